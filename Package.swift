@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "HydroGPU",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hydrogpu", targets: ["HostRunner"]),
+        .library(name: "HydroGPU", targets: ["HydroGPU"]),
+        .library(name: "DeviceTensor", targets: ["DeviceTensor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The thin C boundary: <CL/cl.h> at OpenCL 1.2, linked against the ICD loader.
+        .systemLibrary(
+            name: "COpenCL",
+            pkgConfig: "OpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
+        ),
+        // Reads kernels/*.cl and kernels/*.h and writes them into a Swift source file.
+        .executableTarget(name: "KernelEmbedder", path: "Sources/KernelEmbedder"),
+        .plugin(
+            name: "EmbedKernels",
+            capability: .buildTool(),
+            dependencies: ["KernelEmbedder"],
+            path: "Plugins/EmbedKernels"
+        ),
+        // The OpenCL C sources, embedded at build time, and their names.
+        .target(name: "Kernels", plugins: ["EmbedKernels"]),
+        // Swift ownership of OpenCL objects; knows nothing about hydrology.
+        .target(name: "DeviceTensor", dependencies: ["COpenCL"]),
+        // The model: domain, forcing, parameters, solvers, adjoints, losses, training, I/O.
+        .target(name: "HydroGPU", dependencies: ["DeviceTensor", "Kernels"]),
+        .executableTarget(
+            name: "HostRunner",
+            dependencies: [
+                "HydroGPU", "DeviceTensor", "Kernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DeviceTensorTests", dependencies: ["DeviceTensor", "Kernels"]),
+        .testTarget(name: "HydroGPUTests", dependencies: ["HydroGPU", "DeviceTensor", "Kernels"]),
+        .testTarget(name: "HostRunnerTests", dependencies: ["HostRunner"]),
+    ]
+)

@@ -1,0 +1,27 @@
+import Foundation
+import PackagePlugin
+
+/// Compiles the OpenCL C sources in the package's top-level `kernels/` folder into the
+/// `Kernels` target, so the shipped binary carries its kernels and runs from any directory.
+/// Every build re-plans this command with the current file list, so the embedded text
+/// cannot drift from the `.cl` files.
+@main
+struct EmbedKernels: BuildToolPlugin {
+    func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
+        let kernelsFolder = context.package.directoryURL.appending(path: "kernels")
+        let sources = try FileManager.default
+            .contentsOfDirectory(at: kernelsFolder, includingPropertiesForKeys: nil)
+            .filter { ["cl", "h"].contains($0.pathExtension) }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedKernelSources.swift")
+        return [
+            .buildCommand(
+                displayName: "Embedding \(sources.count) OpenCL sources from kernels/",
+                executable: try context.tool(named: "KernelEmbedder").url,
+                arguments: [output.path] + sources.map(\.path),
+                inputFiles: sources,
+                outputFiles: [output]
+            )
+        ]
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import DeviceTensor
+import Foundation
+
+/// `--device`, shared by every command that runs the model.
+struct DeviceOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Backend: auto | gpu | cpu-opencl | reference (default: $HYDROGPU_DEVICE, else auto).",
+        valueName: "device"))
+    var device: String?
+
+    /// The backend chosen, with the reason printed to standard error.
+    func select(quiet: Bool = false) throws -> DeviceSelection {
+        let request = try DeviceRequest.resolve(flag: device, environment: ProcessInfo.processInfo.environment)
+        let selection = try DeviceSelection.select(request)
+        if !quiet { printToStandardError("device: \(selection.reason)") }
+        return selection
+    }
+}
+
+func printToStandardError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
