@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
     ],
     targets: [
         // The thin C boundary: <CL/cl.h> at OpenCL 1.2, linked against the ICD loader.
@@ -32,7 +33,10 @@ let package = Package(
         // Swift ownership of OpenCL objects; knows nothing about hydrology.
         .target(name: "DeviceTensor", dependencies: ["COpenCL"]),
         // The model: domain, forcing, parameters, solvers, adjoints, losses, training, I/O.
-        .target(name: "HydroGPU", dependencies: ["DeviceTensor", "Kernels"]),
+        .target(name: "HydroGPU", dependencies: [
+            "DeviceTensor", "Kernels",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
         .executableTarget(
             name: "HostRunner",
             dependencies: [
