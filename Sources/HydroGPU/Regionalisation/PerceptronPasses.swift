@@ -63,7 +63,8 @@ extension MultilayerPerceptron {
                         inputGradients.withUnsafeMutableBufferPointer { dx in
                             let shared = CellBlockPointers(weights: w.baseAddress!, inputs: x.baseAddress!, outputs: partial.baseAddress!)
                             let outputGradients = UnsafeSendableBase(dy.baseAddress!)
-                            let inputGradientBase = UnsafeSendableBase(dx.baseAddress)
+                            // An empty array may still have a base address: go by the flag, not by nil.
+                            let inputGradientBase = UnsafeSendableBase(inputGradient ? dx.baseAddress : nil)
                             DispatchQueue.concurrentPerform(iterations: blocks) { block in
                                 var scratch = [Real](repeating: 0, count: 2 * geometry.totalUnits)
                                 scratch.withUnsafeMutableBufferPointer { s in
