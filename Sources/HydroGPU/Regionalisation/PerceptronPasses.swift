@@ -12,6 +12,10 @@ extension MultilayerPerceptron {
     static let cellsPerBlock = 256
 
     /// Raw outputs `[cells][outputs]` for descriptors `inputs` `[cells][inputs]`.
+    // Specialised for the two reference types: unspecialised generic arithmetic through
+    // witness tables was ~10x slower.
+    @_specialize(where Real == Float)
+    @_specialize(where Real == Double)
     public func forward<Real: Real_>(_ inputs: [Real], cells: Int) throws(PerceptronError) -> [Real] {
         try checkBatch(inputs.count, cells: cells, width: inputCount, "input batch")
         var outputs = [Real](repeating: 0, count: cells * outputCount)
@@ -43,6 +47,8 @@ extension MultilayerPerceptron {
     /// dL/d(weights) (and dL/d(inputs) when `inputGradient`) from dL/d(outputs)
     /// `outputGradient` `[cells][outputs]`. The forward pass is recomputed per cell, so
     /// nothing from an earlier `forward` call is needed.
+    @_specialize(where Real == Float)
+    @_specialize(where Real == Double)
     public func backward<Real: Real_>(_ inputs: [Real], cells: Int, outputGradient: [Real], inputGradient: Bool = false) throws(PerceptronError) -> PerceptronGradient<Real> {
         try checkBatch(inputs.count, cells: cells, width: inputCount, "input batch")
         try checkBatch(outputGradient.count, cells: cells, width: outputCount, "output gradient")
