@@ -19,10 +19,9 @@
 public struct MultilayerPerceptron: Sendable, Codable, Equatable {
     public let layerSizes: [Int]
     public let activation: HiddenActivation
-    /// All weights and biases in the layout above.
-    public var weights: [Double] {
-        willSet { precondition(newValue.count == weights.count, "weight vector must keep its \(weights.count) values") }
-    }
+    /// All weights and biases in the layout above. Its length must stay
+    /// `weightCount(layerSizes:)`; the passes check it.
+    public var weights: [Double]
 
     /// A network with given weights.
     public init(layerSizes: [Int], activation: HiddenActivation = .tanh, weights: [Double]) throws(PerceptronError) {
@@ -70,7 +69,7 @@ public struct MultilayerPerceptron: Sendable, Codable, Equatable {
     public var outputCount: Int { layerSizes[layerSizes.count - 1] }
     /// Number of affine layers (hidden layers + 1).
     public var layerCount: Int { layerSizes.count - 1 }
-    public var weightCount: Int { weights.count }
+    public var weightCount: Int { Self.weightCount(layerSizes: layerSizes) }
 
     /// Offset of layer `layer`'s block (matrix then biases) in the weight vector.
     public func layerOffset(_ layer: Int) -> Int {
@@ -96,6 +95,12 @@ public struct MultilayerPerceptron: Sendable, Codable, Equatable {
         }
         if case .leakyReLU(let slope) = activation, !(slope > 0 && slope.isFinite) {
             throw PerceptronError("leaky ReLU slope must be positive and finite, got \(slope)")
+        }
+    }
+
+    func checkWeights() throws(PerceptronError) {
+        guard weights.count == weightCount else {
+            throw PerceptronError("layer sizes \(layerSizes) need \(weightCount) weights, the vector has \(weights.count)")
         }
     }
 

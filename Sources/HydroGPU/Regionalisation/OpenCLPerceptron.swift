@@ -43,6 +43,7 @@ public final class OpenCLPerceptron<Real: DeviceScalar & BinaryFloatingPoint & S
         guard Real.self == Float.self || Real.self == Double.self else {
             throw PerceptronError("OpenCLPerceptron runs in Float or Double, not \(Real.self)")
         }
+        try network.checkWeights()
         self.device = device
         layerSizes = network.layerSizes
         activation = network.activation

@@ -17,6 +17,7 @@ extension MultilayerPerceptron {
     @_specialize(where Real == Float)
     @_specialize(where Real == Double)
     public func forward<Real: Real_>(_ inputs: [Real], cells: Int) throws(PerceptronError) -> [Real] {
+        try checkWeights()
         try checkBatch(inputs.count, cells: cells, width: inputCount, "input batch")
         var outputs = [Real](repeating: 0, count: cells * outputCount)
         guard cells > 0 else { return outputs }
@@ -50,6 +51,7 @@ extension MultilayerPerceptron {
     @_specialize(where Real == Float)
     @_specialize(where Real == Double)
     public func backward<Real: Real_>(_ inputs: [Real], cells: Int, outputGradient: [Real], inputGradient: Bool = false) throws(PerceptronError) -> PerceptronGradient<Real> {
+        try checkWeights()
         try checkBatch(inputs.count, cells: cells, width: inputCount, "input batch")
         try checkBatch(outputGradient.count, cells: cells, width: outputCount, "output gradient")
         let geometry = PerceptronGeometry(layerSizes)

@@ -140,11 +140,13 @@ import Testing
         #expect(throws: PerceptronError.self) { try MultilayerPerceptron(layerSizes: [4, 0, 2], seed: 1) }
         #expect(throws: PerceptronError.self) { try MultilayerPerceptron(layerSizes: [2, 1], weights: [1, 2]) }
         #expect(throws: PerceptronError.self) { try MultilayerPerceptron(layerSizes: [2, 1], activation: .leakyReLU(slope: 0), seed: 1) }
-        let network = try MultilayerPerceptron(layerSizes: [3, 4, 2], seed: 1)
+        var network = try MultilayerPerceptron(layerSizes: [3, 4, 2], seed: 1)
         let error = #expect(throws: PerceptronError.self) { let _: [Double] = try network.forward([1, 2, 3, 4], cells: 2) }
         #expect(error?.description.contains("2 cells x 3 needs 6") == true)
         #expect(throws: PerceptronError.self) {
             let _: PerceptronGradient<Double> = try network.backward([1, 2, 3], cells: 1, outputGradient: [1])
         }
+        network.weights.removeLast()
+        #expect(throws: PerceptronError.self) { let _: [Double] = try network.forward([1, 2, 3], cells: 1) }
     }
 }
