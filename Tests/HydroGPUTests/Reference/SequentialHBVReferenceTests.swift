@@ -107,6 +107,68 @@ struct SequentialHBVReferenceTests {
         try checkAgainstFiniteDifferences(SyntheticHBV.problem(components: 1, usesETExponent: false, capillaryRise: false))
     }
 
+    @Test func endToEndFromRawParametersMatchesFiniteDifferences() throws {
+        // raw -> sigmoid to bounds -> HBV (nmul 2) -> component mean -> gamma UH -> RMSE, in Double.
+        let base = SyntheticHBV.problem(steps: 80, cells: 2, components: 2, capillaryRise: true)
+        let units = base.units
+        var raw: [HBVParameter: [Double]] = [:]
+        for (parameter, series) in base.parameters {
+            let (lo, hi) = parameter.bounds
+            raw[parameter] = series.values.map { v in let u = (v - lo) / (hi - lo); return log(u / (1 - u)) }
+        }
+        let routeRaw = [[0.3, -0.4], [-1.1, 0.8]]   // per cell: route_a, route_b raw
+        let observed = (0..<(80 * 2)).map { 0.5 + 0.4 * SyntheticHBV.noise($0, 5) }
+
+        func evaluate(_ raw: [HBVParameter: [Double]], _ routeRaw: [[Double]], gradient: Bool)
+            throws -> (loss: Double, parameters: [HBVParameter: [Double]], route: [[Double]]) {
+            var problem = base
+            for (parameter, values) in raw {
+                problem.parameters[parameter]!.values = values.map { ParameterTransform.physical($0, parameter) }
+            }
+            let routeA = routeRaw.map { GammaUnitHydrograph<Double>.physical(raw: $0[0], GammaUnitHydrograph<Double>.routeABounds) }
+            let routeB = routeRaw.map { GammaUnitHydrograph<Double>.physical(raw: $0[1], GammaUnitHydrograph<Double>.routeBBounds) }
+            let runoff = try model.forward(problem).runoff
+            let routed = GammaUnitHydrograph.route(runoff, steps: 80, cells: 2, routeA: routeA, routeB: routeB)
+            let (loss, gRouted) = RootMeanSquareError.evaluate(simulated: routed, observed: observed)
+            guard gradient else { return (loss, [:], []) }
+            let uh = GammaUnitHydrograph.adjoint(runoff: runoff, routedAdjoint: gRouted, steps: 80, cells: 2, routeA: routeA, routeB: routeB)
+            let g = try model.gradient(problem, runoffAdjoint: uh.runoff).gradient
+            var gRaw: [HBVParameter: [Double]] = [:]
+            for (parameter, values) in raw {
+                gRaw[parameter] = zip(g.parameters[parameter]!, values).map { $0 * ParameterTransform.derivative($1, parameter) }
+            }
+            let gRoute = (0..<2).map { c in
+                [uh.routeA[c] * GammaUnitHydrograph<Double>.physicalDerivative(raw: routeRaw[c][0], GammaUnitHydrograph<Double>.routeABounds),
+                 uh.routeB[c] * GammaUnitHydrograph<Double>.physicalDerivative(raw: routeRaw[c][1], GammaUnitHydrograph<Double>.routeBBounds)]
+            }
+            return (loss, gRaw, gRoute)
+        }
+
+        let adjoint = try evaluate(raw, routeRaw, gradient: true)
+        let largest = adjoint.parameters.values.flatMap { $0.map(abs) }.max()!
+        var close = Closeness(relative: 1e-6, floor: 1e-6 * largest)
+        let h = 1e-5
+        for parameter in HBVParameter.allCases {
+            for unit in [0, units - 1] {
+                var plus = raw, minus = raw
+                plus[parameter]![unit] += h
+                minus[parameter]![unit] -= h
+                let fd = (try evaluate(plus, routeRaw, gradient: false).loss - evaluate(minus, routeRaw, gradient: false).loss) / (2 * h)
+                close.check(adjoint.parameters[parameter]![unit], fd, "raw \(parameter) unit \(unit)")
+            }
+        }
+        for c in 0..<2 {
+            for j in 0..<2 {
+                var plus = routeRaw, minus = routeRaw
+                plus[c][j] += h
+                minus[c][j] -= h
+                let fd = (try evaluate(raw, plus, gradient: false).loss - evaluate(raw, minus, gradient: false).loss) / (2 * h)
+                close.check(adjoint.route[c][j], fd, "route raw \(j) cell \(c)")
+            }
+        }
+        #expect(close.failures == 0, "\(close.summary)")
+    }
+
     // MARK: - Water balance and storages
 
     @Test(arguments: [SyntheticHBV.Temporal.constant, .monthly, .dynamic])
