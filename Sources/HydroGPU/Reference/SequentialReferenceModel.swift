@@ -47,6 +47,8 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
 
     // MARK: - Driver
 
+    @_specialize(where Real == Float)
+    @_specialize(where Real == Double)
     private func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?, trace wantsTrace: Bool) throws
         -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?, trace: HBVTrace<Real>?) {
         let config = problem.configuration
