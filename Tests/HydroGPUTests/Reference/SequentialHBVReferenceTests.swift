@@ -102,6 +102,10 @@ struct SequentialHBVReferenceTests {
         try checkAgainstFiniteDifferences(SyntheticHBV.problem(steps: 120, components: 1, stepDays: 0.5, usesETExponent: false, seed: 1))
     }
 
+    @Test func adjointMatchesFiniteDifferencesTwoDayStepsWithExponentAndCapillaryRise() throws {
+        try checkAgainstFiniteDifferences(SyntheticHBV.problem(steps: 60, temporal: .monthly, stepDays: 2, usesETExponent: true, capillaryRise: true))
+    }
+
     @Test func adjointMatchesFiniteDifferencesDeltaHBV10() throws {
         // δHBV 1.0: no BETAET, no C.
         try checkAgainstFiniteDifferences(SyntheticHBV.problem(components: 1, usesETExponent: false, capillaryRise: false))
