@@ -220,7 +220,7 @@ struct SequentialHBVReferenceTests {
         #expect(abs(unbalanced + audit.numericalInflow) <= 1e-12)
     }
 
-    @Test func floatWaterBalanceClosesToFloatRounding() throws {
+    @Test func floatRunMatchesDoubleAndClosesToFloatRounding() throws {
         let d = SyntheticHBV.problem()
         let f = RunoffProblem<Float>(configuration: d.configuration,
                                      forcing: HBVForcing(steps: d.forcing.steps, cells: d.forcing.cells, precipitation: d.forcing.precipitation.map(Float.init),
@@ -233,6 +233,15 @@ struct SequentialHBVReferenceTests {
         let single = try SequentialReferenceModel<Float>().forward(f)
         let worst = zip(double.runoff, single.runoff).map { abs($0 - Double($1)) / max(abs($0), 1e-3) }.max()!
         #expect(worst <= 1e-4, "Float vs Double runoff \(worst)")
+        // Float adjoint vs the Double oracle: 1e-3 on the gradient's norm (MODEL.md 7).
+        let weights = SyntheticHBV.lossWeights(d.forcing.steps * d.forcing.cells)
+        let gd = try model.gradient(d, runoffAdjoint: weights).gradient
+        let gf = try SequentialReferenceModel<Float>().gradient(f, runoffAdjoint: weights.map(Float.init)).gradient
+        var norm = 0.0, diff = 0.0
+        for (parameter, g) in gd.parameters {
+            for (a, b) in zip(g, gf.parameters[parameter]!) { norm += a * a; diff += (a - Double(b)) * (a - Double(b)) }
+        }
+        #expect(diff.squareRoot() <= 1e-3 * norm.squareRoot(), "Float vs Double gradient \(diff.squareRoot() / norm.squareRoot())")
     }
 
     // MARK: - Configuration switches
