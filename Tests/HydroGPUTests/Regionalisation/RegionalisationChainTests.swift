@@ -79,4 +79,51 @@ import Testing
         let final = try lossAndGradient(network).0
         #expect(final < 1e-3 * initial, "loss \(initial) -> \(final)")
     }
+
+    @Test func weightGradientThroughTheSequentialHBVModelMatchesCentralDifferences() throws {
+        // The whole chain of docs/REGIONALISATION.md 4 with the reference HBV adjoint: three
+        // cells, two components, FC, K1 and BETA from the network, the rest fixed at
+        // SyntheticHBV's smooth central point; L = sum w * runoff.
+        let cells = 3, steps = 96
+        var layouts: [HBVParameter: ParameterLayout] = [:]
+        for p in HBVParameter.allCases { layouts[p] = .fixed(SyntheticHBV.central[p]!) }
+        for p in [HBVParameter.beta, .fc, .k1] { layouts[p] = ParameterLayout(spatial: .network) }
+        let s = try ParameterSpace(layouts: layouts, cells: cells, components: 2, steps: steps)
+        let x = PerceptronTestData.uniform(cells * 4, seed: 30)
+        var network = try MultilayerPerceptron(layerSizes: [4, 5, 3], activation: .tanh, seed: 31)
+        // Start near the central values (output biases = their raw values), with a small
+        // descriptor-driven spread, so the loss is smooth at this point.
+        for (column, p) in s.networkParameters.enumerated() {
+            let (lo, hi) = p.bounds
+            let u = (SyntheticHBV.central[p]! - lo) / (hi - lo)
+            network.weights[network.biasIndex(layer: 1, output: column)] = Double.log(u / (1 - u))
+            for i in 0..<5 { network.weights[network.weightIndex(layer: 1, output: column, input: i)] *= 0.2 }
+        }
+        let forcing = SyntheticHBV.forcing(steps: steps, cells: cells)
+        let model = SequentialReferenceModel<Double>()
+        let w = SyntheticHBV.lossWeights(steps * cells)
+        func problem(_ raw: [Double]) -> RunoffProblem<Double> {
+            RunoffProblem(configuration: HBVConfiguration(components: 2), forcing: forcing,
+                          parameters: s.expand(free: [], networkRaw: raw, as: Double.self))
+        }
+        func loss(_ net: MultilayerPerceptron) throws -> Double {
+            let runoff = try model.forward(problem(try net.forward(x, cells: cells))).runoff
+            return zip(runoff, w).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+
+        let raw: [Double] = try network.forward(x, cells: cells)
+        let (_, g) = try model.gradient(problem(raw), runoffAdjoint: w)
+        let rawGradient = s.pullBack(g.parameters, free: [], networkRaw: raw).network
+        let adjoint: PerceptronGradient<Double> = try network.backward(x, cells: cells, outputGradient: rawGradient)
+        var differences = [Double](repeating: 0, count: network.weightCount)
+        for k in differences.indices {
+            var plus = network, minus = network
+            let h = 1e-5
+            plus.weights[k] += h
+            minus.weights[k] -= h
+            differences[k] = (try loss(plus) - loss(minus)) / (2 * h)
+        }
+        let error = maxRelativeError(adjoint.weights, differences, floor: 1e-3 * maxAbs(differences))
+        #expect(error < 1e-6, "max relative error \(error)")
+    }
 }
