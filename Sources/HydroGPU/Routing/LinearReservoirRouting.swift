@@ -80,7 +80,24 @@ public struct LinearReservoirRouting<Real: Real_>: Sendable {
         let n = network.cellCount, steps = problem.steps
         try problem.validate(cells: n)
         guard discharge.count == steps * n else { throw RoutingError("discharge has \(discharge.count) values; expected \(steps) x \(n)") }
-        let seedField = try seed.field(steps: steps, cells: n)
+        // A gauge seed stays sparse (a dense field would double the memory of a large run).
+        let seedField: [Real], gaugeOfCell: [Int32], gaugeSeed: [Real], gauges: Int
+        switch seed {
+        case .field:
+            seedField = try seed.field(steps: steps, cells: n)
+            gaugeOfCell = [Int32](repeating: -1, count: n); gaugeSeed = []; gauges = 0
+        case .gauges(let cells, let adjoint):
+            guard adjoint.count == steps * cells.count else {
+                throw RoutingError("gauge adjoint has \(adjoint.count) values; expected steps x gauges = \(steps) x \(cells.count)")
+            }
+            var map = [Int32](repeating: -1, count: n)
+            for (g, c) in cells.enumerated() {
+                guard c >= 0, c < n else { throw RoutingError("gauge cell \(c) is not a cell of the network (0..<\(n))") }
+                guard map[c] < 0 else { throw RoutingError("cell \(c) carries two gauges; merge their adjoints into one") }
+                map[c] = Int32(g)
+            }
+            seedField = []; gaugeOfCell = map; gaugeSeed = adjoint; gauges = cells.count
+        }
         let k = coefficients(problem)
         let dt = k.dt
         var runoffAdjoint = [Real](repeating: 0, count: steps * n)
@@ -93,6 +110,8 @@ public struct LinearReservoirRouting<Real: Real_>: Sendable {
         k.runoffToInflow.withUnsafeBufferPointer { scale in
         discharge.withUnsafeBufferPointer { q in
         seedField.withUnsafeBufferPointer { seed in
+        gaugeOfCell.withUnsafeBufferPointer { gaugeOfCell in
+        gaugeSeed.withUnsafeBufferPointer { gaugeSeed in
         runoffAdjoint.withUnsafeMutableBufferPointer { rbar in
         carry.withUnsafeMutableBufferPointer { carry in
         inflowAdjoint.withUnsafeMutableBufferPointer { ibar in
@@ -101,7 +120,9 @@ public struct LinearReservoirRouting<Real: Real_>: Sendable {
                 let row = t * n
                 for i in stride(from: n - 1, through: 0, by: -1) {
                     let c = Int(order[i])
-                    var qbar = seed[row + c]
+                    var qbar: Real = seed.isEmpty ? 0 : seed[row + c]
+                    let g = Int(gaugeOfCell[c])
+                    if g >= 0 { qbar += gaugeSeed[t * gauges + g] }
                     let d = Int(down[c])
                     if d >= 0 { qbar += ibar[d] }
                     let kc = rate[c]
@@ -115,7 +136,7 @@ public struct LinearReservoirRouting<Real: Real_>: Sendable {
                     carry[c] = a * w
                 }
             }
-        }}}}}}}}}}
+        }}}}}}}}}}}}
         let velocityAdjoint = (0..<n).map { rateAdjoint[$0] / Real(network.flowLength[$0]) }
         return RoutingGradient(localRunoff: runoffAdjoint, velocity: velocityAdjoint, initialStorage: carry)
     }
