@@ -91,6 +91,9 @@ public struct DrainageNetwork: Sendable {
             throw InputError(file: directionFile, row: row, column: column, message: "\(what) (valid: \(encoding.validCodes))")
         }
         let n = rasterIndex.count
+        guard n > 0 else {
+            throw InputError(file: mask == nil ? directionFile : maskFile, message: "no active cell: every cell is no-data\(mask == nil ? "" : " or masked out")")
+        }
 
         // Downstream pointers and donor counts; a step off the grid or mask makes an outlet.
         var downstream = [Int32](repeating: -1, count: n)

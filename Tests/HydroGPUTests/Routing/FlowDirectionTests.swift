@@ -73,6 +73,11 @@ struct FlowDirectionTests {
         #expect(e2?.file == "d8.asc" && e2?.row == 0 && e2?.column == 1)
     }
 
+    @Test func gridWithoutActiveCellsIsAnError() {
+        let error = #expect(throws: InputError.self) { try DrainageNetwork(flowDirections: smallRaster([[-9999, -9999]]), directionFile: "empty.asc") }
+        #expect(error?.file == "empty.asc" && error?.message.contains("no active cell") == true)
+    }
+
     @Test func stepsOffTheGridOrMaskAreOutletsAndLengthsFollowDirection() throws {
         // (0,1) is masked out: (0,0) E and (1,0) NE drain into the hole, (0,2) E and (1,1) SE leave the grid.
         let d8 = smallRaster([[1, 1, 1], [128, 2, 0]], cellSize: 10)
