@@ -24,6 +24,7 @@ struct BenchRoutingCommand: ParsableCommand {
     @Option(help: "Routing steps.") var steps: Int = 365
     @Option(help: "Timed repetitions (the best is reported).") var `repeat`: Int = 3
     @Option(help: "Reference precision: float | double (OpenCL runs in float).") var precision: String = "float"
+    @Option(help: "OpenCL work-group size for levels at least this large (0: the runtime chooses).") var workGroup: Int = 64
     @Flag(help: "Skip the routing timings (network only).") var networkOnly = false
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var deviceOptions: DeviceOptions
@@ -114,6 +115,7 @@ struct BenchRoutingCommand: ParsableCommand {
         let n = network.cellCount
         let (runoff, outlet) = inputs(Float.self, network: network)
         let router = try OpenCLLinearReservoirRouting<Float>(device: device, network: network)
+        router.workGroupSize = workGroup
         let runoffBuffer = try DeviceBuffer(device: device, values: runoff, shape: [steps, n])
         let velocity = try DeviceBuffer(device: device, values: [Float(1)])
         let initial = try DeviceBuffer(device: device, values: [Float](repeating: 0, count: n))
