@@ -92,6 +92,8 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
 
     /// Enqueues the forward routing: `runoff` (mm/step) `[steps][cells]` -> `discharge` (m³/s)
     /// `[steps][cells]` and `finalStorage` (m³). Returns once enqueued; a download waits for it.
+    /// Shapes are checked here; values stay on the device, so velocities must be positive by
+    /// construction (e.g. a bounded parameter map), as the host wrapper checks.
     public func forward(steps: Int, stepSeconds: Double, runoff: DeviceBuffer<Real>, velocity: DeviceBuffer<Real>,
                         initialStorage: DeviceBuffer<Real>, discharge: DeviceBuffer<Real>, finalStorage: DeviceBuffer<Real>) throws {
         let n = network.cellCount

@@ -35,6 +35,17 @@ struct FlowDirectionTests {
         #expect(esri.levels == smash.levels)
     }
 
+    @Test(.enabled(if: RoutingTestData.available, "needs ../shared/data"))
+    func lddCodesGiveTheSameDomainAsEsri() throws {
+        // ESRI -> PCRaster keypad, written out independently of the decoder.
+        let keypad: [Double: Double] = [0: 5, 1: 6, 2: 3, 4: 2, 8: 1, 16: 4, 32: 7, 64: 8, 128: 9]
+        let esriGrid = try RoutingTestData.grid("lez/flwdir_esri.asc")
+        let lddGrid = esriGrid.map { keypad[$0] ?? $0 }
+        let esri = try DrainageNetwork(flowDirections: esriGrid)
+        let ldd = try DrainageNetwork(flowDirections: lddGrid, encoding: .pcrasterLDD)
+        #expect(esri.downstream == ldd.downstream && esri.donors == ldd.donors && esri.levels == ldd.levels)
+    }
+
     @Test func unknownCodeNamesFileRowAndColumn() {
         let grid = smallRaster([[1, 4, -9999], [64, 3, 16]])
         let error = #expect(throws: InputError.self) {
