@@ -120,7 +120,9 @@ public enum GDALRaster {
             }
             guard status == CE_None else { throw InputError(file: url.path, message: "writing values: \(lastError())") }
             closed = true
-            guard GDALClose(dataset) == CE_None else {
+            CPLErrorReset()
+            GDALClose(dataset)
+            guard CPLGetLastErrorType() != CE_Failure && CPLGetLastErrorType() != CE_Fatal else {
                 unlink(temporary)
                 throw InputError(file: url.path, message: "finishing the file: \(lastError())")
             }
