@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a file without time bounds labels its steps.
-public enum TimeLabel: String, Sendable, Codable {
+public enum TimeLabel: String, Sendable, Codable, CaseIterable {
     /// The label is the start of the step (mHM, CAMELS: a day is labelled by its date).
     case start
     /// The label is the end of the step (smash exports, most hourly radar products).
