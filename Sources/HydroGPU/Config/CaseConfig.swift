@@ -27,7 +27,7 @@ public struct CaseConfig: Sendable, Equatable {
 
     /// Parses config `text` as if read from `file` (relative paths resolve from its folder).
     public static func parse(_ text: String, file: URL) throws(InputError) -> CaseConfig {
-        try CaseConfigParser(file: file).parse(text)
+        try CaseConfigParser(file: URL(fileURLWithPath: file.absoluteURL.path).standardizedFileURL).parse(text)
     }
 }
 
@@ -106,6 +106,8 @@ public struct Period: Sendable, Equatable {
     public var start: CivilTime
     /// The instant the period ends (a date alone in the config means the end of that day).
     public var end: CivilTime
+    /// Line of the config that gives it, for messages.
+    public var line: Int?
 }
 
 public struct PeriodsConfig: Sendable, Equatable {

@@ -109,7 +109,7 @@ struct CaseConfigParser {
                 end = try items[1].time(endOfDay: true)
             }
             guard start < end else { throw v.error("period ends (\(end)) before it starts (\(start))") }
-            return Period(name: key, start: start, end: end)
+            return Period(name: key, start: start, end: end, line: v.line)
         }
         return PeriodsConfig(warmup: try period("warmup"), calibration: try period("calibration"), validation: try period("validation"))
     }

@@ -15,21 +15,28 @@ public struct GriddedForcing: Sendable {
     /// Maps the field onto `cells` of a model grid: each model cell takes the forcing cell that
     /// contains its centre. `cells` are flat indices `row * columns + column` of `grid`.
     /// Throws when a model cell lies outside the forcing grid, naming the model cell.
-    public func onCells(_ cells: [Int], of grid: Raster<Bool>, gridFile: String) throws(InputError) -> ForcingField {
+    /// `steps` limits the result to a window of the record (default: all of it).
+    public func onCells(_ cells: [Int], of grid: Raster<Bool>, gridFile: String, steps: Range<Int>? = nil) throws(InputError) -> ForcingField {
+        let steps = steps ?? 0..<time.count
         let sourceIndex = try GridMapping.sourceCells(for: cells, modelRows: grid.rows, modelColumns: grid.columns,
                                                       model: grid.geometry, modelFile: gridFile,
                                                       sourceRows: rows, sourceColumns: columns, source: geometry, sourceName: source)
         let n = cells.count, perStep = rows * columns
-        var out = [Double](repeating: 0, count: time.count * n)
-        values.withUnsafeBufferPointer { v in
-            out.withUnsafeMutableBufferPointer { o in
-                for t in 0..<time.count {
-                    let base = t * perStep
-                    for c in 0..<n { o[t * n + c] = v[base + sourceIndex[c]] }
+        let out = [Double](unsafeUninitializedCapacity: steps.count * n) { o, initialised in
+            values.withUnsafeBufferPointer { v in
+                sourceIndex.withUnsafeBufferPointer { s in
+                    for (k, t) in steps.enumerated() {
+                        let base = t * perStep
+                        for c in 0..<n { o[k * n + c] = v[base + s[c]] }
+                    }
                 }
             }
+            initialised = steps.count * n
         }
-        return ForcingField(name: name, source: source, quantity: quantity, time: time, cells: n, values: out)
+        var axis = time
+        axis.startSeconds += Int64(steps.lowerBound) * time.stepSeconds
+        axis.count = steps.count
+        return ForcingField(name: name, source: source, quantity: quantity, time: axis, cells: n, values: out)
     }
 }
 
