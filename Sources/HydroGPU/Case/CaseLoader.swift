@@ -236,15 +236,23 @@ final class CaseLoader {
         }
     }
 
+    /// First index where `bad` holds (a plain loop: these fields reach 10⁸ values).
+    func firstIndex(_ values: [Double], _ bad: (Double) -> Bool) -> Int? {
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<v.count where bad(v[i]) { return i }
+            return nil
+        }
+    }
+
     func checkNotNegative(_ f: ForcingField) throws(InputError) {
-        guard let i = f.values.firstIndex(where: { $0 < 0 }) else { return }
+        guard let i = firstIndex(f.values, { $0 < 0 }) else { return }
         let t = i / f.cells
         throw InputError(file: f.source, place: "time index \(t) (\(f.time.stepStart(t))), cell \(i % f.cells)",
                          message: "negative \(f.name) \(f.values[i]) mm")
     }
 
     func checkTemperature(_ f: ForcingField) throws(InputError) {
-        guard let i = f.values.firstIndex(where: { $0 < -90 || $0 > 60 }) else { return }
+        guard let i = firstIndex(f.values, { $0 < -90 || $0 > 60 }) else { return }
         let t = i / f.cells
         throw InputError(file: f.source, place: "time index \(t) (\(f.time.stepStart(t))), cell \(i % f.cells)",
                          message: "\(f.name) \(f.values[i]) °C is not a plausible air temperature (units wrong?)")

@@ -59,6 +59,15 @@ public struct CaseGrid: Sendable, Equatable {
     /// Area of each active cell, m².
     public var cellAreaSquareMetres: [Double]
 
+    public init(rows: Int, columns: Int, geometry: GridGeometry, active: Raster<Bool>, activeCells: [Int], cellAreaSquareMetres: [Double]) {
+        self.rows = rows
+        self.columns = columns
+        self.geometry = geometry
+        self.active = active
+        self.activeCells = activeCells
+        self.cellAreaSquareMetres = cellAreaSquareMetres
+    }
+
     public var cellCount: Int { activeCells.count }
     public var totalAreaKm2: Double { cellAreaSquareMetres.reduce(0, +) / 1e6 }
 

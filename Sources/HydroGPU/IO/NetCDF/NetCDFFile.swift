@@ -165,6 +165,23 @@ public final class NetCDFFile {
         return values
     }
 
+    /// Reads a `char` variable `(n, length)` as `n` strings (NULs trimmed).
+    public func readText(_ variable: Variable) throws(InputError) -> [String] {
+        guard variable.type == .char, variable.shape.count == 2 else {
+            throw InputError(file: path, place: "variable '\(variable.name)'", message: "is not a (n, length) char variable")
+        }
+        let n = variable.shape[0], length = variable.shape[1]
+        var bytes = [UInt8](repeating: 0, count: n * length)
+        let ncid = id, varid = variable.id
+        let status = NetCDFLibrary.locked {
+            bytes.withUnsafeMutableBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) { nc_get_vara_text(ncid, varid, [0, 0], [n, length], $0.baseAddress) }
+            }
+        }
+        try check(status, "variable '\(variable.name)'", "reading text")
+        return (0..<n).map { i in String(decoding: bytes[(i * length)..<((i + 1) * length)].prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
     /// Reads `variable` as physical values: fill and missing values (and NaN) become NaN, then
     /// `scale_factor` and `add_offset` apply, as CF prescribes (fill compared on packed values).
     public func readValues(_ variable: Variable, start: [Int]? = nil, count: [Int]? = nil) throws(InputError) -> [Double] {

@@ -135,6 +135,26 @@ public final class NetCDFWriter {
         try check(status, "variable '\(variable)'", "writing values")
     }
 
+    /// Writes fixed-length names into a `char` variable `(n, length)`, padding with NULs.
+    public func writeText(_ variable: String, _ texts: [String], length: Int) throws(InputError) {
+        var bytes = [UInt8](repeating: 0, count: texts.count * length)
+        for (i, t) in texts.enumerated() {
+            for (k, b) in t.utf8.prefix(length).enumerated() { bytes[i * length + k] = b }
+        }
+        let v = try varid(variable), ncid = id
+        if defining {
+            let status = NetCDFLibrary.locked { nc_enddef(ncid) }
+            try check(status, "header", "ending definitions")
+            defining = false
+        }
+        let status = NetCDFLibrary.locked {
+            bytes.withUnsafeBufferPointer { b in
+                b.withMemoryRebound(to: CChar.self) { nc_put_vara_text(ncid, v, [0, 0], [texts.count, length], $0.baseAddress) }
+            }
+        }
+        try check(status, "variable '\(variable)'", "writing text")
+    }
+
     /// Closes the file and renames it over the destination.
     public func finish() throws(InputError) {
         let ncid = id
