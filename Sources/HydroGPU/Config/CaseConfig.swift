@@ -98,6 +98,12 @@ public struct TimeConfig: Sendable, Equatable {
     public var start: CivilTime?
     /// End of the last step; nil: the end of the precipitation record.
     public var end: CivilTime?
+
+    public init(stepSeconds: Int64, start: CivilTime? = nil, end: CivilTime? = nil) {
+        self.stepSeconds = stepSeconds
+        self.start = start
+        self.end = end
+    }
 }
 
 /// A named span of time: steps lying within `[start, end]`.
@@ -108,6 +114,13 @@ public struct Period: Sendable, Equatable {
     public var end: CivilTime
     /// Line of the config that gives it, for messages.
     public var line: Int?
+
+    public init(name: String, start: CivilTime, end: CivilTime, line: Int? = nil) {
+        self.name = name
+        self.start = start
+        self.end = end
+        self.line = line
+    }
 }
 
 public struct PeriodsConfig: Sendable, Equatable {
@@ -215,6 +228,13 @@ public struct ModelOptions: Sendable, Equatable {
     public var snow: Bool
     public var routing: RoutingMethod
     public var components: Int
+
+    public init(solver: HBVSolver = .sequential, snow: Bool = false, routing: RoutingMethod = .d8, components: Int = 1) {
+        self.solver = solver
+        self.snow = snow
+        self.routing = routing
+        self.components = components
+    }
 }
 
 public struct OutputConfig: Sendable, Equatable {

@@ -103,7 +103,8 @@ struct YAMLValue {
     /// A date or date-time; `endOfDay` makes a date without a time mean the end of that day.
     func time(endOfDay: Bool) throws(InputError) -> CivilTime {
         let text = try string()
-        guard let parsed = CivilTime.parse(text), CFCalendar.proleptic_gregorian.isValid(parsed.time) || CFCalendar.days360.isValid(parsed.time) else {
+        // Config dates are Gregorian (they name real days; a 360-day record still aligns by them).
+        guard let parsed = CivilTime.parse(text), CFCalendar.proleptic_gregorian.isValid(parsed.time) else {
             throw error("'\(text)' is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM)")
         }
         guard endOfDay, !parsed.hasTimeOfDay else { return parsed.time }

@@ -30,6 +30,40 @@ public final class NetCDFFile {
             throw InputError(file: path, message: "cannot open as netCDF (\(NetCDFLibrary.message(status)); truncated or not a netCDF file?)")
         }
         id = ncid
+        try checkClassicSize()
+    }
+
+    /// A classic-format file (CDF-1/2/5) cut short still opens, and reads past its end return
+    /// zeros; so compare the file's size with what its variables need.
+    private func checkClassicSize() throws(InputError) {
+        let ncid = id
+        var format: Int32 = 0
+        var needed = 0
+        NetCDFLibrary.locked {
+            guard nc_inq_format(ncid, &format) == NC_NOERR,
+                  format == NC_FORMAT_CLASSIC || format == NC_FORMAT_64BIT_OFFSET || format == NC_FORMAT_CDF5 else { return }
+            var count: Int32 = 0
+            guard nc_inq_nvars(ncid, &count) == NC_NOERR else { return }
+            for v in 0..<count {
+                var type: nc_type = 0
+                var ndims: Int32 = 0
+                var dimids = [Int32](repeating: 0, count: Int(NC_MAX_VAR_DIMS))
+                guard nc_inq_var(ncid, v, nil, &type, &ndims, &dimids, nil) == NC_NOERR else { return }
+                var size = 0
+                guard nc_inq_type(ncid, type, nil, &size) == NC_NOERR else { return }
+                for d in dimids.prefix(Int(ndims)) {
+                    var length = 0
+                    guard nc_inq_dimlen(ncid, d, &length) == NC_NOERR else { return }
+                    size *= length
+                }
+                needed += size
+            }
+        }
+        guard needed > 0, format != 0 else { return }
+        let actual = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? Int.max
+        if actual < needed {
+            throw InputError(file: path, message: "file is \(actual) bytes but its variables need at least \(needed) (truncated file?)")
+        }
     }
 
     deinit {
