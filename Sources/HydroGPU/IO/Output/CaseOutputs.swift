@@ -117,6 +117,16 @@ public enum CaseOutputs {
         try w.finish()
     }
 
+    /// Simulated discharge at the case's gauges (`discharge[gauge][step]`, m³/s, gauges in
+    /// config order) as `discharge.csv` and `discharge.nc` in the case's output folder.
+    public static func writeGaugeDischarge(_ hydroCase: HydroCase, discharge: [[Double]]) throws(InputError) {
+        let folder = hydroCase.config.output.folder
+        let ids = hydroCase.gauges.map(\.id)
+        try writeDischargeCSV(gauges: ids, time: hydroCase.time, discharge: discharge, to: folder.appending(path: "discharge.csv"))
+        try writeDischargeNetCDF(gauges: ids, time: hydroCase.time, discharge: discharge, to: folder.appending(path: "discharge.nc"),
+                                 title: "HydroGPU simulated discharge, case \(hydroCase.config.name)")
+    }
+
     // MARK: Shared pieces
 
     static func checkShape(_ gauges: [String], _ time: TimeAxis, _ discharge: [[Double]], _ url: URL) throws(InputError) {
