@@ -85,7 +85,7 @@ final class CaseLoader {
                 throw InputError(file: d8Source.file.path, row: row, column: column, message: "active cell (mask \(domain.mask?.file.lastPathComponent ?? "")) has no flow direction")
             }
             let code = d8.values[i]
-            guard code == code.rounded(), valid.contains(Int(code)) else {
+            guard code == code.rounded(), abs(code) < 1e6, valid.contains(Int(code)) else {
                 throw InputError(file: d8Source.file.path, row: row, column: column,
                                  message: "code \(code.formatted()) is not a \(domain.encoding.rawValue) D8 direction (\(valid.sorted().map(String.init).joined(separator: ", ")))")
             }
@@ -297,8 +297,10 @@ final class CaseLoader {
                 row = r; column = c
             } else if let x = g.x, let y = g.y {
                 let geo = grid.geometry
-                column = Int(((x - geo.xLowerLeft) / geo.cellSize).rounded(.down))
-                row = Int(((geo.yLowerLeft + Double(grid.rows) * geo.cellSize - y) / geo.cellSize).rounded(.down))
+                let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down)
+                let fr = ((geo.yLowerLeft + Double(grid.rows) * geo.cellSize - y) / geo.cellSize).rounded(.down)
+                column = abs(fc) < 1e9 ? Int(fc) : -1
+                row = abs(fr) < 1e9 ? Int(fr) : -1
             } else if let idSource = g.idRaster {
                 let ids = try raster(idSource)
                 if let d8 = config.domain.flowDirection { try checkSameGrid(ids, idSource.file, as: try raster(d8), d8.file) }

@@ -86,9 +86,9 @@ struct CaseConfigParser {
         if t == "hourly" { return 3600 }
         let units: [(String, Int64)] = [("min", 60), ("s", 1), ("h", 3600), ("d", 86_400)]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
-            if let n = Int64(t.dropLast(suffix.count)), n > 0 { return n * factor }
+            if let n = Int64(t.dropLast(suffix.count)), n > 0, n <= Int64(Int32.max) { return n * factor }
         }
-        if let n = Int64(t), n > 0 { return n }
+        if let n = Int64(t), n > 0, n <= Int64(Int32.max) { return n }
         throw value.error("'\(text)' is not a step length (e.g. 1d, 1h, 3600s)")
     }
 

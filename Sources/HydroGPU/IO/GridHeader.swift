@@ -21,8 +21,11 @@ public struct GridHeader: Sendable, Equatable {
             guard let v = header[key] else { throw InputError(file: url.path, message: "header has no '\(key)'") }
             return v
         }
-        let columns = Int(try value("ncols")), rows = Int(try value("nrows")), size = try value("cellsize")
-        guard rows > 0, columns > 0, size > 0 else { throw InputError(file: url.path, message: "rows, columns and cell size must be positive") }
+        guard let columns = Int(exactly: try value("ncols")), let rows = Int(exactly: try value("nrows")) else {
+            throw InputError(file: url.path, message: "ncols and nrows must be whole numbers")
+        }
+        let size = try value("cellsize")
+        guard rows > 0, columns > 0, size > 0, size.isFinite else { throw InputError(file: url.path, message: "rows, columns and cell size must be positive") }
         var x = header["xllcorner"], y = header["yllcorner"]
         if x == nil { x = try value("xllcenter") - size / 2 }
         if y == nil { y = try value("yllcenter") - size / 2 }

@@ -59,7 +59,8 @@ public enum GridMapping {
             let (x, y) = model.center(row: row, column: column, rows: modelRows)
             let fc = (x - source.xLowerLeft) / source.cellSize
             let fr = (sourceTop - y) / source.cellSize
-            let c = Int((fc + eps).rounded(.down)), r = Int((fr + eps).rounded(.down))
+            let inRange = fc.isFinite && fr.isFinite && abs(fc) < 1e12 && abs(fr) < 1e12
+            let c = inRange ? Int((fc + eps).rounded(.down)) : -1, r = inRange ? Int((fr + eps).rounded(.down)) : -1
             guard c >= 0, c < sourceColumns, r >= 0, r < sourceRows else {
                 throw InputError(file: sourceName, place: "model cell row \(row), column \(column) (centre \(x), \(y))",
                                  message: "lies outside the forcing grid (x \(source.xLowerLeft) to \(source.xLowerLeft + Double(sourceColumns) * source.cellSize), y \(source.yLowerLeft) to \(sourceTop)) of \(modelFile)'s cells")

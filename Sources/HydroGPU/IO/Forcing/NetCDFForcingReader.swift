@@ -108,6 +108,11 @@ public enum NetCDFForcingReader {
             throw InputError(file: path, place: "variable '\(timeName)'", message: error.message)
         }
         let raw = try file.readRaw(timeVariable)
+        // Seconds must fit the integer clock: a fill value or garbage here is an error, not a trap.
+        let limit = 1e13 / units.secondsPerUnit
+        if let bad = raw.firstIndex(where: { !$0.isFinite || abs($0) > limit }) {
+            throw InputError(file: path, place: "variable '\(timeName)', index \(bad)", message: "time value \(raw[bad]) is not a usable time")
+        }
         guard raw.count == steps else {
             throw InputError(file: path, place: "variable '\(timeName)'", message: "\(raw.count) values for \(steps) steps")
         }
@@ -115,6 +120,9 @@ public enum NetCDFForcingReader {
         var stepSeconds: Int64
         if let boundsName = try file.textAttribute("bounds", of: timeVariable), file.hasVariable(boundsName) {
             let bounds = try file.readRaw(try file.variable(boundsName))
+            if let bad = bounds.firstIndex(where: { !$0.isFinite || abs($0) > limit }) {
+                throw InputError(file: path, place: "variable '\(boundsName)', index \(bad / 2)", message: "time bound \(bounds[bad]) is not a usable time")
+            }
             guard bounds.count == 2 * steps else {
                 throw InputError(file: path, place: "variable '\(boundsName)'", message: "\(bounds.count) values for \(steps) steps x 2")
             }

@@ -41,6 +41,7 @@ public struct CamelsForcingFile: Sendable {
                 units[name] = String(lower[lower.index(after: open)..<close])
             }
         }
+        guard !names.isEmpty else { throw InputError(file: path, line: 4, message: "no data columns after 'Year Mnth Day Hr'") }
         var columns = [[Double]](repeating: [], count: names.count)
         var first: CivilTime?
         let calendar = CFCalendar.standard
