@@ -99,6 +99,33 @@ public struct CaseGauge: Sendable, Equatable {
     public var observedSource: String?
 }
 
+extension HydroCase {
+    /// A static raster's values on the active cells (descriptor `name`, or "dem"), for
+    /// regionalisation. Throws when an active cell has no value, naming its row and column.
+    public func valuesOnCells(_ name: String) throws(InputError) -> [Double] {
+        let raster: Raster<Double>
+        let file: String
+        if name == "dem", let dem {
+            raster = dem
+            file = config.domain.dem?.file.path ?? "dem"
+        } else if let d = descriptors.first(where: { $0.name == name }) {
+            raster = d.raster
+            file = config.domain.descriptors.first { $0.name == name }?.source.file.path ?? name
+        } else {
+            throw InputError(file: config.file.path, place: "domain.descriptors", message: "no descriptor '\(name)' (have: \(descriptors.map(\.name).joined(separator: ", ")))")
+        }
+        var out: [Double] = []
+        out.reserveCapacity(grid.cellCount)
+        for flat in grid.activeCells {
+            guard raster.hasData[flat], raster.values[flat].isFinite else {
+                throw InputError(file: file, row: flat / grid.columns, column: flat % grid.columns, message: "active cell has no \(name) value")
+            }
+            out.append(raster.values[flat])
+        }
+        return out
+    }
+}
+
 extension ForcingField {
     /// Values with missing ones handled by `policy`.
     func filled(_ policy: MissingForcingPolicy) throws(InputError) -> [Double] {

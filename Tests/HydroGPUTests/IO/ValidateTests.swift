@@ -270,3 +270,40 @@ struct ValidateTests {
         #expect(CaseValidation.validate(url).error?.description == "\(url.path): no such file")
     }
 }
+
+/// Other ways to describe the same case give the same case.
+@Suite("Validate equivalent descriptions")
+struct ValidateEquivalenceTests {
+    /// Cance with smash-coded directions and gauges placed by coordinates (gauges.csv's cell
+    /// centres) gives the cells and gauge cells of the shipped config.
+    @Test(.enabled(if: IOTestData.available, "needs ../shared/data"))
+    func canceWithSmashCodesAndCoordinates() throws {
+        let shipped = try String(contentsOf: IOTestData.config("cance"), encoding: .utf8)
+        let folder = IOTestData.temporaryFolder()
+        let text = shipped
+            .replacingOccurrences(of: "../../shared/data/", with: IOTestData.shared.path + "/")
+            .replacingOccurrences(of: "flwdir_esri.asc\n  encoding: esri", with: "flwdir_smash.asc\n  encoding: smash")
+            .replacingOccurrences(of: "row: 20, col: 27", with: "x: 840500.0, y: 6457500.0")
+            .replacingOccurrences(of: "row: 10, col: 13", with: "x: 826500.0, y: 6467500.0")
+        #expect(text.contains("encoding: smash") && text.contains("x: 826500.0"))
+        let url = folder.appending(path: "cance-smash.yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let a = try CaseValidation.validate(IOTestData.config("cance")).get()
+        let b = try CaseValidation.validate(url).get()
+        #expect(a.activeCells == 383 && b.activeCells == 383)
+        #expect(a.gauges.map { [$0.row, $0.column] } == b.gauges.map { [$0.row, $0.column] })
+        #expect(b.gauges.map { [$0.row, $0.column] } == [[20, 27], [10, 13], [8, 14]])
+    }
+
+    @Test func lezDescriptorsOnCells() throws {
+        let c = try HydroCase.load(IOTestData.config("lez"))
+        let slope = try c.valuesOnCells("slope")
+        #expect(slope.count == 172)
+        // Own parse of the slope grid at the outlet cell (row 26, column 12).
+        let lines = try String(contentsOf: IOTestData.repository.appending(path: "data/lez/descriptors/slope.asc"), encoding: .utf8).split(separator: "\n")
+        let value = Double(lines[6 + 26].split(whereSeparator: \.isWhitespace)[12])!
+        #expect(slope[c.grid.cellIndex(row: 26, column: 12)!] == value)
+        #expect(throws: InputError.self) { try c.valuesOnCells("porosity") }
+        #expect(abs(c.grid.totalAreaKm2 - 172) < 2)   // cell_area_m2.asc: cells of about 1 km²
+    }
+}
