@@ -49,3 +49,25 @@ struct ForcingTimeTests {
         #expect(UnitConversion.to(.temperature, from: "mm", stepSeconds: 86_400) == nil)
     }
 }
+
+@Suite("Forcing records with other time references")
+struct ForcingReferenceTests {
+    /// mHM's tmin.nc counts days since 1933-12-31 (pre.nc since 1989-01-01) and has no x/y
+    /// coordinate variables: its grid comes from the header; both records start 1989-01-01.
+    @Test(.enabled(if: IOTestData.available, "needs ../shared/data"))
+    func moselleTminAlignsByDate() throws {
+        let header = try GridHeader.read(IOTestData.data("moselle/meteo/pre/header.txt"))
+        let tmin = try NetCDFForcingReader.read(IOTestData.data("moselle/meteo/tmin.nc"), variable: "tmin", quantity: .temperature, grid: header.geometry)
+        let pre = try NetCDFForcingReader.read(IOTestData.data("moselle/meteo/pre/pre.nc"), variable: "pre", quantity: .waterDepth, grid: header.geometry)
+        #expect(tmin.time.start == CivilTime(1989, 1, 1) && pre.time.start == CivilTime(1989, 1, 1))
+        #expect(tmin.time.count == 1826 && tmin.time.stepSeconds == 86_400)
+        // 1933-12-31 to 1989-01-01 is a day plus 55 years, 14 of them leap (1936, 1940, ... 1988):
+        // 1 + 55 * 365 + 14 = 20,090 days, the first time value in the file.
+        let nc = try NetCDFFile(IOTestData.data("moselle/meteo/tmin.nc"))
+        #expect(try nc.readRaw(try nc.variable("time")).first == Double(1 + 55 * 365 + 14))
+        #expect(tmin.geometry == header.geometry && tmin.rows == 9 && tmin.columns == 6)
+        // Without the header the reader asks for one.
+        let e = #expect(throws: InputError.self) { try NetCDFForcingReader.read(IOTestData.data("moselle/meteo/tmin.nc"), variable: "tmin", quantity: .temperature) }
+        #expect(e?.message.contains("give the grid in the config") == true)
+    }
+}
