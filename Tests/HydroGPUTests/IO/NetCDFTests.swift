@@ -125,6 +125,18 @@ struct NetCDFTests {
         #expect(error?.description.contains("truncated") == true)
     }
 
+    @Test func neverWrittenValuesAreMissing() throws {
+        let url = IOTestData.temporaryFolder().appending(path: "partial.nc")
+        let w = try NetCDFWriter(url)
+        try w.defineDimension("n", length: 3)
+        try w.defineVariable("v", type: .float, dimensions: ["n"])
+        try w.write("v", [2.5], start: [1], count: [1])
+        try w.finish()
+        let f = try NetCDFFile(url)
+        let values = try f.readValues(try f.variable("v"))
+        #expect(values[0].isNaN && values[1] == 2.5 && values[2].isNaN)
+    }
+
     @Test func unknownVariableListsTheOthers() throws {
         let url = IOTestData.temporaryFolder().appending(path: "one.nc")
         let w = try NetCDFWriter(url)

@@ -220,7 +220,15 @@ public final class NetCDFFile {
     /// `scale_factor` and `add_offset` apply, as CF prescribes (fill compared on packed values).
     public func readValues(_ variable: Variable, start: [Int]? = nil, count: [Int]? = nil) throws(InputError) -> [Double] {
         var values = try readRaw(variable, start: start, count: count)
-        let fills = (try numericAttribute("_FillValue", of: variable) ?? []) + (try numericAttribute("missing_value", of: variable) ?? [])
+        var fills = (try numericAttribute("_FillValue", of: variable) ?? []) + (try numericAttribute("missing_value", of: variable) ?? [])
+        // Without a declared fill value, never-written values hold netCDF's default fill.
+        if try numericAttribute("_FillValue", of: variable) == nil {
+            switch variable.type {
+            case .float: fills.append(Double(Float(NC_FILL_FLOAT)))
+            case .double: fills.append(NC_FILL_DOUBLE)
+            default: break
+            }
+        }
         let scale = try numericAttribute("scale_factor", of: variable)?.first ?? 1
         let offset = try numericAttribute("add_offset", of: variable)?.first ?? 0
         let validMin = try numericAttribute("valid_min", of: variable)?.first
