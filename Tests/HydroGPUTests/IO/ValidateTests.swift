@@ -307,3 +307,26 @@ struct ValidateEquivalenceTests {
         #expect(abs(c.grid.totalAreaKm2 - 172) < 2)   // cell_area_m2.asc: cells of about 1 km²
     }
 }
+
+@Suite("Validate mutated configs")
+struct ValidateMutationTests {
+    /// Deleting any one line of the shipped Lez config gives either a valid case or an
+    /// `InputError` naming a file; nothing traps.
+    @Test func deletingAnyLineNeverTraps() throws {
+        let f = try CaseFixture()
+        let lines = CaseFixture.baseConfig.split(separator: "\n", omittingEmptySubsequences: false)
+        var failures = 0
+        for i in lines.indices where !lines[i].trimmingCharacters(in: .whitespaces).hasPrefix("#") && !lines[i].isEmpty {
+            var mutated = lines
+            mutated.remove(at: i)
+            switch try f.validate(mutated.joined(separator: "\n")) {
+            case .success: break
+            case .failure(let e):
+                failures += 1
+                #expect(!e.file.isEmpty && !e.message.isEmpty, "line \(i + 1)")
+            }
+        }
+        // Removing a section header, a required key or a period bound must fail.
+        #expect(failures >= 5)
+    }
+}
