@@ -25,4 +25,6 @@ public enum KernelSources {
 public enum KernelProgram: String, CaseIterable, Sendable {
     /// Element-wise tensor helpers (axpy, scaling) used by optimisers and tests.
     case tensorOps = "tensor_ops"
+    /// Linear-reservoir D8 routing per topological level, forward and adjoint.
+    case routing
 }
