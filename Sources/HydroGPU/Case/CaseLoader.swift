@@ -15,6 +15,7 @@ final class CaseLoader {
 
     func load() throws(InputError) -> HydroCase {
         let (grid, d8, dem, descriptors) = try loadGrid()
+        let network = try d8.map { d8 throws(InputError) in try drainageNetwork(d8, grid: grid) }
         let precipitationAxis = try sourceAxis(config.forcing.precipitation)
         let time = try caseTime(precipitationAxis)
         let ranges = try periodSteps(time)
@@ -36,8 +37,12 @@ final class CaseLoader {
             pet = try hargreaves(tmin: tmin!, tmax: tmax!, grid: grid, time: time)
         }
         try checkNotNegative(pet)
-        let gauges = try loadGauges(grid: grid, time: time)
-        return HydroCase(config: config, grid: grid, flowDirection: d8, dem: dem, descriptors: descriptors, time: time,
+        var gauges = try loadGauges(grid: grid, time: time)
+        if let network {
+            let upstream = network.upstreamArea()
+            for k in gauges.indices { gauges[k].upstreamAreaKm2 = upstream.squareKilometres[gauges[k].cell] }
+        }
+        return HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
                          warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
                          precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges)
     }
@@ -131,6 +136,23 @@ final class CaseLoader {
         let area = try camels(p.file).areaSquareMetres / 1e6
         guard area > 0 else { throw InputError(file: p.file.path, line: 3, message: "basin area \(area) km² is not positive") }
         return area
+    }
+
+    /// The D8 network on the active cells; its cell numbering must be the grid's.
+    func drainageNetwork(_ d8: Raster<Double>, grid: CaseGrid) throws(InputError) -> DrainageNetwork {
+        let domain = config.domain
+        guard let encoding = FlowDirectionEncoding(rawValue: domain.encoding.rawValue) else {
+            throw InputError(file: configPath, place: "key 'domain.encoding'", message: "no D8 decoder for '\(domain.encoding.rawValue)'")
+        }
+        // The mask as 0/1 over the active cells already decided (mask and directions checked).
+        let mask = grid.active.map { $0 ? 1.0 : 0.0 }
+        let network = try DrainageNetwork(flowDirections: d8, encoding: encoding, mask: mask,
+                                          directionFile: domain.flowDirection?.file.path ?? "flow directions",
+                                          maskFile: domain.mask?.file.path ?? "mask", geographic: d8.geometry.isGeographic)
+        guard network.cellCount == grid.cellCount, zip(network.rasterIndex, grid.activeCells).allSatisfy({ Int($0) == $1 }) else {
+            throw InputError(file: domain.flowDirection?.file.path ?? configPath, message: "drainage network has \(network.cellCount) cells, the grid \(grid.cellCount) active cells")
+        }
+        return network
     }
 
     // MARK: Time

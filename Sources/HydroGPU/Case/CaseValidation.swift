@@ -32,7 +32,14 @@ public struct CaseSummary: Sendable {
         gauges = c.gauges
         forcing = ([c.precipitation, c.temperature, c.pet] as [ForcingField?]).compactMap { $0 }.map { ($0.name, $0.source, $0.statistics()) }
         notes = []
+        if let n = c.network {
+            notes.append("network    \(n.levels.count) topological levels, \(n.outlets.count) outlet\(n.outlets.count == 1 ? "" : "s")")
+        }
+        levels = c.network?.levels.count
     }
+
+    /// Topological levels of the D8 network (nil for a lumped case).
+    public var levels: Int?
 
     /// The report as lines of text.
     public var lines: [String] {
@@ -52,6 +59,7 @@ public struct CaseSummary: Sendable {
         for g in gauges {
             var line = "gauge      \(g.id) at row \(g.row), column \(g.column)"
             if let a = g.declaredAreaKm2 { line += ", declared area \(f(a, 1)) km²" }
+            if let a = g.upstreamAreaKm2 { line += ", D8 upstream area \(f(a, 1)) km²" }
             if let q = g.observed {
                 let present = q.filter { !$0.isNaN }
                 let mean = present.isEmpty ? Double.nan : present.reduce(0, +) / Double(present.count)

@@ -10,6 +10,9 @@ public struct HydroCase: Sendable {
     public var grid: CaseGrid
     /// D8 codes as read (in `config.domain.encoding`), nil for a lumped case.
     public var flowDirection: Raster<Double>?
+    /// The D8 routing domain on the active cells (same cell numbering as `grid.activeCells`),
+    /// with topological levels; nil for a lumped case.
+    public var network: DrainageNetwork?
     public var dem: Raster<Double>?
     /// Descriptors in config order.
     public var descriptors: [(name: String, raster: Raster<Double>)]
@@ -94,6 +97,8 @@ public struct CaseGauge: Sendable, Equatable {
     public var cell: Int
     /// Area the station's metadata (or the lumped basin) declares, km².
     public var declaredAreaKm2: Double?
+    /// Area the D8 network drains through the gauge's cell (itself included), km²; nil when lumped.
+    public var upstreamAreaKm2: Double?
     /// Observed discharge m³/s per case step, NaN where missing; nil without observations.
     public var observed: [Double]?
     public var observedSource: String?

@@ -35,6 +35,16 @@ struct ValidateTests {
         #expect(p.stepsWithMissing == [2279])
         #expect(p.missingValues == 383)
         #expect(s.lines.contains { $0.contains("missing at time indices 2279 (2014-12-18 23:00 to 2014-12-19 00:00)") })
+        // Levels and upstream areas from the merged D8 network agree with smash's own export:
+        // the number of levels is the largest flwpar_smash.asc value (1 + longest upstream
+        // chain) and the areas are gauges.csv's delineated areas (cells of 1 km²).
+        let flwpar = try String(contentsOf: IOTestData.data("cance/flwpar_smash.asc"), encoding: .utf8).split(separator: "\n").dropFirst(6)
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).compactMap { Double($0) } }
+        #expect(s.levels == Int(flwpar.max()!))
+        let table = try String(contentsOf: IOTestData.data("cance/gauges.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        let delineated = table.map { Double($0.split(separator: ",")[6])! }
+        #expect(s.gauges.map { $0.upstreamAreaKm2! } == delineated)
+        #expect(s.lines.contains { $0.hasPrefix("network    31 topological levels, 1 outlet") })
         // With missing: fail the model input refuses, naming the variable and the step.
         var c = try HydroCase.load(IOTestData.config("cance"))
         let filled = try c.hbvForcing(Double.self)
