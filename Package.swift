@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // The thin C boundary: <CL/cl.h> at OpenCL 1.2, linked against the ICD loader.
@@ -19,6 +20,18 @@ let package = Package(
             name: "COpenCL",
             pkgConfig: "OpenCL",
             providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
+        ),
+        // netCDF-C: CF forcing in, time series and fields out.
+        .systemLibrary(
+            name: "CNetCDF",
+            pkgConfig: "netcdf",
+            providers: [.apt(["libnetcdf-dev"])]
+        ),
+        // GDAL: static rasters (GeoTIFF, ESRI ASCII) in, parameter maps out.
+        .systemLibrary(
+            name: "CGDAL",
+            pkgConfig: "gdal",
+            providers: [.apt(["libgdal-dev"])]
         ),
         // Reads kernels/*.cl and kernels/*.h and writes them into a Swift source file.
         .executableTarget(name: "KernelEmbedder", path: "Sources/KernelEmbedder"),
@@ -34,8 +47,9 @@ let package = Package(
         .target(name: "DeviceTensor", dependencies: ["COpenCL"]),
         // The model: domain, forcing, parameters, solvers, adjoints, losses, training, I/O.
         .target(name: "HydroGPU", dependencies: [
-            "DeviceTensor", "Kernels",
+            "DeviceTensor", "Kernels", "CNetCDF", "CGDAL",
             .product(name: "RealModule", package: "swift-numerics"),
+            .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(
             name: "HostRunner",

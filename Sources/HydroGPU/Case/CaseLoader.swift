@@ -1,0 +1,372 @@
+import Foundation
+
+/// Reads everything a `CaseConfig` names, in dependency order, checking as it goes: grid,
+/// then time, then forcing on the grid's cells and the case's steps, then gauges.
+final class CaseLoader {
+    let config: CaseConfig
+    private var rasterCache: [URL: Raster<Double>] = [:]
+    private var griddedCache: [String: GriddedForcing] = [:]
+    private var camelsCache: [URL: CamelsForcingFile] = [:]
+    private var csvCache: [URL: [TimeSeries]] = [:]
+
+    init(config: CaseConfig) { self.config = config }
+
+    var configPath: String { config.file.path }
+
+    func load() throws(InputError) -> HydroCase {
+        let (grid, d8, dem, descriptors) = try loadGrid()
+        let precipitationAxis = try sourceAxis(config.forcing.precipitation)
+        let time = try caseTime(precipitationAxis)
+        let ranges = try periodSteps(time)
+        let precipitation = try field("precipitation", config.forcing.precipitation, .waterDepth, grid, time)
+        try checkNotNegative(precipitation)
+        var temperature = try config.forcing.temperature.map { s throws(InputError) in try field("temperature", s, .temperature, grid, time) }
+        let tmin = try config.forcing.minimumTemperature.map { s throws(InputError) in try field("tmin", s, .temperature, grid, time) }
+        let tmax = try config.forcing.maximumTemperature.map { s throws(InputError) in try field("tmax", s, .temperature, grid, time) }
+        for t in [temperature, tmin, tmax].compactMap({ $0 }) { try checkTemperature(t) }
+        if temperature == nil, let tmin, let tmax {
+            temperature = ForcingField(name: "temperature", source: "mean of \(tmin.source) and \(tmax.source)", quantity: .temperature,
+                                       time: time, cells: grid.cellCount, values: zip(tmin.values, tmax.values).map { ($0 + $1) / 2 })
+        }
+        let pet: ForcingField
+        switch config.forcing.petMethod {
+        case .file:
+            pet = try field("pet", config.forcing.pet!, .waterDepth, grid, time)
+        case .hargreaves:
+            pet = try hargreaves(tmin: tmin!, tmax: tmax!, grid: grid, time: time)
+        }
+        try checkNotNegative(pet)
+        let gauges = try loadGauges(grid: grid, time: time)
+        return HydroCase(config: config, grid: grid, flowDirection: d8, dem: dem, descriptors: descriptors, time: time,
+                         warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
+                         precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges)
+    }
+
+    // MARK: Grid
+
+    func raster(_ source: RasterSource) throws(InputError) -> Raster<Double> {
+        if let r = rasterCache[source.file] { return r }
+        let r = try GDALRaster.read(source.file, band: Int32(source.band), nodata: source.nodata)
+        rasterCache[source.file] = r
+        return r
+    }
+
+    /// Fails unless `other` covers the same cells as the flow-direction grid.
+    func checkSameGrid(_ other: Raster<Double>, _ file: URL, as reference: Raster<Double>, _ referenceFile: URL) throws(InputError) {
+        let a = other.geometry, b = reference.geometry
+        let tolerance = 1e-6 * b.cellSize
+        guard other.rows == reference.rows, other.columns == reference.columns,
+              abs(a.cellSize - b.cellSize) <= tolerance, abs(a.xLowerLeft - b.xLowerLeft) <= tolerance, abs(a.yLowerLeft - b.yLowerLeft) <= tolerance else {
+            throw InputError(file: file.path, message: "grid \(other.rows) x \(other.columns) at (\(a.xLowerLeft), \(a.yLowerLeft)) cell \(a.cellSize) does not match the flow directions \(referenceFile.lastPathComponent) (\(reference.rows) x \(reference.columns) at (\(b.xLowerLeft), \(b.yLowerLeft)) cell \(b.cellSize))")
+        }
+    }
+
+    func loadGrid() throws(InputError) -> (CaseGrid, Raster<Double>?, Raster<Double>?, [(name: String, raster: Raster<Double>)]) {
+        let domain = config.domain
+        guard let d8Source = domain.flowDirection else {
+            // Lumped: one cell whose area is the basin's.
+            let area = try lumpedArea()
+            let geometry = GridGeometry(xLowerLeft: 0, yLowerLeft: 0, cellSize: (area * 1e6).squareRoot())
+            let active = Raster(rows: 1, columns: 1, geometry: geometry, values: [true])
+            return (CaseGrid(rows: 1, columns: 1, geometry: geometry, active: active, activeCells: [0], cellAreaSquareMetres: [area * 1e6]), nil, nil, [])
+        }
+        let d8 = try raster(d8Source)
+        var isActive = d8.hasData
+        if let maskSource = domain.mask {
+            let mask = try raster(maskSource)
+            try checkSameGrid(mask, maskSource.file, as: d8, d8Source.file)
+            isActive = zip(mask.values, mask.hasData).map { $1 && $0 != 0 }
+        }
+        let valid = domain.encoding.validCodes
+        var activeCells: [Int] = []
+        for i in 0..<isActive.count where isActive[i] {
+            let row = i / d8.columns, column = i % d8.columns
+            guard d8.hasData[i] else {
+                throw InputError(file: d8Source.file.path, row: row, column: column, message: "active cell (mask \(domain.mask?.file.lastPathComponent ?? "")) has no flow direction")
+            }
+            let code = d8.values[i]
+            guard code == code.rounded(), abs(code) < 1e6, valid.contains(Int(code)) else {
+                throw InputError(file: d8Source.file.path, row: row, column: column,
+                                 message: "code \(code.formatted()) is not a \(domain.encoding.rawValue) D8 direction (\(valid.sorted().map(String.init).joined(separator: ", ")))")
+            }
+            activeCells.append(i)
+        }
+        guard !activeCells.isEmpty else { throw InputError(file: d8Source.file.path, message: "no active cells") }
+        let dem = try domain.dem.map { s throws(InputError) -> Raster<Double> in
+            let r = try raster(s)
+            try checkSameGrid(r, s.file, as: d8, d8Source.file)
+            return r
+        }
+        var descriptors: [(name: String, raster: Raster<Double>)] = []
+        for d in domain.descriptors {
+            let r = try raster(d.source)
+            try checkSameGrid(r, d.source.file, as: d8, d8Source.file)
+            descriptors.append((d.name, r))
+        }
+        var areas: [Double]
+        if let areaSource = domain.cellArea {
+            let r = try raster(areaSource)
+            try checkSameGrid(r, areaSource.file, as: d8, d8Source.file)
+            areas = []
+            for i in activeCells {
+                guard r.hasData[i], r.values[i] > 0 else {
+                    throw InputError(file: areaSource.file.path, row: i / r.columns, column: i % r.columns, message: "active cell has no positive area")
+                }
+                areas.append(r.values[i])
+            }
+        } else {
+            areas = activeCells.map { CellArea.squareMetres(row: $0 / d8.columns, rows: d8.rows, geometry: d8.geometry) }
+        }
+        let active = Raster(rows: d8.rows, columns: d8.columns, geometry: d8.geometry, values: isActive)
+        return (CaseGrid(rows: d8.rows, columns: d8.columns, geometry: d8.geometry, active: active, activeCells: activeCells,
+                         cellAreaSquareMetres: areas), d8, dem, descriptors)
+    }
+
+    func lumpedArea() throws(InputError) -> Double {
+        if let a = config.domain.lumped?.areaKm2 { return a }
+        let p = config.forcing.precipitation
+        guard p.format == .camels else {
+            throw InputError(file: configPath, place: "key 'domain.lumped.area_km2'", message: "is required when the forcing is not a CAMELS file")
+        }
+        let area = try camels(p.file).areaSquareMetres / 1e6
+        guard area > 0 else { throw InputError(file: p.file.path, line: 3, message: "basin area \(area) km² is not positive") }
+        return area
+    }
+
+    // MARK: Time
+
+    func camels(_ url: URL) throws(InputError) -> CamelsForcingFile {
+        if let c = camelsCache[url] { return c }
+        let c = try CamelsForcingFile.read(url)
+        camelsCache[url] = c
+        return c
+    }
+
+    func gridded(_ source: ForcingSource, _ quantity: ForcingQuantity) throws(InputError) -> GriddedForcing {
+        let key = "\(source.file.path)#\(source.variable)#\(quantity)"
+        if let g = griddedCache[key] { return g }
+        var geometry: GridGeometry?
+        var header: GridHeader?
+        if let gridFile = source.grid {
+            header = try GridHeader.read(gridFile)
+            geometry = header!.geometry
+        }
+        let g = try NetCDFForcingReader.read(source.file, variable: source.variable, quantity: quantity, label: source.label,
+                                             grid: geometry, unitsOverride: source.units)
+        if let header, header.rows != g.rows || header.columns != g.columns {
+            throw InputError(file: source.file.path, place: "variable '\(source.variable)'",
+                             message: "is \(g.rows) x \(g.columns) cells but its grid header \(source.grid!.lastPathComponent) says \(header.rows) x \(header.columns)")
+        }
+        griddedCache[key] = g
+        return g
+    }
+
+    func sourceAxis(_ source: ForcingSource) throws(InputError) -> TimeAxis {
+        switch source.format {
+        case .netcdf: try gridded(source, .waterDepth).time
+        case .camels: try camels(source.file).time
+        }
+    }
+
+    func caseTime(_ precipitation: TimeAxis) throws(InputError) -> TimeAxis {
+        let step = config.time.stepSeconds
+        let start = config.time.start ?? precipitation.start
+        let end = config.time.end ?? precipitation.end
+        let cal = precipitation.calendar
+        let span = cal.seconds(of: end) - cal.seconds(of: start)
+        guard span > 0, span % step == 0 else {
+            throw InputError(file: configPath, place: "key 'time'", message: "\(start) to \(end) is not a whole number of \(step) s steps")
+        }
+        return TimeAxis(calendar: cal, start: start, stepSeconds: step, count: Int(span / step))
+    }
+
+    func periodSteps(_ time: TimeAxis) throws(InputError) -> [String: Range<Int>] {
+        var ranges: [String: Range<Int>] = [:]
+        for p in config.periods.all {
+            guard p.start >= time.start, p.end <= time.end else {
+                throw InputError(file: configPath, line: p.line, place: "key 'periods.\(p.name)'",
+                                 message: "\(p.start) to \(p.end) lies outside the case's time \(time.start) to \(time.end)")
+            }
+            let r = time.steps(from: p.start, to: p.end)
+            guard !r.isEmpty else { throw InputError(file: configPath, line: p.line, place: "key 'periods.\(p.name)'", message: "holds no whole step") }
+            ranges[p.name] = r
+        }
+        if let w = ranges["warmup"], let c = ranges["calibration"], w.upperBound > c.lowerBound {
+            throw InputError(file: configPath, line: config.periods.calibration?.line, place: "key 'periods.calibration'", message: "starts before the warm-up ends")
+        }
+        return ranges
+    }
+
+    // MARK: Forcing
+
+    /// The steps of `axis` that the case needs, or an error saying what the file covers.
+    func window(_ axis: TimeAxis, for time: TimeAxis, source: String) throws(InputError) -> Range<Int> {
+        guard axis.stepSeconds == time.stepSeconds else {
+            throw InputError(file: source, message: "steps of \(axis.stepSeconds) s; the case's time.step is \(time.stepSeconds) s")
+        }
+        guard let first = axis.index(ofStepStartingAt: time.start), first + time.count <= axis.count else {
+            throw InputError(file: source, message: "covers \(axis.start) to \(axis.end); the case needs \(time.start) to \(time.end)")
+        }
+        return first..<(first + time.count)
+    }
+
+    func field(_ name: String, _ source: ForcingSource, _ quantity: ForcingQuantity, _ grid: CaseGrid, _ time: TimeAxis) throws(InputError) -> ForcingField {
+        switch source.format {
+        case .netcdf:
+            let g = try gridded(source, quantity)
+            let range = try window(g.time, for: time, source: "\(source.file.path), variable '\(source.variable)'")
+            var mapped = try g.onCells(grid.activeCells, of: grid.active, gridFile: config.domain.flowDirection?.file.lastPathComponent ?? "the model grid", steps: range)
+            mapped.name = name
+            mapped.source = "\(source.file.path), variable '\(source.variable)'"
+            return mapped
+        case .camels:
+            guard grid.cellCount == 1 else {
+                throw InputError(file: source.file.path, message: "CAMELS forcing is basin-mean; it fits a lumped case only (the grid has \(grid.cellCount) cells)")
+            }
+            let c = try camels(source.file)
+            let series = try c.series(source.variable, file: source.file.path)
+            let stated = source.units ?? c.units[source.variable.lowercased()] ?? ""
+            guard let conversion = UnitConversion.to(quantity, from: stated, stepSeconds: c.time.stepSeconds) else {
+                throw InputError(file: source.file.path, place: "column '\(source.variable)'",
+                                 message: "units '\(stated)' are not \(quantity == .waterDepth ? "a water depth or rate" : "a temperature") HydroGPU converts (\(UnitConversion.accepted(quantity)))")
+            }
+            let range = try window(c.time, for: time, source: "\(source.file.path), column '\(source.variable)'")
+            let values = series.values[range].map { $0.isNaN ? $0 : conversion.apply($0) }
+            return ForcingField(name: name, source: "\(source.file.path), column '\(source.variable)'", quantity: quantity, time: time, cells: 1, values: values)
+        }
+    }
+
+    /// First index where `bad` holds (a plain loop: these fields reach 10⁸ values).
+    func firstIndex(_ values: [Double], _ bad: (Double) -> Bool) -> Int? {
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<v.count where bad(v[i]) { return i }
+            return nil
+        }
+    }
+
+    func checkNotNegative(_ f: ForcingField) throws(InputError) {
+        guard let i = firstIndex(f.values, { $0 < 0 }) else { return }
+        let t = i / f.cells
+        throw InputError(file: f.source, place: "time index \(t) (\(f.time.stepStart(t))), cell \(i % f.cells)",
+                         message: "negative \(f.name) \(f.values[i]) mm")
+    }
+
+    func checkTemperature(_ f: ForcingField) throws(InputError) {
+        guard let i = firstIndex(f.values, { $0 < -90 || $0 > 60 }) else { return }
+        let t = i / f.cells
+        throw InputError(file: f.source, place: "time index \(t) (\(f.time.stepStart(t))), cell \(i % f.cells)",
+                         message: "\(f.name) \(f.values[i]) °C is not a plausible air temperature (units wrong?)")
+    }
+
+    func hargreaves(tmin: ForcingField, tmax: ForcingField, grid: CaseGrid, time: TimeAxis) throws(InputError) -> ForcingField {
+        guard time.stepSeconds <= 86_400 else {
+            throw InputError(file: configPath, place: "key 'forcing.pet_method'", message: "Hargreaves needs daily or finer steps")
+        }
+        // Latitude per cell: the config's, a lumped basin's header, or a geographic grid's.
+        var latitudes: [Double]
+        if let lat = config.forcing.latitude ?? config.domain.lumped?.latitude {
+            latitudes = [Double](repeating: lat, count: grid.cellCount)
+        } else if config.domain.lumped != nil || grid.cellCount == 1, config.forcing.minimumTemperature?.format == .camels {
+            latitudes = [try camels(config.forcing.minimumTemperature!.file).latitude]
+        } else if grid.geometry.isGeographic {
+            latitudes = grid.activeCells.map { grid.geometry.center(row: $0 / grid.columns, column: $0 % grid.columns, rows: grid.rows).y }
+        } else {
+            throw InputError(file: configPath, place: "key 'forcing.latitude'", message: "Hargreaves PET needs a latitude on a projected grid")
+        }
+        var values = [Double](repeating: .nan, count: time.count * grid.cellCount)
+        for c in 0..<grid.cellCount {
+            let series = Hargreaves.series(tmin: (0..<time.count).map { tmin.values[$0 * tmin.cells + c] },
+                                           tmax: (0..<time.count).map { tmax.values[$0 * tmax.cells + c] },
+                                           latitude: latitudes[c], time: time)
+            for t in 0..<time.count { values[t * grid.cellCount + c] = series[t] }
+        }
+        return ForcingField(name: "pet", source: "Hargreaves from \(tmin.source) and \(tmax.source)", quantity: .waterDepth,
+                            time: time, cells: grid.cellCount, values: values)
+    }
+
+    // MARK: Gauges
+
+    func loadGauges(grid: CaseGrid, time: TimeAxis) throws(InputError) -> [CaseGauge] {
+        var gauges: [CaseGauge] = []
+        for (k, g) in config.gauges.enumerated() {
+            let place = "gauges[\(k)] '\(g.id)'"
+            var row = 0, column = 0
+            if config.domain.lumped != nil {
+                row = 0; column = 0
+            } else if let r = g.row, let c = g.column {
+                row = r; column = c
+            } else if let x = g.x, let y = g.y {
+                let geo = grid.geometry
+                let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down)
+                let fr = ((geo.yLowerLeft + Double(grid.rows) * geo.cellSize - y) / geo.cellSize).rounded(.down)
+                column = abs(fc) < 1e9 ? Int(fc) : -1
+                row = abs(fr) < 1e9 ? Int(fr) : -1
+            } else if let idSource = g.idRaster {
+                let ids = try raster(idSource)
+                if let d8 = config.domain.flowDirection { try checkSameGrid(ids, idSource.file, as: try raster(d8), d8.file) }
+                guard let id = Double(g.id) else {
+                    throw InputError(file: configPath, place: place, message: "id '\(g.id)' is not a number, so it cannot be found in \(idSource.file.lastPathComponent)")
+                }
+                let cells = ids.values.indices.filter { ids.hasData[$0] && ids.values[$0] == id }
+                guard cells.count == 1 else {
+                    throw InputError(file: idSource.file.path, place: "gauge \(g.id)",
+                                     message: cells.isEmpty ? "no cell holds gauge id \(g.id)" : "gauge id \(g.id) is on \(cells.count) cells")
+                }
+                row = cells[0] / ids.columns; column = cells[0] % ids.columns
+            } else {
+                throw InputError(file: configPath, place: place, message: "has no location (row/col, x/y or id_raster)")
+            }
+            guard row >= 0, row < grid.rows, column >= 0, column < grid.columns else {
+                throw InputError(file: configPath, row: row, column: column, place: place, message: "lies outside the \(grid.rows) x \(grid.columns) grid")
+            }
+            guard let cell = grid.cellIndex(row: row, column: column) else {
+                throw InputError(file: configPath, row: row, column: column, place: place, message: "lies on an inactive cell")
+            }
+            var area = g.areaKm2
+            if area == nil, config.domain.lumped != nil { area = grid.totalAreaKm2 }
+            var observed: [Double]?
+            var observedSource: String?
+            if let o = g.observed {
+                let series = try observations(o, gauge: g.id)
+                observed = try series.aligned(to: time)
+                observedSource = o.file.path
+            }
+            gauges.append(CaseGauge(id: g.id, row: row, column: column, cell: cell, declaredAreaKm2: area, observed: observed, observedSource: observedSource))
+        }
+        return gauges
+    }
+
+    func observations(_ o: ObservationSource, gauge: String) throws(InputError) -> TimeSeries {
+        switch o.format {
+        case .usgs: return try DischargeFiles.readUSGS(o.file)
+        case .mhm: return try DischargeFiles.readMHM(o.file)
+        case .csv:
+            let all: [TimeSeries]
+            if let cached = csvCache[o.file] { all = cached } else {
+                all = try DischargeFiles.readCSV(o.file, label: o.label)
+                csvCache[o.file] = all
+            }
+            let column = o.column ?? gauge
+            guard let s = all.first(where: { $0.name == column }) else {
+                throw InputError(file: o.file.path, line: 1, place: "gauge \(gauge)", message: "no column '\(column)' (columns: \(all.map(\.name).joined(separator: ", ")))")
+            }
+            return s
+        }
+    }
+}
+
+/// Cell areas from grid geometry.
+public enum CellArea {
+    /// Authalic Earth radius, m (sphere of the WGS84 ellipsoid's area).
+    public static let earthRadius = 6_371_007.2
+
+    /// Area in m² of a cell in `row`: cellSize² on a projected grid; on a geographic grid the
+    /// spherical band R² Δλ (sin φ_north − sin φ_south).
+    public static func squareMetres(row: Int, rows: Int, geometry g: GridGeometry) -> Double {
+        guard g.isGeographic else { return g.cellSize * g.cellSize }
+        let south = g.yLowerLeft + Double(rows - row - 1) * g.cellSize
+        let north = south + g.cellSize
+        let rad = Double.pi / 180
+        return earthRadius * earthRadius * g.cellSize * rad * (sin(north * rad) - sin(south * rad))
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// What `hydrogpu validate` reports about a case: the checked inputs in numbers.
+public struct CaseSummary: Sendable {
+    public var name: String
+    public var rows: Int
+    public var columns: Int
+    public var cellSize: Double
+    public var crs: String?
+    public var activeCells: Int
+    public var areaKm2: Double
+    public var lumped: Bool
+    public var time: TimeAxis
+    public var periods: [(name: String, steps: Range<Int>)]
+    public var gauges: [CaseGauge]
+    public var forcing: [(name: String, source: String, statistics: ForcingStatistics)]
+    /// Extra lines from checks that need other parts (e.g. topological levels).
+    public var notes: [String]
+
+    public init(_ c: HydroCase) {
+        name = c.config.name
+        rows = c.grid.rows
+        columns = c.grid.columns
+        cellSize = c.grid.geometry.cellSize
+        crs = c.grid.geometry.crs
+        activeCells = c.grid.cellCount
+        areaKm2 = c.grid.totalAreaKm2
+        lumped = c.config.domain.lumped != nil
+        time = c.time
+        periods = [("warmup", c.warmupSteps), ("calibration", c.calibrationSteps), ("validation", c.validationSteps)]
+            .compactMap { n, r in r.map { (n, $0) } }
+        gauges = c.gauges
+        forcing = ([c.precipitation, c.temperature, c.pet] as [ForcingField?]).compactMap { $0 }.map { ($0.name, $0.source, $0.statistics()) }
+        notes = []
+    }
+
+    /// The report as lines of text.
+    public var lines: [String] {
+        func f(_ v: Double, _ digits: Int = 3) -> String { v.isNaN ? "n/a" : String(format: "%.\(digits)f", v) }
+        var out = ["case \(name)"]
+        if lumped {
+            out.append("domain     lumped, 1 cell, \(f(areaKm2, 1)) km²")
+        } else {
+            out.append("grid       \(rows) rows x \(columns) columns, cell \(cellSize.formatted()) \(crs ?? "(CRS not given)")")
+            out.append("active     \(activeCells) cells, \(f(areaKm2, 1)) km²")
+        }
+        out += notes
+        out.append("time       \(time.count) steps of \(time.stepSeconds) s, \(time.start) to \(time.end) (\(time.calendar.rawValue) calendar)")
+        for (n, r) in periods {
+            out.append("period     \(n): steps \(r.lowerBound)..<\(r.upperBound) (\(r.count)), \(time.stepStart(r.lowerBound)) to \(time.stepEnd(r.upperBound - 1))")
+        }
+        for g in gauges {
+            var line = "gauge      \(g.id) at row \(g.row), column \(g.column)"
+            if let a = g.declaredAreaKm2 { line += ", declared area \(f(a, 1)) km²" }
+            if let q = g.observed {
+                let present = q.filter { !$0.isNaN }
+                let mean = present.isEmpty ? Double.nan : present.reduce(0, +) / Double(present.count)
+                line += ", observed \(present.count)/\(q.count) steps, mean \(f(mean)) m³/s"
+            } else {
+                line += ", no observations"
+            }
+            out.append(line)
+        }
+        for (n, source, s) in forcing {
+            out.append("forcing    \(n) (\(source)): mean \(f(s.mean, 4)), min \(f(s.minimum, 4)), max \(f(s.maximum, 4)), missing \(s.missingValues) values")
+            if !s.stepsWithMissing.isEmpty {
+                let shown = s.stepsWithMissing.prefix(10).map { "\($0) (\(time.stepStart($0)) to \(time.stepEnd($0)))" }
+                out.append("           missing at time indices \(shown.joined(separator: ", "))\(s.stepsWithMissing.count > 10 ? " and \(s.stepsWithMissing.count - 10) more" : "")")
+            }
+        }
+        return out
+    }
+}
+
+/// Checks a case config and everything it names.
+public enum CaseValidation {
+    /// The summary of the case at `url`, or the first problem found (an error naming the file
+    /// and the place). Never traps on bad input.
+    public static func validate(_ url: URL) -> Result<CaseSummary, InputError> {
+        do {
+            let c = try HydroCase.load(url)
+            return .success(CaseSummary(c))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
