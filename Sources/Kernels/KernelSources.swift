@@ -27,4 +27,6 @@ public enum KernelProgram: String, CaseIterable, Sendable {
     case tensorOps = "tensor_ops"
     /// The regionalisation network: forward pass and two-stage weight-gradient reduction.
     case mlp
+    /// Linear-reservoir D8 routing per topological level, forward and adjoint.
+    case routing
 }

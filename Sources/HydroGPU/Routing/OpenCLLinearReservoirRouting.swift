@@ -1,0 +1,217 @@
+import DeviceTensor
+import Kernels
+
+/// Where a loss depends on discharge, for the device-resident adjoint.
+public enum DeviceRoutingSeed<Real: DeviceScalar> {
+    /// dL/dQ `[steps][cells]` on the device.
+    case field(DeviceBuffer<Real>)
+    /// dL/dQ at gauge cells, `[steps][gauges]` on the device.
+    case gauges(cells: [Int], adjoint: DeviceBuffer<Real>)
+}
+
+/// Linear-reservoir D8 routing on an OpenCL device (kernels/routing.cl): one launch per
+/// topological level, each work-item one cell's whole time series, donors pulled through CSR
+/// lists; the adjoint launches the levels in reverse.
+///
+/// The device-resident API takes and fills `DeviceBuffer`s (nothing returns to the host);
+/// `forward(_:)` and `gradient(_:seed:)` wrap it for host arrays. Not thread-safe (it owns
+/// kernel objects, whose arguments are state).
+public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloatingPoint & Sendable> {
+    public let device: ComputeDevice
+    public let network: DrainageNetwork
+    /// Work-group size for levels with at least this many cells (smaller levels let the runtime choose).
+    public var workGroupSize = 64
+
+    private let order: DeviceBuffer<Int32>
+    private let donorOffsets: DeviceBuffer<Int32>
+    private let donors: DeviceBuffer<Int32>
+    private let downstream: DeviceBuffer<Int32>
+    private let flowLength: DeviceBuffer<Real>
+    private let forwardKernel: DeviceKernel
+    private let adjointKernel: DeviceKernel
+    private let scaleKernel: DeviceKernel
+    private let noGauges: DeviceBuffer<Int32>
+    private let placeholder: DeviceBuffer<Real>
+    private var runoffToInflow: (stepSeconds: Double, buffer: DeviceBuffer<Real>)?
+    private var gaugeMap: (cells: [Int], buffer: DeviceBuffer<Int32>)?
+
+    /// Uploads the network (order, donors, downstream cells, lengths) and builds the kernels.
+    public init(device: ComputeDevice, network: DrainageNetwork) throws(OpenCLError) {
+        self.device = device
+        self.network = network
+        let n = network.cellCount
+        order = try DeviceBuffer(device: device, values: network.levels.order)
+        donorOffsets = try DeviceBuffer(device: device, values: network.donorOffsets)
+        // OpenCL buffers cannot be empty: a network without donors gets one unused entry.
+        donors = try DeviceBuffer(device: device, values: network.donors.isEmpty ? [0] : network.donors)
+        downstream = try DeviceBuffer(device: device, values: network.downstream)
+        flowLength = try DeviceBuffer(device: device, values: network.flowLength.map { Real($0) })
+        noGauges = try DeviceBuffer(device: device, values: [Int32](repeating: -1, count: n))
+        placeholder = try DeviceBuffer(device: device, values: [Real(0)])
+        let options = Real.self == Double.self ? "-DHYDRO_REAL=double -DHYDRO_FP64" : ""
+        let program = try device.program(source: KernelSources.source(of: .routing), options: options)
+        forwardKernel = try program.kernel("route_forward_level")
+        adjointKernel = try program.kernel("route_adjoint_level")
+        scaleKernel = try program.kernel("route_scale_runoff_adjoint")
+    }
+
+    private static func real(_ x: Double) -> KernelArgument {
+        Real.self == Double.self ? .double(x) : .float(Float(x))
+    }
+
+    private func inflowFactor(stepSeconds: Double) throws(OpenCLError) -> DeviceBuffer<Real> {
+        if let cached = runoffToInflow, cached.stepSeconds == stepSeconds { return cached.buffer }
+        let buffer = try DeviceBuffer(device: device, values: network.cellArea.map { Real($0 / (1000 * stepSeconds)) })
+        runoffToInflow = (stepSeconds, buffer)
+        return buffer
+    }
+
+    private func check(_ buffer: DeviceBuffer<Real>, _ count: Int, _ name: String) throws(RoutingError) {
+        guard buffer.count == count else { throw RoutingError("\(name) buffer has \(buffer.count) values; expected \(count)") }
+    }
+
+    private func velocityStride(_ velocity: DeviceBuffer<Real>) throws(RoutingError) -> Int {
+        guard velocity.count == 1 || velocity.count == network.cellCount else {
+            throw RoutingError("velocity buffer has \(velocity.count) values; expected 1 (uniform) or \(network.cellCount)")
+        }
+        return velocity.count == 1 ? 0 : 1
+    }
+
+    private func launchLevels(_ kernel: DeviceKernel, reversed: Bool) throws(OpenCLError) {
+        let offsets = network.levels.levelOffsets
+        let levels = network.levels.count
+        for step in 0..<levels {
+            let l = reversed ? levels - 1 - step : step
+            let first = Int(offsets[l]), count = Int(offsets[l + 1]) - first
+            try kernel.set(0, .uint(first))
+            try kernel.set(1, .uint(count))
+            try kernel.launch(global: [count], local: count >= workGroupSize ? [workGroupSize] : nil)
+        }
+    }
+
+    /// Enqueues the forward routing: `runoff` (mm/step) `[steps][cells]` -> `discharge` (m³/s)
+    /// `[steps][cells]` and `finalStorage` (m³). Returns once enqueued; a download waits for it.
+    public func forward(steps: Int, stepSeconds: Double, runoff: DeviceBuffer<Real>, velocity: DeviceBuffer<Real>,
+                        initialStorage: DeviceBuffer<Real>, discharge: DeviceBuffer<Real>, finalStorage: DeviceBuffer<Real>) throws {
+        let n = network.cellCount
+        guard steps > 0, stepSeconds > 0, steps * n < Int(UInt32.max) else {
+            throw RoutingError("routing needs 0 < steps x cells < 2³² and a positive step (got \(steps) x \(n), \(stepSeconds) s)")
+        }
+        try check(runoff, steps * n, "runoff")
+        try check(discharge, steps * n, "discharge")
+        try check(initialStorage, n, "initial storage")
+        try check(finalStorage, n, "final storage")
+        let stride = try velocityStride(velocity)
+        let factor = try inflowFactor(stepSeconds: stepSeconds)
+        try forwardKernel.set([
+            .uint(0), .uint(0), .uint(n), .uint(steps), Self.real(stepSeconds),
+            .buffer(order), .buffer(donorOffsets), .buffer(donors), .buffer(flowLength), .buffer(factor),
+            .buffer(velocity), .uint(stride), .buffer(initialStorage), .buffer(runoff),
+            .buffer(discharge), .buffer(finalStorage),
+        ])
+        try launchLevels(forwardKernel, reversed: false)
+    }
+
+    /// Enqueues the adjoint given the forward `discharge`: fills `runoffGradient` `[steps][cells]`
+    /// (per mm), `velocityGradient` (per m/s, one per cell) and `initialStorageGradient` (per m³).
+    public func adjoint(steps: Int, stepSeconds: Double, velocity: DeviceBuffer<Real>, discharge: DeviceBuffer<Real>,
+                        seed: DeviceRoutingSeed<Real>, runoffGradient: DeviceBuffer<Real>, velocityGradient: DeviceBuffer<Real>,
+                        initialStorageGradient: DeviceBuffer<Real>) throws {
+        let n = network.cellCount
+        guard steps > 0, stepSeconds > 0, steps * n < Int(UInt32.max) else {
+            throw RoutingError("routing needs 0 < steps x cells < 2³² and a positive step (got \(steps) x \(n), \(stepSeconds) s)")
+        }
+        try check(discharge, steps * n, "discharge")
+        try check(runoffGradient, steps * n, "runoff gradient")
+        try check(velocityGradient, n, "velocity gradient")
+        try check(initialStorageGradient, n, "initial storage gradient")
+        let stride = try velocityStride(velocity)
+        let factor = try inflowFactor(stepSeconds: stepSeconds)
+        var field = placeholder, useField = 0, gaugeOfCell = noGauges, gaugeSeed = placeholder, gauges = 0
+        switch seed {
+        case .field(let buffer):
+            try check(buffer, steps * n, "discharge adjoint")
+            field = buffer; useField = 1
+        case .gauges(let cells, let adjoint):
+            try check(adjoint, steps * cells.count, "gauge adjoint")
+            gaugeOfCell = try gaugeIndex(cells)
+            gaugeSeed = adjoint; gauges = cells.count
+        }
+        try adjointKernel.set([
+            .uint(0), .uint(0), .uint(n), .uint(steps), Self.real(stepSeconds),
+            .buffer(order), .buffer(downstream), .buffer(flowLength), .buffer(velocity), .uint(stride),
+            .buffer(discharge), .buffer(field), .uint(useField), .buffer(gaugeOfCell), .buffer(gaugeSeed), .uint(gauges),
+            .buffer(runoffGradient), .buffer(velocityGradient), .buffer(initialStorageGradient),
+        ])
+        try launchLevels(adjointKernel, reversed: true)
+        let total = steps * n
+        try scaleKernel.launch(global: [total], local: [256], arguments: [.uint(n), .uint(total), .buffer(factor), .buffer(runoffGradient)])
+    }
+
+    private func gaugeIndex(_ cells: [Int]) throws -> DeviceBuffer<Int32> {
+        if let cached = gaugeMap, cached.cells == cells { return cached.buffer }
+        var map = [Int32](repeating: -1, count: network.cellCount)
+        for (g, c) in cells.enumerated() {
+            guard c >= 0, c < network.cellCount else { throw RoutingError("gauge cell \(c) is not a cell of the network (0..<\(network.cellCount))") }
+            guard map[c] < 0 else { throw RoutingError("cell \(c) carries two gauges; merge their adjoints into one") }
+            map[c] = Int32(g)
+        }
+        let buffer = try DeviceBuffer(device: device, values: map)
+        gaugeMap = (cells, buffer)
+        return buffer
+    }
+
+    // MARK: host-array wrappers (tests, small runs)
+
+    /// Uploads `problem`, routes it on the device and downloads the discharge, with the audit.
+    public func forward(_ problem: RoutingProblem<Real>) throws -> RoutingResult<Real> {
+        let n = network.cellCount
+        try problem.validate(cells: n)
+        let (discharge, final) = try runForward(problem)
+        let q = try discharge.download(), v = try final.download()
+        let audit = RoutingMassBalance(network: network, stepSeconds: problem.stepSeconds, steps: problem.steps, localRunoff: problem.localRunoff,
+                                       discharge: q, initialStorage: problem.initialStorage, finalStorage: v)
+        return RoutingResult(discharge: q, finalStorage: v, massBalance: audit)
+    }
+
+    /// Forward then adjoint on the device for host arrays; `seed` is dL/dQ.
+    public func gradient(_ problem: RoutingProblem<Real>, seed: RoutingSeed<Real>) throws -> (result: RoutingResult<Real>, gradient: RoutingGradient<Real>) {
+        let n = network.cellCount, steps = problem.steps
+        try problem.validate(cells: n)
+        let (discharge, final) = try runForward(problem)
+        let velocity = try DeviceBuffer(device: device, values: problem.velocity)
+        let deviceSeed: DeviceRoutingSeed<Real>
+        switch seed {
+        case .field(let values):
+            guard values.count == steps * n else { throw RoutingError("discharge adjoint has \(values.count) values; expected \(steps) x \(n)") }
+            deviceSeed = .field(try DeviceBuffer(device: device, values: values))
+        case .gauges(let cells, let adjoint):
+            guard adjoint.count == steps * cells.count, !cells.isEmpty else { throw RoutingError("gauge adjoint has \(adjoint.count) values; expected \(steps) x \(cells.count)") }
+            deviceSeed = .gauges(cells: cells, adjoint: try DeviceBuffer(device: device, values: adjoint))
+        }
+        let runoffGradient = try DeviceBuffer<Real>(device: device, shape: [steps, n])
+        let velocityGradient = try DeviceBuffer<Real>(device: device, shape: [n])
+        let storageGradient = try DeviceBuffer<Real>(device: device, shape: [n])
+        try adjoint(steps: steps, stepSeconds: problem.stepSeconds, velocity: velocity, discharge: discharge, seed: deviceSeed,
+                    runoffGradient: runoffGradient, velocityGradient: velocityGradient, initialStorageGradient: storageGradient)
+        let q = try discharge.download(), v = try final.download()
+        let audit = RoutingMassBalance(network: network, stepSeconds: problem.stepSeconds, steps: steps, localRunoff: problem.localRunoff,
+                                       discharge: q, initialStorage: problem.initialStorage, finalStorage: v)
+        let gradient = RoutingGradient(localRunoff: try runoffGradient.download(), velocity: try velocityGradient.download(),
+                                       initialStorage: try storageGradient.download())
+        return (RoutingResult(discharge: q, finalStorage: v, massBalance: audit), gradient)
+    }
+
+    private func runForward(_ problem: RoutingProblem<Real>) throws -> (discharge: DeviceBuffer<Real>, final: DeviceBuffer<Real>) {
+        let n = network.cellCount
+        let runoff = try DeviceBuffer(device: device, values: problem.localRunoff, shape: [problem.steps, n])
+        let velocity = try DeviceBuffer(device: device, values: problem.velocity)
+        let initial = try DeviceBuffer(device: device, values: problem.initialStorage)
+        let discharge = try DeviceBuffer<Real>(device: device, shape: [problem.steps, n])
+        let final = try DeviceBuffer<Real>(device: device, shape: [n])
+        try forward(steps: problem.steps, stepSeconds: problem.stepSeconds, runoff: runoff, velocity: velocity,
+                    initialStorage: initial, discharge: discharge, finalStorage: final)
+        try device.finish()
+        return (discharge, final)
+    }
+}
