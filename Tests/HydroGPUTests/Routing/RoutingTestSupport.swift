@@ -51,19 +51,6 @@ func smallRaster(_ rows: [[Double]], cellSize: Double = 1000) -> Raster<Double> 
                   values: values, hasData: values.map { $0 != -9999 })
 }
 
-/// A seeded SplitMix64 generator, so test inputs are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A routing case on the Cance active cells: showery runoff (mm/h), velocities around 1 m/s,
 /// some initial channel water, and the three gauges with synthetic "observations".
 struct CanceRoutingCase {
