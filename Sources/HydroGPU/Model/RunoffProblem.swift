@@ -119,18 +119,23 @@ public struct WaterBalanceAudit: Sendable, Equatable {
     public var totalEvapotranspiration: Double
     public var totalRunoff: Double
     public var storageChange: Double
-    /// Domain closure P - ET - Q - ΔS (mm summed over units) and relative to P.
+    /// Water added by lower bounds rather than fluxes (mm summed over units), e.g. δHBV's
+    /// `SM = max(SM - ET, nearzero)`; counted as an inflow so the balance closes. 0 for solvers
+    /// without such bounds.
+    public var numericalInflow: Double
+    /// Domain closure P + numerical inflow - ET - Q - ΔS (mm summed over units) and relative to P.
     public var domainError: Double
     public var domainRelativeError: Double
 
-    public init(maxAbsoluteError: Double, maxRelativeError: Double, totalPrecipitation: Double, totalEvapotranspiration: Double, totalRunoff: Double, storageChange: Double) {
+    public init(maxAbsoluteError: Double, maxRelativeError: Double, totalPrecipitation: Double, totalEvapotranspiration: Double, totalRunoff: Double, storageChange: Double, numericalInflow: Double = 0) {
         self.maxAbsoluteError = maxAbsoluteError
         self.maxRelativeError = maxRelativeError
         self.totalPrecipitation = totalPrecipitation
         self.totalEvapotranspiration = totalEvapotranspiration
         self.totalRunoff = totalRunoff
         self.storageChange = storageChange
-        self.domainError = totalPrecipitation - totalEvapotranspiration - totalRunoff - storageChange
+        self.numericalInflow = numericalInflow
+        self.domainError = totalPrecipitation + numericalInflow - totalEvapotranspiration - totalRunoff - storageChange
         self.domainRelativeError = totalPrecipitation > 0 ? abs(domainError) / totalPrecipitation : abs(domainError)
     }
 }
