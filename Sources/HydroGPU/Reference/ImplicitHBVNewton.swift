@@ -1,0 +1,119 @@
+// One backward-Euler step of the implicit HBV model, solved by Newton with a line search
+// (docs/IMPLICIT-SOLVER.md section 4). kernels/hbv_implicit_fluxes.h mirrors this.
+
+/// Solves `J x = b` for a 5x5 row-major `m` by Gaussian elimination with partial pivoting.
+/// `m` is overwritten; `b` becomes `x`. Returns false when a pivot is zero or not finite.
+@inlinable
+func implicitHBVSolve5<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>) -> Bool {
+    for k in 0..<5 {
+        var pivot = k
+        var largest = abs(m[k * 5 + k])
+        for i in (k + 1)..<5 where abs(m[i * 5 + k]) > largest {
+            largest = abs(m[i * 5 + k]); pivot = i
+        }
+        guard largest > 0, largest.isFinite else { return false }
+        if pivot != k {
+            for j in 0..<5 { let tmp = m[k * 5 + j]; m[k * 5 + j] = m[pivot * 5 + j]; m[pivot * 5 + j] = tmp }
+            let tmp = b[k]; b[k] = b[pivot]; b[pivot] = tmp
+        }
+        let inverse = 1 / m[k * 5 + k]
+        for i in (k + 1)..<5 {
+            let factor = m[i * 5 + k] * inverse
+            if factor == 0 { continue }
+            for j in (k + 1)..<5 { m[i * 5 + j] -= factor * m[k * 5 + j] }
+            b[i] -= factor * b[k]
+        }
+    }
+    for k in stride(from: 4, through: 0, by: -1) {
+        var sum = b[k]
+        for j in (k + 1)..<5 { sum -= m[k * 5 + j] * b[j] }
+        b[k] = sum / m[k * 5 + k]
+    }
+    return b[0].isFinite && b[1].isFinite && b[2].isFinite && b[3].isFinite && b[4].isFinite
+}
+
+/// Newton settings and the step solver for one unit.
+public struct ImplicitHBVNewton<Real: Real_>: Sendable {
+    /// Convergence when |F|_inf <= tolerance (mm).
+    public var tolerance: Real
+    /// Newton steps before a unit-step is declared non-converged.
+    public var maxIterations: Int
+    /// Step length in days (scales the fixed drainage rate; parameter rates come scaled).
+    public var stepDays: Real
+    public var usesETExponent: Bool
+
+    /// Halvings tried by the backtracking line search before the damped fallback.
+    public static var lineSearchHalvings: Int { 10 }
+    /// Scratch values `solve` needs.
+    public static var workspaceCount: Int { 60 }
+
+    public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool) {
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+        self.stepDays = stepDays
+        self.usesETExponent = usesETExponent
+    }
+
+    /// F(D) = D - h f(S_prev + D) into `residual`; returns |F|_inf and the fluxes at S_prev + D.
+    @inlinable
+    func residual(previous: UnsafePointer<Real>, increment D: UnsafePointer<Real>,
+                  state S: UnsafeMutablePointer<Real>, residual F: UnsafeMutablePointer<Real>,
+                  parameters: ImplicitHBVParameters<Real>, precipitation: Real, temperature: Real, pet: Real)
+        -> (Real, ImplicitHBVFluxes<Real>)
+    {
+        for i in 0..<5 { S[i] = previous[i] + D[i] }
+        let fluxes = ImplicitHBVFluxes(states: S, parameters: parameters, precipitation: precipitation,
+                                       temperature: temperature, pet: pet, stepDays: stepDays,
+                                       usesETExponent: usesETExponent)
+        fluxes.rates(into: F)
+        var norm: Real = 0
+        for i in 0..<5 {
+            F[i] = D[i] - F[i]
+            // NaN compares false: make it infinite so it never counts as converged.
+            norm = F[i].isNaN ? .infinity : max(norm, abs(F[i]))
+        }
+        return (norm, fluxes)
+    }
+
+    /// Solves one step: `state[0..<5]` gets S_t from `previous[0..<5]` = S_{t-1}.
+    /// Returns the fluxes at S_t and whether |F|_inf reached the tolerance within the cap.
+    @inlinable
+    public func solve(previous: UnsafePointer<Real>, state: UnsafeMutablePointer<Real>,
+                      parameters: ImplicitHBVParameters<Real>, precipitation: Real, temperature: Real, pet: Real,
+                      workspace w: UnsafeMutablePointer<Real>) -> (fluxes: ImplicitHBVFluxes<Real>, converged: Bool) {
+        let D = w, F = w + 5, J = w + 10, dx = w + 35, trialD = w + 40, trialF = w + 45, trialS = w + 50
+        for i in 0..<5 { D[i] = 0 }
+        var (norm, fluxes) = residual(previous: previous, increment: D, state: state, residual: F,
+                                      parameters: parameters, precipitation: precipitation, temperature: temperature, pet: pet)
+        var iteration = 0
+        while norm > tolerance && iteration < maxIterations {
+            iteration += 1
+            // J = I - d(h f)/dS; Newton direction dx = -J^{-1} F.
+            fluxes.stateJacobian(into: J)
+            for k in 0..<25 { J[k] = -J[k] }
+            for i in 0..<5 { J[i * 5 + i] += 1; dx[i] = -F[i] }
+            if !implicitHBVSolve5(J, dx) {
+                for i in 0..<5 { dx[i] = -F[i] }   // singular: fixed-point direction
+            }
+            var lambda: Real = 1
+            var accepted = false
+            for halving in 0...Self.lineSearchHalvings {
+                for i in 0..<5 { trialD[i] = D[i] + lambda * dx[i] }
+                let (trialNorm, trialFluxes) = residual(previous: previous, increment: trialD, state: trialS, residual: trialF,
+                                                        parameters: parameters, precipitation: precipitation,
+                                                        temperature: temperature, pet: pet)
+                if trialNorm <= (1 - Real(1e-4) * lambda) * norm || halving == Self.lineSearchHalvings {
+                    // Accepted, or the damped fallback: the smallest step is taken anyway.
+                    for i in 0..<5 { D[i] = trialD[i]; F[i] = trialF[i]; state[i] = trialS[i] }
+                    norm = trialNorm
+                    fluxes = trialFluxes
+                    accepted = true
+                    break
+                }
+                lambda /= 2
+            }
+            precondition(accepted)
+        }
+        return (fluxes, norm <= tolerance)
+    }
+}
