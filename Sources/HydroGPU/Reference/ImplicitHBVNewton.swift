@@ -45,7 +45,7 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     /// Halvings tried by the backtracking line search before the damped fallback.
     public static var lineSearchHalvings: Int { 10 }
     /// Scratch values `solve` needs.
-    public static var workspaceCount: Int { 60 }
+    public static var workspaceCount: Int { 45 }
 
     public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool) {
         self.tolerance = tolerance
@@ -54,21 +54,24 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
         self.usesETExponent = usesETExponent
     }
 
-    /// F(D) = D - h f(S_prev + D) into `residual`; returns |F|_inf and the fluxes at S_prev + D.
+    /// F(S) = (S - S_prev) - h f(S) into `residual`; returns |F|_inf and the fluxes at S.
+    ///
+    /// The unknown is S itself and the flux sees S, not S_prev + D: a store that nearly empties
+    /// in one step (23 mm of snow to 0.03 mm) keeps its small value to full precision, which the
+    /// steep limiters need in Float. S - S_prev is exact while S is within a factor 2 of S_prev
+    /// (Sterbenz), so large stores cost no accuracy either (docs/IMPLICIT-SOLVER.md 4).
     @inlinable
-    func residual(previous: UnsafePointer<Real>, increment D: UnsafePointer<Real>,
-                  state S: UnsafeMutablePointer<Real>, residual F: UnsafeMutablePointer<Real>,
+    func residual(previous: UnsafePointer<Real>, state S: UnsafePointer<Real>, residual F: UnsafeMutablePointer<Real>,
                   parameters: ImplicitHBVParameters<Real>, precipitation: Real, temperature: Real, pet: Real)
         -> (Real, ImplicitHBVFluxes<Real>)
     {
-        for i in 0..<5 { S[i] = previous[i] + D[i] }
         let fluxes = ImplicitHBVFluxes(states: S, parameters: parameters, precipitation: precipitation,
                                        temperature: temperature, pet: pet, stepDays: stepDays,
                                        usesETExponent: usesETExponent)
         fluxes.rates(into: F)
         var norm: Real = 0
         for i in 0..<5 {
-            F[i] = D[i] - F[i]
+            F[i] = (S[i] - previous[i]) - F[i]
             // NaN compares false: make it infinite so it never counts as converged.
             norm = F[i].isNaN ? .infinity : max(norm, abs(F[i]))
         }
@@ -81,9 +84,9 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     public func solve(previous: UnsafePointer<Real>, state: UnsafeMutablePointer<Real>,
                       parameters: ImplicitHBVParameters<Real>, precipitation: Real, temperature: Real, pet: Real,
                       workspace w: UnsafeMutablePointer<Real>) -> (fluxes: ImplicitHBVFluxes<Real>, converged: Bool) {
-        let D = w, F = w + 5, J = w + 10, dx = w + 35, trialD = w + 40, trialF = w + 45, trialS = w + 50
-        for i in 0..<5 { D[i] = 0 }
-        var (norm, fluxes) = residual(previous: previous, increment: D, state: state, residual: F,
+        let F = w, J = w + 5, dx = w + 30, trialS = w + 35, trialF = w + 40
+        for i in 0..<5 { state[i] = previous[i] }
+        var (norm, fluxes) = residual(previous: previous, state: state, residual: F,
                                       parameters: parameters, precipitation: precipitation, temperature: temperature, pet: pet)
         var iteration = 0
         while norm > tolerance && iteration < maxIterations {
@@ -96,23 +99,20 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
                 for i in 0..<5 { dx[i] = -F[i] }   // singular: fixed-point direction
             }
             var lambda: Real = 1
-            var accepted = false
             for halving in 0...Self.lineSearchHalvings {
-                for i in 0..<5 { trialD[i] = D[i] + lambda * dx[i] }
-                let (trialNorm, trialFluxes) = residual(previous: previous, increment: trialD, state: trialS, residual: trialF,
+                for i in 0..<5 { trialS[i] = state[i] + lambda * dx[i] }
+                let (trialNorm, trialFluxes) = residual(previous: previous, state: trialS, residual: trialF,
                                                         parameters: parameters, precipitation: precipitation,
                                                         temperature: temperature, pet: pet)
                 if trialNorm <= (1 - Real(1e-4) * lambda) * norm || halving == Self.lineSearchHalvings {
                     // Accepted, or the damped fallback: the smallest step is taken anyway.
-                    for i in 0..<5 { D[i] = trialD[i]; F[i] = trialF[i]; state[i] = trialS[i] }
+                    for i in 0..<5 { state[i] = trialS[i]; F[i] = trialF[i] }
                     norm = trialNorm
                     fluxes = trialFluxes
-                    accepted = true
                     break
                 }
                 lambda /= 2
             }
-            precondition(accepted)
         }
         return (fluxes, norm <= tolerance)
     }
