@@ -25,4 +25,7 @@ public enum KernelSources {
 public enum KernelProgram: String, CaseIterable, Sendable {
     /// Element-wise tensor helpers (axpy, scaling) used by optimisers and tests.
     case tensorOps = "tensor_ops"
+    /// δHBV's sequential HBV step, forward and adjoint, with the shared runoff outputs
+    /// (component mean, water-balance audit). Build option `-DHYDRO_VW=N` sets units per work-item.
+    case hbvSequential = "hbv_sequential"
 }

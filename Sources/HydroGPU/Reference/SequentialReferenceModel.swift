@@ -1,0 +1,231 @@
+import RealModule
+
+/// Per-step storages and fluxes of every unit, for inspection and for tests against δHBV.
+public struct HBVTrace<Real: BinaryFloatingPoint & Sendable>: Sendable {
+    public var steps: Int
+    public var units: Int
+    /// Storages at the END of each step, `[steps][units]`.
+    public var states: [HBVState<Real>]
+    /// Fluxes of each step, `[steps][units]`.
+    public var fluxes: [HBVStepFluxes<Real>]
+    /// The ordinary result of the same run.
+    public var result: RunoffResult<Real>
+}
+
+/// The plain-Swift reference backend of the sequential (explicit, operator-split) HBV solver:
+/// forward, hand-written adjoint, water-balance audit. Generic over Float and Double; Double is
+/// the test oracle, Float the fallback backend when no OpenCL device exists.
+///
+/// - One unit (HBV column) per work item, `unit = cell * components + k`; a cell's components
+///   run on one thread, so the cell's runoff (mean over components) is written by one owner.
+/// - Parameters are read through `PackedParameters` (slot per step), so static, monthly and
+///   dynamic series share one loop; gradients come back per slot.
+/// - Required parameters: BETA, FC, K0, K1, K2, LP, PERC, UZL, TT, CFMAX, CFR, CWH; BETAET when
+///   `usesETExponent`; C optional (absent: no capillary rise, δHBV 1.0).
+/// - The adjoint stores the forward step records of one unit at a time (per thread, reused).
+public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
+    public init() {}
+
+    public func forward(_ problem: RunoffProblem<Real>) throws -> RunoffResult<Real> {
+        try run(problem, runoffAdjoint: nil, trace: false).result
+    }
+
+    public func gradient(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]) throws -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>) {
+        let expected = problem.forcing.steps * problem.forcing.cells
+        guard runoffAdjoint.count == expected else {
+            throw RunoffProblemError.arrayLength(name: "runoff adjoint", expected: expected, found: runoffAdjoint.count)
+        }
+        let out = try run(problem, runoffAdjoint: runoffAdjoint, trace: false)
+        return (out.result, out.gradient!)
+    }
+
+    /// Forward run that also returns every step's storages and fluxes per unit.
+    public func trace(_ problem: RunoffProblem<Real>) throws -> HBVTrace<Real> {
+        let out = try run(problem, runoffAdjoint: nil, trace: true)
+        return out.trace!
+    }
+
+    // MARK: - Driver
+
+    private func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?, trace wantsTrace: Bool) throws
+        -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?, trace: HBVTrace<Real>?) {
+        let config = problem.configuration
+        guard config.components >= 1 else { throw RunoffProblemError.configuration("components must be >= 1, got \(config.components)") }
+        guard config.stepDays > 0 else { throw RunoffProblemError.configuration("stepDays must be > 0, got \(config.stepDays)") }
+        let units = problem.units
+        guard problem.initialStates.count == 5 * units else {
+            throw RunoffProblemError.initialStates(expected: 5 * units, found: problem.initialStates.count)
+        }
+        var required: Set<HBVParameter> = [.beta, .fc, .k0, .k1, .k2, .lp, .perc, .uzl, .tt, .cfmax, .cfr, .cwh]
+        if config.usesETExponent { required.insert(.betaet) }
+        let packed = try PackedParameters(problem, required: required, defaults: [.betaet: 1, .c: 0])
+        let steps = problem.forcing.steps, cells = problem.forcing.cells
+
+        var runoff = [Real](repeating: 0, count: steps * cells)
+        var finalStates = [Real](repeating: 0, count: 5 * units)
+        var balances = [UnitWaterBalance](repeating: UnitWaterBalance(), count: units)
+        var packedGradient = [Real](repeating: 0, count: runoffAdjoint == nil ? 0 : packed.values.count)
+        var stateGradient = [Real](repeating: 0, count: runoffAdjoint == nil ? 0 : 5 * units)
+        var traceStates = [HBVState<Real>](repeating: .zero, count: wantsTrace ? steps * units : 0)
+        var traceFluxes = [HBVStepFluxes<Real>](repeating: HBVStepFluxes(), count: wantsTrace ? steps * units : 0)
+        let adjointIn = runoffAdjoint ?? []
+
+        problem.forcing.precipitation.withUnsafeBufferPointer { P in
+        problem.forcing.temperature.withUnsafeBufferPointer { T in
+        problem.forcing.pet.withUnsafeBufferPointer { PET in
+        packed.values.withUnsafeBufferPointer { values in
+        packed.stepBase.withUnsafeBufferPointer { stepBase in
+        problem.initialStates.withUnsafeBufferPointer { initial in
+        adjointIn.withUnsafeBufferPointer { adjoint in
+        runoff.withUnsafeMutableBufferPointer { Q in
+        finalStates.withUnsafeMutableBufferPointer { final in
+        balances.withUnsafeMutableBufferPointer { balance in
+        packedGradient.withUnsafeMutableBufferPointer { gParameters in
+        stateGradient.withUnsafeMutableBufferPointer { gStates in
+        traceStates.withUnsafeMutableBufferPointer { tStates in
+        traceFluxes.withUnsafeMutableBufferPointer { tFluxes in
+            let context = SequentialKernelContext<Real>(
+                steps: steps, cells: cells, components: config.components,
+                nearZero: Real(config.nearZero), usesETExponent: config.usesETExponent,
+                hasCapillaryRise: packed.given.contains(.c),
+                precipitation: P.baseAddress!, temperature: T.baseAddress!, pet: PET.baseAddress!,
+                values: values.baseAddress!, stepBase: stepBase.baseAddress!, initialStates: initial.baseAddress!,
+                runoffAdjoint: runoffAdjoint == nil ? nil : adjoint.baseAddress!,
+                runoff: Q.baseAddress!, finalStates: final.baseAddress!, balances: balance.baseAddress!,
+                parameterGradient: gParameters.baseAddress, stateGradient: gStates.baseAddress,
+                traceStates: tStates.baseAddress, traceFluxes: tFluxes.baseAddress)
+            UnitParallel.forEachChunk(count: cells, minimumChunk: max(1, 16 / config.components)) { range in
+                if context.runoffAdjoint != nil {
+                    SequentialKernels.gradientCells(range, context)
+                } else {
+                    SequentialKernels.forwardCells(range, context)
+                }
+            }
+        }}}}}}}}}}}}}}
+
+        let audit = WaterBalanceAudit(units: balances)
+        let result = RunoffResult(runoff: runoff, finalStates: finalStates, audit: audit)
+        let gradient = runoffAdjoint == nil ? nil
+            : RunoffGradient(parameters: packed.gradients(from: packedGradient), initialStates: stateGradient)
+        let trace = wantsTrace ? HBVTrace(steps: steps, units: units, states: traceStates, fluxes: traceFluxes, result: result) : nil
+        return (result, gradient, trace)
+    }
+}
+
+/// Pointers one parallel run shares; every task writes only its own cells' and units' entries.
+@usableFromInline
+struct SequentialKernelContext<Real: Real_>: @unchecked Sendable {
+    let steps: Int, cells: Int, components: Int
+    let nearZero: Real
+    let usesETExponent: Bool
+    let hasCapillaryRise: Bool
+    let precipitation: UnsafePointer<Real>, temperature: UnsafePointer<Real>, pet: UnsafePointer<Real>
+    let values: UnsafePointer<Real>
+    let stepBase: UnsafePointer<Int>
+    let initialStates: UnsafePointer<Real>
+    let runoffAdjoint: UnsafePointer<Real>?
+    let runoff: UnsafeMutablePointer<Real>
+    let finalStates: UnsafeMutablePointer<Real>
+    let balances: UnsafeMutablePointer<UnitWaterBalance>
+    let parameterGradient: UnsafeMutablePointer<Real>?
+    let stateGradient: UnsafeMutablePointer<Real>?
+    let traceStates: UnsafeMutablePointer<HBVState<Real>>?
+    let traceFluxes: UnsafeMutablePointer<HBVStepFluxes<Real>>?
+
+    var units: Int { cells * components }
+}
+
+/// The per-chunk loops, specialised for Float and Double (the generic model is called from
+/// other modules, where it would otherwise run unspecialised).
+@usableFromInline
+enum SequentialKernels {
+    @_specialize(where Real == Float)
+    @_specialize(where Real == Double)
+    static func forwardCells<Real: Real_>(_ cells: Range<Int>, _ c: SequentialKernelContext<Real>) {
+        for cell in cells {
+            for k in 0..<c.components {
+                forwardUnit(cell: cell, component: k, c, records: nil)
+            }
+            finishCellMean(cell: cell, c)
+        }
+    }
+
+    @_specialize(where Real == Float)
+    @_specialize(where Real == Double)
+    static func gradientCells<Real: Real_>(_ cells: Range<Int>, _ c: SequentialKernelContext<Real>) {
+        let records = UnsafeMutablePointer<SequentialHBVStepRecord<Real>>.allocate(capacity: max(1, c.steps))
+        defer { records.deallocate() }
+        let n = HBVParameter.allCases.count
+        let share = 1 / Real(c.components)
+        for cell in cells {
+            for k in 0..<c.components {
+                let unit = forwardUnit(cell: cell, component: k, c, records: records)
+                // Reverse sweep.
+                var g = HBVState<Real>.zero
+                var t = c.steps - 1
+                while t >= 0 {
+                    let i = t * c.cells + cell
+                    let base = c.stepBase + t * n
+                    let p = HBVStepParameters(values: c.values, base: base, unit: unit)
+                    let gR = c.components == 1 ? c.runoffAdjoint![i] : c.runoffAdjoint![i] * share
+                    let gp = SequentialHBV.adjoint(&g, runoffAdjoint: gR, p, pet: c.pet[i],
+                                                   usesETExponent: c.usesETExponent, hasCapillaryRise: c.hasCapillaryRise,
+                                                   record: records[t])
+                    gp.accumulate(into: c.parameterGradient!, base: base, unit: unit)
+                    t -= 1
+                }
+                g.store(c.stateGradient!, unit: unit, units: c.units)
+            }
+            finishCellMean(cell: cell, c)
+        }
+    }
+
+    /// Runs one unit forward over all steps; returns its unit index.
+    @inline(__always) @discardableResult
+    static func forwardUnit<Real: Real_>(cell: Int, component k: Int, _ c: SequentialKernelContext<Real>,
+                                         records: UnsafeMutablePointer<SequentialHBVStepRecord<Real>>?) -> Int {
+        let units = c.units
+        let unit = cell * c.components + k
+        let n = HBVParameter.allCases.count
+        var s = HBVState(c.initialStates, unit: unit, units: units)
+        var balance = UnitWaterBalance()
+        balance.initialStorage = UnitWaterBalance.storageSum(c.initialStates, unit: unit, units: units)
+        var record = SequentialHBVStepRecord<Real>()
+        var sumP = 0.0, sumET = 0.0, sumQ = 0.0, sumExtra = 0.0
+        for t in 0..<c.steps {
+            let i = t * c.cells + cell
+            let p = HBVStepParameters(values: c.values, base: c.stepBase + t * n, unit: unit)
+            let precipitation = c.precipitation[i]
+            let f = SequentialHBV.step(&s, p, precipitation: precipitation, temperature: c.temperature[i], pet: c.pet[i],
+                                       nearZero: c.nearZero, usesETExponent: c.usesETExponent,
+                                       hasCapillaryRise: c.hasCapillaryRise, record: &record)
+            if let records { records[t] = record }
+            let q = f.runoff
+            if k == 0 { c.runoff[i] = q } else { c.runoff[i] += q }
+            sumP += Double(precipitation)
+            sumET += Double(f.evapotranspiration)
+            sumQ += Double(q)
+            sumExtra += Double(f.numericalInflow)
+            if let states = c.traceStates, let fluxes = c.traceFluxes {
+                states[t * units + unit] = s
+                fluxes[t * units + unit] = f
+            }
+        }
+        s.store(c.finalStates, unit: unit, units: units)
+        balance.precipitation = sumP
+        balance.evapotranspiration = sumET
+        balance.runoff = sumQ
+        balance.numericalInflow = sumExtra
+        balance.finalStorage = UnitWaterBalance.storageSum(UnsafePointer(c.finalStates), unit: unit, units: units)
+        c.balances[unit] = balance
+        return unit
+    }
+
+    /// Turns the sum over components accumulated in `runoff` into their mean (δHBV's nmul).
+    @inline(__always)
+    static func finishCellMean<Real: Real_>(cell: Int, _ c: SequentialKernelContext<Real>) {
+        guard c.components > 1 else { return }
+        let n = Real(c.components)
+        for t in 0..<c.steps { c.runoff[t * c.cells + cell] /= n }
+    }
+}
