@@ -1,0 +1,108 @@
+import DeviceTensor
+import Foundation
+import Testing
+@testable import HydroGPU
+
+/// The OpenCL device the ImplicitHBV OpenCL suite uses, opened once (PoCL's device discovery
+/// races when threads open it together). Absent device: skipped, except under CI.
+enum ImplicitHBVTestDevice {
+    static let shared: ComputeDevice? = {
+        guard let info = DeviceCatalog.shared.devices.first(where: { $0.kind == .cpu }) ?? DeviceCatalog.shared.devices.first else {
+            if ProcessInfo.processInfo.environment["CI"] != nil {
+                fatalError("CI is set but no OpenCL device exists: \(DeviceCatalog.shared.problem ?? "")")
+            }
+            return nil
+        }
+        return try? ComputeDevice(info)
+    }()
+    static var available: Bool { shared != nil }
+}
+
+/// kernels/hbv_implicit.cl (Float, PoCL) against the Swift implicit reference.
+@Suite("ImplicitHBV OpenCL vs reference", .enabled(if: ImplicitHBVTestDevice.available, "needs an OpenCL device"))
+struct ImplicitHBVOpenCLTests {
+    let device = ImplicitHBVTestDevice.shared!
+
+    static func problems() -> (RunoffProblem<Float>, RunoffProblem<Double>) {
+        // 3 cells x 2 components = 6 units: a width-8 work-item has idle lanes.
+        (ImplicitHBVFixtures.problem(steps: 60, cells: 3, components: 2, layout: .monthly),
+         ImplicitHBVFixtures.problem(steps: 60, cells: 3, components: 2, layout: .monthly))
+    }
+
+    /// Largest |a - b| / max(|b|, floor).
+    static func maxRelative(_ a: [Float], _ b: [Double], floor: Double) -> Double {
+        var worst = 0.0
+        for i in a.indices { worst = max(worst, abs(Double(a[i]) - b[i]) / max(abs(b[i]), floor)) }
+        return worst
+    }
+
+    @Test(arguments: [(1, 1), (8, 1), (8, 7), (1, 60)])
+    func forwardMatchesTheReference(width: Int, interval: Int) throws {
+        let (single, double) = Self.problems()
+        let model = OpenCLRunoffModel(device: device, vectorWidth: width, checkpointInterval: interval)
+        let device = try model.forward(single)
+        let reference = try ImplicitReferenceModel<Float>().forward(single)
+        let oracle = try ImplicitReferenceModel<Double>().forward(double)
+        #expect(device.nonConvergedSteps == 0)
+        // Same discrete equations in the same precision: 1e-4 relative (floor 1e-2 mm for runoff
+        // near zero, where Newton's 1e-4 mm tolerance is the agreement to expect).
+        let runoff = Self.maxRelative(device.runoff, reference.runoff.map(Double.init), floor: 1e-2)
+        let states = Self.maxRelative(device.finalStates, reference.finalStates.map(Double.init), floor: 1e-2)
+        // Against the Double oracle: Float Newton (1e-4 mm) vs Double Newton.
+        let runoffOracle = Self.maxRelative(device.runoff, oracle.runoff, floor: 1)
+        print("ImplicitHBV OpenCL width \(width) K \(interval): runoff rel \(runoff), states rel \(states) vs Float reference; runoff \(runoffOracle) vs Double (floor 1 mm)")
+        #expect(runoff <= 1e-4)
+        #expect(states <= 1e-4)
+        #expect(runoffOracle <= 1e-3)
+        // The device audit closes like the reference's.
+        #expect(abs(device.audit.totalPrecipitation - oracle.audit.totalPrecipitation) <= 1e-5 * oracle.audit.totalPrecipitation)
+        #expect(abs(device.audit.totalRunoff - oracle.audit.totalRunoff) <= 1e-4 * oracle.audit.totalRunoff)
+        #expect(device.audit.maxAbsoluteError <= 60 * 5 * 1e-4 + 1e-2)
+    }
+
+    @Test(arguments: [(1, 1), (8, 1), (8, 7), (4, 60)])
+    func gradientMatchesTheReference(width: Int, interval: Int) throws {
+        let (single, double) = Self.problems()
+        let w: [Float] = (0..<(60 * 3)).map { 0.5 + Float(($0 &* 2_654_435_761) % 1000) / 1000 }
+        let model = OpenCLRunoffModel(device: device, vectorWidth: width, checkpointInterval: interval)
+        let (_, got) = try model.gradient(single, runoffAdjoint: w)
+        let (_, want) = try ImplicitReferenceModel<Double>().gradient(double, runoffAdjoint: w.map(Double.init))
+        var worstNorm = 0.0, worstComponent = 0.0
+        for p in HBVParameter.allCases {
+            let a = try #require(got.parameters[p]), b = want.parameters[p]!
+            let (norm, component) = Self.gradientError(a, b)
+            worstNorm = max(worstNorm, norm)
+            worstComponent = max(worstComponent, component)
+            #expect(norm <= 1e-3, "\(p.name): relative norm error \(norm)")
+            #expect(component <= 1e-3, "\(p.name): worst component above the noise floor \(component)")
+        }
+        let (norm, component) = Self.gradientError(got.initialStates, want.initialStates)
+        #expect(norm <= 1e-3 && component <= 1e-3, "initial states: \(norm), \(component)")
+        print("ImplicitHBV OpenCL gradient width \(width) K \(interval): worst norm error \(worstNorm), worst component \(worstComponent)")
+    }
+
+    /// ||a - b|| / ||b|| and the worst relative error among components above 1e-3 max |b|.
+    static func gradientError(_ a: [Float], _ b: [Double]) -> (Double, Double) {
+        let scale = b.map(abs).max() ?? 0
+        var diff = 0.0, norm = 0.0, worst = 0.0
+        for i in a.indices {
+            let d = Double(a[i]) - b[i]
+            diff += d * d
+            norm += b[i] * b[i]
+            if abs(b[i]) > 1e-3 * scale { worst = max(worst, abs(d) / abs(b[i])) }
+        }
+        return (norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot(), worst)
+    }
+
+    @Test func nonConvergedStepsAreCountedOnTheDevice() throws {
+        var (single, _) = Self.problems()
+        for i in single.forcing.precipitation.indices { single.forcing.precipitation[i] += 1 }
+        var model = OpenCLRunoffModel(device: device, vectorWidth: 8)
+        model.newtonMaxIterations = 0
+        #expect(try model.forward(single).nonConvergedSteps == 60 * 6)
+        model.newtonMaxIterations = 1
+        let one = try model.forward(single).nonConvergedSteps
+        let reference = try ImplicitReferenceModel<Float>(maxIterations: 1).forward(single).nonConvergedSteps
+        #expect(one > 0 && one == reference)
+    }
+}
