@@ -1,5 +1,5 @@
 import Testing
-@testable import HydroGPU
+import HydroGPU
 
 /// Backward Euler is first order: with constant forcing, halving the step halves the error
 /// against an accurate integration of the same ODE.

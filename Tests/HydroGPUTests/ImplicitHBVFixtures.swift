@@ -1,4 +1,4 @@
-@testable import HydroGPU
+import HydroGPU
 
 /// Deterministic problems for the implicit HBV tests.
 enum ImplicitHBVFixtures {

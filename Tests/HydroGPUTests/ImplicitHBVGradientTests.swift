@@ -1,5 +1,5 @@
 import Testing
-@testable import HydroGPU
+import HydroGPU
 
 /// The implicit-function-theorem adjoint against central finite differences of the forward
 /// model (Double, Newton tolerance 1e-12 so the forward solution is the exact root).

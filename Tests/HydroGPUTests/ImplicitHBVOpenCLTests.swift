@@ -1,7 +1,7 @@
 import DeviceTensor
 import Foundation
 import Testing
-@testable import HydroGPU
+import HydroGPU
 
 /// The OpenCL device the ImplicitHBV OpenCL suite uses, opened once (PoCL's device discovery
 /// races when threads open it together). Absent device: skipped, except under CI.

@@ -1,5 +1,5 @@
 import Testing
-@testable import HydroGPU
+import HydroGPU
 
 /// The Float reference (tolerance 1e-4 mm) against the Double oracle.
 @Suite("ImplicitHBV Float vs Double")

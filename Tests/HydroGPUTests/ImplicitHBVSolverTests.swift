@@ -1,5 +1,5 @@
 import Testing
-@testable import HydroGPU
+import HydroGPU
 
 /// Water balance, non-negativity, Newton bookkeeping and components of the implicit solver.
 @Suite("ImplicitHBV solver")
