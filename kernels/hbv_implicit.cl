@@ -7,9 +7,11 @@
 //  #  forward (hbv_implicit_forward)           adjoint (hbv_implicit_adjoint)
 // 21  real tolerance: Newton stops at          -
 //     |F|_inf <= tolerance (mm)
-// 22  uint max_iterations                       real tolerance
-// 23  nonconverged [U] (uint, written): unit-   uint max_iterations (to recompute segments
-//     steps of the window that hit the cap       from checkpoints exactly as the forward did)
+// 22  uint max_iterations                       real tolerance       (22-24: to recompute
+// 23  uint polishing_steps (Newton steps after  uint max_iterations   segments from checkpoints
+//     convergence, kept if |F| does not rise)                         exactly as the forward did)
+// 24  nonconverged [U] (uint, written): unit-   uint polishing_steps
+//     steps of the window that hit the cap
 //
 // A work-item owns units u0 .. u0 + HYDRO_VW - 1 and runs them one after the other (Newton's
 // iteration count differs per unit, so lanes are not vectorised); with HYDRO_VW = 1 (GPUs) a
@@ -55,7 +57,8 @@ __kernel void hbv_implicit_forward(
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *initial_states, __global real *final_states,
     __global real *runoff, __global real *checkpoints, const uint checkpoint_interval,
-    __global real *balance, const real tolerance, const uint max_iterations, __global uint *nonconverged) {
+    __global real *balance, const real tolerance, const uint max_iterations, const uint polishing_steps,
+    __global uint *nonconverged) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
     const size_t state_block = (size_t)5 * units;
     for (uint u = u0; u < u0 + HYDRO_VW && u < units; ++u) {
@@ -76,7 +79,7 @@ __kernel void hbv_implicit_forward(
             const real P = precip[forcing];
             for (int i = 0; i < 5; ++i) prev[i] = S[i];
             if (!ihbv_solve_step(prev, S, p, P, temp[forcing], pet[forcing], dt, et_exponent,
-                                 tolerance, max_iterations, &o)) ++failures;
+                                 tolerance, max_iterations, polishing_steps, &o)) ++failures;
             const real q = ihbv_runoff(&o);
             runoff[(size_t)t * units + u] = q;
             sum_p += P;
@@ -101,7 +104,7 @@ __kernel void hbv_implicit_adjoint(
     __global const real *runoff_adjoint, __global const real *final_state_adjoint,
     __global const real *checkpoints, const uint checkpoint_interval, __global real *scratch,
     __global real *param_gradient, __global real *initial_state_adjoint,
-    const real tolerance, const uint max_iterations) {
+    const real tolerance, const uint max_iterations, const uint polishing_steps) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (step_end <= step_begin) return;
     const size_t state_block = (size_t)5 * units;
@@ -130,7 +133,7 @@ __kernel void hbv_implicit_adjoint(
                 const size_t forcing = (size_t)t * cells + cell;
                 for (int i = 0; i < 5; ++i) prev[i] = S[i];
                 ihbv_solve_step(prev, S, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
-                                tolerance, max_iterations, &o);
+                                tolerance, max_iterations, polishing_steps, &o);
                 ihbv_store_column(S, scratch + (t - first) * state_block, u, units);
             }
             // S_{last-1}: the next checkpoint, or solved from the start of step last-1 (in S).
@@ -141,7 +144,7 @@ __kernel void hbv_implicit_adjoint(
                 ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
                 const size_t forcing = (size_t)t * cells + cell;
                 ihbv_solve_step(S, end_state, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
-                                tolerance, max_iterations, &o);
+                                tolerance, max_iterations, polishing_steps, &o);
             }
             for (uint t = last; t-- > first;) {
                 if (t + 1 < last) ihbv_load_column(scratch + (t - first) * state_block, u, units, end_state);

@@ -272,15 +272,24 @@ inline real ihbv_residual(const real *prev, const real *S, real *F, const real *
 }
 
 // One backward-Euler step: S gets S_t from prev = S_{t-1}; *o the fluxes at S_t.
-// Returns 1 when |F|_inf <= tolerance within max_iterations Newton steps.
+// Returns 1 when |F|_inf <= tolerance within max_iterations Newton steps. After convergence up
+// to polishing_steps further full Newton steps are taken, each only if it does not raise |F|.
 inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, real T, real E,
-                           real h, int uses_et_exponent, real tolerance, uint max_iterations, ihbv_fluxes *o) {
+                           real h, int uses_et_exponent, real tolerance, uint max_iterations,
+                           uint polishing_steps, ihbv_fluxes *o) {
     real F[5], J[25], dx[5], trial_S[5], trial_F[5];
     ihbv_fluxes trial;
     for (int i = 0; i < 5; ++i) S[i] = prev[i];
     real norm = ihbv_residual(prev, S, F, p, P, T, E, h, uses_et_exponent, o);
     uint iteration = 0;
-    while (norm > tolerance && iteration < max_iterations) {
+    uint polishing = polishing_steps;
+    while (iteration < max_iterations) {
+        if (norm <= tolerance) {
+            // Converged; optionally refine (quadratic convergence makes one step nearly exact).
+            if (polishing == 0 || norm == 0) break;
+            --polishing;
+        }
+        const int polish = norm <= tolerance;
         ++iteration;
         // J = I - d(h f)/dS; Newton direction dx = -J^{-1} F.
         ihbv_state_jacobian(o, p, J);
@@ -290,18 +299,23 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
             for (int i = 0; i < 5; ++i) dx[i] = -F[i];   // singular: fixed-point direction
         }
         real lambda = 1;
+        int accepted = 0;
         for (int halving = 0; halving <= IHBV_LINE_SEARCH_HALVINGS; ++halving) {
             for (int i = 0; i < 5; ++i) trial_S[i] = S[i] + lambda * dx[i];
             const real trial_norm = ihbv_residual(prev, trial_S, trial_F, p, P, T, E, h, uses_et_exponent, &trial);
-            if (trial_norm <= (1 - (real)1e-4 * lambda) * norm || halving == IHBV_LINE_SEARCH_HALVINGS) {
+            const int reduces = polish ? trial_norm <= norm : trial_norm <= (1 - (real)1e-4 * lambda) * norm;
+            if (reduces || (halving == IHBV_LINE_SEARCH_HALVINGS && !polish)) {
                 // Accepted, or the damped fallback: the smallest step is taken anyway.
                 for (int i = 0; i < 5; ++i) { S[i] = trial_S[i]; F[i] = trial_F[i]; }
                 norm = trial_norm;
                 *o = trial;
+                accepted = 1;
                 break;
             }
+            if (polish) break;   // a polishing step that does not help is not taken
             lambda /= 2;
         }
+        if (polish && !accepted) break;
     }
     return norm <= tolerance;
 }

@@ -52,8 +52,10 @@ struct ImplicitHBVGradientTests {
     }
 
     /// Checks every parameter's gradient for `slotsToCheck` slots of every unit, and the initial states.
-    func check(layout: ImplicitHBVFixtures.Layout, steps: Int, cells: Int = 1, slotsToCheck: (Int) -> [Int]) throws {
-        let problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: steps, cells: cells, components: 2, layout: layout)
+    func check(layout: ImplicitHBVFixtures.Layout, steps: Int, cells: Int = 1, stepDays: Double = 1,
+               slotsToCheck: (Int) -> [Int]) throws {
+        let problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: steps, cells: cells, components: 2, layout: layout,
+                                                                         stepDays: stepDays)
         let w = weights(steps * problem.forcing.cells)
         let (_, gradient) = try model.gradient(problem, runoffAdjoint: w)
         let units = problem.units
@@ -93,6 +95,12 @@ struct ImplicitHBVGradientTests {
 
     @Test func staticParameters() throws {
         try check(layout: .staticSlots, steps: 40, cells: 2) { _ in [0] }
+    }
+
+    /// Quarter-day steps: the rates (K0, K1, K2, PERC, CFMAX, C) and the drainage rate scale
+    /// with the step, and their gradients carry the factor.
+    @Test func staticParametersQuarterDaySteps() throws {
+        try check(layout: .staticSlots, steps: 60, stepDays: 0.25) { _ in [0] }
     }
 
     @Test func monthlyParameters() throws {

@@ -94,6 +94,66 @@ struct ImplicitHBVOpenCLTests {
         return (norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot(), worst)
     }
 
+    /// Half-day steps without the ET exponent (rates scaled in the kernel, BETAET unused), and
+    /// the hard case of the solver tests (dry spell, snow, melt, storms, fast parameters).
+    @Test func halfDayStepsAndTheHardCase() throws {
+        var half: RunoffProblem<Float> = ImplicitHBVFixtures.problem(steps: 48, cells: 3, components: 1, layout: .dynamic,
+                                                                    stepDays: 0.5, usesETExponent: false)
+        half.configuration.components = 1
+        let hardSingle = Self.single(ImplicitHBVSolverTests.hardProblem())
+        let model = OpenCLRunoffModel(device: device, vectorWidth: 8, checkpointInterval: 5)
+        for problem in [half, hardSingle] {
+            let steps = problem.forcing.steps, cells = problem.forcing.cells
+            let got = try model.forward(problem)
+            let want = try ImplicitReferenceModel<Float>().forward(problem)
+            #expect(got.nonConvergedSteps == want.nonConvergedSteps)
+            #expect(Self.maxRelative(got.runoff, want.runoff.map(Double.init), floor: 1e-2) <= 1e-4)
+            #expect(Self.maxRelative(got.finalStates, want.finalStates.map(Double.init), floor: 1e-2) <= 1e-4)
+            #expect(got.finalStates.allSatisfy { $0 >= -1e-4 })
+            let w: [Float] = (0..<(steps * cells)).map { 0.5 + Float(($0 &* 2_654_435_761) % 1000) / 1000 }
+            let (_, g) = try model.gradient(problem, runoffAdjoint: w)
+            // The hard case empties the soil to ~1e-5 mm, below Float's 1e-4 mm tolerance; with the
+            // default polishing step the Float gradients still match the Double oracle there.
+            let r = try ImplicitReferenceModel<Double>().gradient(Self.double(problem), runoffAdjoint: w.map(Double.init)).gradient
+            let total = HBVParameter.allCases.map { r.parameters[$0]!.map { $0 * $0 }.reduce(0, +) }.reduce(0, +).squareRoot()
+            for p in HBVParameter.allCases {
+                let a = g.parameters[p]!, b = r.parameters[p]!
+                let own = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+                // A parameter without influence (CFR when no liquid water ever refreezes) has a
+                // gradient of rounding size: compare above 1e-6 of the whole gradient's norm.
+                guard own > 1e-6 * total else { continue }
+                let (norm, component) = Self.gradientError(a, b)
+                #expect(norm <= 1e-3 && component <= 1e-3, "\(p.name) steps \(steps): norm \(norm), component \(component)")
+            }
+        }
+    }
+
+    /// The problem in Float.
+    static func single(_ p: RunoffProblem<Double>) -> RunoffProblem<Float> {
+        let f = p.forcing
+        return RunoffProblem(
+            configuration: p.configuration,
+            forcing: HBVForcing(steps: f.steps, cells: f.cells, precipitation: f.precipitation.map(Float.init),
+                                temperature: f.temperature.map(Float.init), pet: f.pet.map(Float.init)),
+            parameters: p.parameters.mapValues {
+                ParameterSeries(slots: $0.slots, units: $0.units, values: $0.values.map(Float.init), slotOfStep: $0.slotOfStep)
+            },
+            initialStates: p.initialStates.map(Float.init))
+    }
+
+    /// The same problem in Double (every Float converts exactly).
+    static func double(_ p: RunoffProblem<Float>) -> RunoffProblem<Double> {
+        let f = p.forcing
+        return RunoffProblem(
+            configuration: p.configuration,
+            forcing: HBVForcing(steps: f.steps, cells: f.cells, precipitation: f.precipitation.map(Double.init),
+                                temperature: f.temperature.map(Double.init), pet: f.pet.map(Double.init)),
+            parameters: p.parameters.mapValues {
+                ParameterSeries(slots: $0.slots, units: $0.units, values: $0.values.map(Double.init), slotOfStep: $0.slotOfStep)
+            },
+            initialStates: p.initialStates.map(Double.init))
+    }
+
     @Test func nonConvergedStepsAreCountedOnTheDevice() throws {
         var (single, _) = Self.problems()
         for i in single.forcing.precipitation.indices { single.forcing.precipitation[i] += 1 }

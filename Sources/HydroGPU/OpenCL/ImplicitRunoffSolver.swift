@@ -15,6 +15,8 @@ public final class ImplicitRunoffSolver {
     /// Newton tolerance |F|_inf (mm) and iteration cap.
     public let tolerance: Float
     public let maxIterations: Int
+    /// Newton steps after convergence, kept only if |F| does not rise (`ImplicitHBVNewton`).
+    public let polishingSteps: Int
 
     /// Storages at the end of the run, `[5][units]`.
     public let finalStates: DeviceBuffer<Float>
@@ -34,13 +36,15 @@ public final class ImplicitRunoffSolver {
     /// - Parameters:
     ///   - tolerance: Newton's |F|_inf in mm (MODEL.md 3.2: 1e-4 in Float).
     ///   - maxIterations: Newton steps per unit-step before it counts as non-converged.
+    ///   - polishingSteps: full Newton steps after convergence (1 makes Float gradients of
+    ///     nearly empty stores accurate; see docs/IMPLICIT-SOLVER.md 4).
     ///   - vectorWidth, memoryBudgetBytes, checkpointInterval: as for `SequentialRunoffSolver`.
-    public init(data: RunoffDeviceData, tolerance: Float = 1e-4, maxIterations: Int = 50, vectorWidth: Int? = nil,
+    public init(data: RunoffDeviceData, tolerance: Float = 1e-4, maxIterations: Int = 50, polishingSteps: Int = 1, vectorWidth: Int? = nil,
                 memoryBudgetBytes: Int = 1 << 30, checkpointInterval: Int? = nil) throws(OpenCLRunoffError) {
         guard data.configuration.solver == .implicit else {
             throw .invalidProblem("ImplicitRunoffSolver runs the implicit solver; the problem asks for \(data.configuration.solver.rawValue)")
         }
-        guard tolerance > 0, maxIterations >= 0 else {
+        guard tolerance > 0, maxIterations >= 0, polishingSteps >= 0 else {
             throw .invalidProblem("Newton tolerance must be positive and the iteration cap non-negative (got \(tolerance), \(maxIterations))")
         }
         let width = vectorWidth ?? RunoffVectorWidth.preferred(for: data.device.info)
@@ -48,6 +52,7 @@ public final class ImplicitRunoffSolver {
         self.vectorWidth = width
         self.tolerance = tolerance
         self.maxIterations = maxIterations
+        self.polishingSteps = polishingSteps
         self.kernels = try ImplicitRunoffKernels(device: data.device, vectorWidth: width)
         if let checkpointInterval {
             plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units)
@@ -116,7 +121,7 @@ public final class ImplicitRunoffSolver {
             events.append(try kernels.forward.launch(global: [workItems], arguments: commonArguments + [
                 .buffer(data.initialStates), .buffer(finalStates), .buffer(unitRunoff),
                 .buffer(checkpoints), .uint(interval), .buffer(balance),
-                .float(tolerance), .uint(maxIterations), .buffer(nonConverged)]))
+                .float(tolerance), .uint(maxIterations), .uint(polishingSteps), .buffer(nonConverged)]))
             if data.components > 1 {
                 let values = data.steps * data.cells
                 events.append(try kernels.componentMean.launch(global: [values], arguments: [
@@ -141,7 +146,7 @@ public final class ImplicitRunoffSolver {
                 .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
                 .buffer(buffers.checkpoints), .uint(plan.interval), .buffer(buffers.scratch),
                 .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient),
-                .float(tolerance), .uint(maxIterations)]))
+                .float(tolerance), .uint(maxIterations), .uint(polishingSteps)]))
         }
         return RunoffLaunches(events: events)
     }

@@ -7,6 +7,7 @@ extension OpenCLRunoffModel {
         guard problem.configuration.solver == .implicit else { throw .invalidProblem("makeImplicitSolver needs an implicit problem") }
         let data = try RunoffDeviceData(device: device, problem: problem)
         return try ImplicitRunoffSolver(data: data, tolerance: newtonTolerance, maxIterations: newtonMaxIterations,
+                                        polishingSteps: newtonPolishingSteps,
                                         vectorWidth: vectorWidth, memoryBudgetBytes: memoryBudgetBytes,
                                         checkpointInterval: checkpointInterval)
     }

@@ -17,6 +17,7 @@ public struct OpenCLRunoffModel: RunoffModel {
     /// Newton tolerance |F|_inf (mm) and iteration cap of the implicit solver.
     public var newtonTolerance: Float = 1e-4
     public var newtonMaxIterations: Int = 50
+    public var newtonPolishingSteps: Int = 1
 
     public init(device: ComputeDevice, vectorWidth: Int? = nil, memoryBudgetBytes: Int = 1 << 30, checkpointInterval: Int? = nil) {
         self.device = device

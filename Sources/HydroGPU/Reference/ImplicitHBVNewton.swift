@@ -41,13 +41,18 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     /// Step length in days (scales the fixed drainage rate; parameter rates come scaled).
     public var stepDays: Real
     public var usesETExponent: Bool
+    /// Full Newton steps taken after the tolerance is met, each kept only if it does not raise
+    /// |F|: one makes the root accurate far below the tolerance (gradients of nearly empty
+    /// stores in Float need it), at the cost of one iteration per step.
+    public var polishingSteps: Int
 
     /// Halvings tried by the backtracking line search before the damped fallback.
     public static var lineSearchHalvings: Int { 10 }
     /// Scratch values `solve` needs.
     public static var workspaceCount: Int { 45 }
 
-    public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool) {
+    public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool, polishingSteps: Int = 0) {
+        self.polishingSteps = polishingSteps
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.stepDays = stepDays
@@ -89,7 +94,14 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
         var (norm, fluxes) = residual(previous: previous, state: state, residual: F,
                                       parameters: parameters, precipitation: precipitation, temperature: temperature, pet: pet)
         var iteration = 0
-        while norm > tolerance && iteration < maxIterations {
+        var polishing = polishingSteps
+        while iteration < maxIterations {
+            if norm <= tolerance {
+                // Converged; optionally refine (quadratic convergence makes one step nearly exact).
+                if polishing == 0 || norm == 0 { break }
+                polishing -= 1
+            }
+            let polish = norm <= tolerance
             iteration += 1
             // J = I - d(h f)/dS; Newton direction dx = -J^{-1} F.
             fluxes.stateJacobian(into: J)
@@ -99,20 +111,25 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
                 for i in 0..<5 { dx[i] = -F[i] }   // singular: fixed-point direction
             }
             var lambda: Real = 1
+            var accepted = false
             for halving in 0...Self.lineSearchHalvings {
                 for i in 0..<5 { trialS[i] = state[i] + lambda * dx[i] }
                 let (trialNorm, trialFluxes) = residual(previous: previous, state: trialS, residual: trialF,
                                                         parameters: parameters, precipitation: precipitation,
                                                         temperature: temperature, pet: pet)
-                if trialNorm <= (1 - Real(1e-4) * lambda) * norm || halving == Self.lineSearchHalvings {
+                let reduces = polish ? trialNorm <= norm : trialNorm <= (1 - Real(1e-4) * lambda) * norm
+                if reduces || (halving == Self.lineSearchHalvings && !polish) {
                     // Accepted, or the damped fallback: the smallest step is taken anyway.
                     for i in 0..<5 { state[i] = trialS[i]; F[i] = trialF[i] }
                     norm = trialNorm
                     fluxes = trialFluxes
+                    accepted = true
                     break
                 }
+                if polish { break }   // a polishing step that does not help is not taken
                 lambda /= 2
             }
+            if polish && !accepted { break }
         }
         return (fluxes, norm <= tolerance)
     }

@@ -6,11 +6,14 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
     public var tolerance: Real
     /// Newton steps per unit-step before it counts as non-converged.
     public var maxIterations: Int
+    /// Newton steps after convergence, each kept only if it lowers |F| (`ImplicitHBVNewton`).
+    public var polishingSteps: Int
 
     /// The default tolerance of MODEL.md 3.2 for this precision.
     public static var defaultTolerance: Real { MemoryLayout<Real>.size >= 8 ? Real(1e-6) : Real(1e-4) }
 
-    public init(tolerance: Real = Self.defaultTolerance, maxIterations: Int = 50) {
+    public init(tolerance: Real = Self.defaultTolerance, maxIterations: Int = 50, polishingSteps: Int = 1) {
+        self.polishingSteps = polishingSteps
         self.tolerance = tolerance
         self.maxIterations = maxIterations
     }
@@ -52,7 +55,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         let packed = try PackedParameters(problem, required: required, defaults: Self.parameterDefaults)
         let newton = ImplicitHBVNewton<Real>(tolerance: tolerance, maxIterations: maxIterations,
                                              stepDays: Real(configuration.stepDays),
-                                             usesETExponent: configuration.usesETExponent)
+                                             usesETExponent: configuration.usesETExponent, polishingSteps: polishingSteps)
 
         var runoff = [Real](repeating: 0, count: steps * cells)
         var finalStates = [Real](repeating: 0, count: 5 * units)
