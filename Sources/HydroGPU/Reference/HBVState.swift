@@ -67,7 +67,7 @@ public struct HBVStepParameters<Real: BinaryFloatingPoint & Sendable>: Sendable,
     }
 
     /// Reads the values unit `unit` uses at the step whose `PackedParameters.stepBase` row is `base`.
-    @inlinable
+    @inlinable @inline(__always)
     public init(values v: UnsafePointer<Real>, base b: UnsafePointer<Int>, unit u: Int) {
         self.init(beta: v[b[0] + u], fc: v[b[1] + u], k0: v[b[2] + u], k1: v[b[3] + u], k2: v[b[4] + u],
                   lp: v[b[5] + u], perc: v[b[6] + u], uzl: v[b[7] + u], tt: v[b[8] + u], cfmax: v[b[9] + u],
@@ -75,7 +75,7 @@ public struct HBVStepParameters<Real: BinaryFloatingPoint & Sendable>: Sendable,
     }
 
     /// Adds these (adjoint) values into the packed gradient at the same positions `init(values:base:unit:)` read.
-    @inlinable
+    @inlinable @inline(__always)
     public func accumulate(into g: UnsafeMutablePointer<Real>, base b: UnsafePointer<Int>, unit u: Int) {
         g[b[0] + u] += beta; g[b[1] + u] += fc; g[b[2] + u] += k0; g[b[3] + u] += k1; g[b[4] + u] += k2
         g[b[5] + u] += lp; g[b[6] + u] += perc; g[b[7] + u] += uzl; g[b[8] + u] += tt; g[b[9] + u] += cfmax

@@ -91,11 +91,19 @@ public enum SequentialHBV {
         meltwater = meltwater - f.tosoil
 
         // Soil: recharge by the wetness power law, excess above FC, ET.
-        r.wetnessRatio = s.soilMoisture / p.fc
-        r.wetnessPower = Real.pow(r.wetnessRatio, p.beta)
-        r.wetnessGate = (r.wetnessPower > 0 && r.wetnessPower < 1) ? 1 : 0
-        r.wetness = Swift.min(Swift.max(r.wetnessPower, 0), 1)
+        // pow is the cost of this step; skip it where its value cannot matter: with no inflow
+        // recharge is 0 * wetness and no adjoint reaches wetness (tosoil = 0 has a closed gate,
+        // rain has no gradient); with SM >= FC the clamp gives 1 with a closed gate.
         r.inflow = f.rain + f.tosoil
+        r.wetnessRatio = s.soilMoisture / p.fc
+        if r.inflow == 0 || r.wetnessRatio >= 1 {
+            r.wetnessPower = r.wetnessRatio >= 1 ? 1 : 0
+            r.wetnessGate = 0
+        } else {
+            r.wetnessPower = Real.pow(r.wetnessRatio, p.beta)
+            r.wetnessGate = (r.wetnessPower > 0 && r.wetnessPower < 1) ? 1 : 0
+        }
+        r.wetness = Swift.min(Swift.max(r.wetnessPower, 0), 1)
         f.recharge = r.inflow * r.wetness
         var soil = ((s.soilMoisture + f.rain) + f.tosoil) - f.recharge
         let excessPotential = soil - p.fc
@@ -104,7 +112,8 @@ public enum SequentialHBV {
         soil = soil - f.excess
         r.soilAfterExcess = soil
         r.etBase = soil / (p.lp * p.fc)
-        r.etPower = usesETExponent ? Real.pow(r.etBase, p.betaet) : r.etBase
+        // base >= 1 gives a power >= 1 (BETAET > 0): clamped to 1, closed gate, no pow needed.
+        r.etPower = usesETExponent && r.etBase < 1 ? Real.pow(r.etBase, p.betaet) : r.etBase
         r.etGate = (r.etPower > 0 && r.etPower < 1) ? 1 : 0
         f.evaporationFactor = Swift.min(Swift.max(r.etPower, 0), 1)
         let etPotential = pet * f.evaporationFactor

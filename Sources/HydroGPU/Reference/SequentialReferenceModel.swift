@@ -47,6 +47,8 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
 
     // MARK: - Driver
 
+    @_specialize(where Real == Float)
+    @_specialize(where Real == Double)
     private func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?, trace wantsTrace: Bool) throws
         -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?, trace: HBVTrace<Real>?) {
         let config = problem.configuration
@@ -92,8 +94,10 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
                 values: values.baseAddress!, stepBase: stepBase.baseAddress!, initialStates: initial.baseAddress!,
                 runoffAdjoint: runoffAdjoint == nil ? nil : adjoint.baseAddress!,
                 runoff: Q.baseAddress!, finalStates: final.baseAddress!, balances: balance.baseAddress!,
-                parameterGradient: gParameters.baseAddress, stateGradient: gStates.baseAddress,
-                traceStates: tStates.baseAddress, traceFluxes: tFluxes.baseAddress)
+                // Empty arrays may still have a base address: pass nil for what this run does not produce.
+                parameterGradient: runoffAdjoint == nil ? nil : gParameters.baseAddress,
+                stateGradient: runoffAdjoint == nil ? nil : gStates.baseAddress,
+                traceStates: wantsTrace ? tStates.baseAddress : nil, traceFluxes: wantsTrace ? tFluxes.baseAddress : nil)
             UnitParallel.forEachChunk(count: cells, minimumChunk: max(1, 16 / config.components)) { range in
                 if context.runoffAdjoint != nil {
                     SequentialKernels.gradientCells(range, context)
