@@ -51,7 +51,8 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                 let unit = cell * components + k
                 var balance = UnitWaterBalance()
                 var failures = 0
-                for i in 0..<5 { previous[i] = io.initial[i * units + unit]; trajectory.initializeIfNeeded(trajectoryCount, i, previous[i]) }
+                for i in 0..<5 { previous[i] = io.initial[i * units + unit] }
+                if trajectoryCount > 0 { for i in 0..<5 { trajectory[i] = previous[i] } }
                 balance.initialStorage = WaterBalanceSum.of(previous)
                 for t in 0..<steps {
                     for p in 0..<n { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
@@ -94,13 +95,6 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
             }
             if components > 1 { for t in 0..<steps { io.runoff[t * cells + cell] /= Real(components) } }
         }
-    }
-}
-
-private extension UnsafeMutablePointer {
-    /// Writes the initial state into slot 0 of a stored trajectory (no-op without one).
-    func initializeIfNeeded(_ count: Int, _ i: Int, _ value: Pointee) {
-        if count > 0 { self[i] = value }
     }
 }
 
