@@ -111,6 +111,39 @@ struct ImplicitHBVGradientTests {
         try check(layout: .dynamic, steps: 30) { _ in [0, 9, 17, 29] }
     }
 
+    /// L = w . runoff + c . S_T: the adjoint starts from dL/dS_T (window chaining).
+    @Test func finalStateAdjoint() throws {
+        let problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: 30, cells: 1, components: 2)
+        let w = weights(30)
+        let c: [Double] = (0..<10).map { 0.2 * Double($0 % 5) - 0.3 }
+        func loss(_ q: RunoffProblem<Double>) throws -> (value: Double, scale: Double) {
+            let runoff = try self.loss(q, w)
+            let end = try model.forward(q).finalStates
+            let stored = zip(c, end).map(*).reduce(0, +)
+            return (runoff.value + stored, runoff.scale + zip(c, end).map { abs($0 * $1) }.reduce(0, +))
+        }
+        let (_, gradient) = try model.gradient(problem, runoffAdjoint: w, finalStateAdjoint: c)
+        for p in [HBVParameter.fc, .k1, .k2, .perc, .c, .cfmax] {
+            for unit in 0..<2 {
+                let fd = try differenceQuotients(problem.parameters[p]!.values[unit]) { v in
+                    var q = problem
+                    q.parameters[p]!.values[unit] = v
+                    return try loss(q)
+                }
+                let adjoint = gradient.parameters[p]![unit]
+                #expect(agrees(adjoint, fd), "\(p.name) unit \(unit): adjoint \(adjoint) fd \(fd)")
+            }
+        }
+        for i in 0..<10 {
+            let fd = try differenceQuotients(problem.initialStates[i]) { v in
+                var q = problem
+                q.initialStates[i] = v
+                return try loss(q)
+            }
+            #expect(agrees(gradient.initialStates[i], fd), "initial state \(i): adjoint \(gradient.initialStates[i]) fd \(fd)")
+        }
+    }
+
     @Test func withoutETExponentBETAETGetsNoGradient() throws {
         var problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: 20, cells: 1, usesETExponent: false)
         let w = weights(20)

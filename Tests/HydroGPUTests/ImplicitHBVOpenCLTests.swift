@@ -128,6 +128,35 @@ struct ImplicitHBVOpenCLTests {
         }
     }
 
+    /// The device solver's reverse sweep from a non-zero dL/d(final storages).
+    @Test func finalStateAdjointOnTheDevice() throws {
+        let (single, double) = Self.problems()
+        let w: [Float] = (0..<(60 * 3)).map { 0.5 + Float(($0 &* 2_654_435_761) % 1000) / 1000 }
+        let c: [Float] = (0..<30).map { 0.2 * Float($0 % 7) - 0.5 }
+        let solver = try OpenCLRunoffModel(device: device, vectorWidth: 8, checkpointInterval: 9).makeImplicitSolver(single)
+        try solver.forward(recordForAdjoint: true)
+        let reverse = try solver.reverse()
+        try reverse.runoffAdjoint.upload(w)
+        try reverse.finalStateAdjoint.upload(c)
+        try solver.adjoint()
+        let flat = try reverse.parameterGradient.download()
+        let data = solver.data
+        var parameters: [HBVParameter: [Float]] = [:]
+        for p in HBVParameter.allCases {
+            let start = data.offsets[p.rawValue]
+            parameters[p] = Array(flat[start..<(start + data.slotCounts[p.rawValue] * data.units)])
+        }
+        let initial = try reverse.initialStateGradient.download()
+        let (_, want) = try ImplicitReferenceModel<Double>().gradient(double, runoffAdjoint: w.map(Double.init),
+                                                                      finalStateAdjoint: c.map(Double.init))
+        for p in HBVParameter.allCases {
+            let (norm, component) = Self.gradientError(parameters[p]!, want.parameters[p]!)
+            #expect(norm <= 1e-3 && component <= 1e-3, "\(p.name): \(norm), \(component)")
+        }
+        let (norm, component) = Self.gradientError(initial, want.initialStates)
+        #expect(norm <= 1e-3 && component <= 1e-3, "initial states: \(norm), \(component)")
+    }
+
     /// The problem in Float.
     static func single(_ p: RunoffProblem<Double>) -> RunoffProblem<Float> {
         let f = p.forcing

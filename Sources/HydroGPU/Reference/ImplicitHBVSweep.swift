@@ -16,6 +16,8 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
         var initial: SendablePointer<Real>
         /// dL/d(cell runoff) `[steps][cells]`, nil for a forward run.
         var runoffAdjoint: SendablePointer<Real>?
+        /// dL/d(final storages) `[5][units]`, nil for a forward run.
+        var finalStateAdjoint: SendablePointer<Real>?
         var runoff, finalStates: SendableMutablePointer<Real>
         var balances: SendableMutablePointer<UnitWaterBalance>
         var nonConverged: SendableMutablePointer<Int>
@@ -76,9 +78,9 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                 io.balances[unit] = balance
                 io.nonConverged[unit] = failures
 
-                guard let runoffAdjoint = io.runoffAdjoint, let gradient = io.parameterGradient,
-                      let initialGradient = io.initialGradient else { continue }
-                for i in 0..<5 { mu[i] = 0 }
+                guard let runoffAdjoint = io.runoffAdjoint, let endAdjoint = io.finalStateAdjoint,
+                      let gradient = io.parameterGradient, let initialGradient = io.initialGradient else { continue }
+                for i in 0..<5 { mu[i] = endAdjoint[i * units + unit] }
                 for t in stride(from: steps - 1, through: 0, by: -1) {
                     for p in 0..<n {
                         parameterValues[p] = io.values[io.stepBase[t * n + p] + unit]

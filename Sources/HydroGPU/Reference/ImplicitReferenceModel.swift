@@ -19,20 +19,30 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
     }
 
     public func forward(_ problem: RunoffProblem<Real>) throws -> RunoffResult<Real> {
-        try run(problem, runoffAdjoint: nil).result
+        try run(problem, runoffAdjoint: nil, finalStateAdjoint: nil).result
     }
 
     public func gradient(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]) throws
         -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>)
     {
-        let (result, gradient) = try run(problem, runoffAdjoint: runoffAdjoint)
+        let (result, gradient) = try run(problem, runoffAdjoint: runoffAdjoint, finalStateAdjoint: nil)
+        return (result, gradient!)
+    }
+
+    /// The gradient of a loss on the runoff and on the final storages: `finalStateAdjoint` is
+    /// dL/d(storages after the last step) `[5][units]` (a window's adjoint carried back from the
+    /// next window, or a loss on the end state).
+    public func gradient(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real], finalStateAdjoint: [Real]) throws
+        -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>)
+    {
+        let (result, gradient) = try run(problem, runoffAdjoint: runoffAdjoint, finalStateAdjoint: finalStateAdjoint)
         return (result, gradient!)
     }
 
     /// Parameters that may be absent: C = 0 (δHBV 1.0, no capillary rise), BETAET = 1.
     static var parameterDefaults: [HBVParameter: Real] { [.c: 0, .betaet: 1] }
 
-    func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?) throws(RunoffProblemError)
+    func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?, finalStateAdjoint: [Real]?) throws(RunoffProblemError)
         -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?)
     {
         let configuration = problem.configuration
@@ -51,6 +61,9 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         if let runoffAdjoint, runoffAdjoint.count != steps * cells {
             throw .arrayLength(name: "runoff adjoint", expected: steps * cells, found: runoffAdjoint.count)
         }
+        if let finalStateAdjoint, finalStateAdjoint.count != 5 * problem.units {
+            throw .arrayLength(name: "final state adjoint", expected: 5 * problem.units, found: finalStateAdjoint.count)
+        }
         let required = Set(HBVParameter.allCases).subtracting(Self.parameterDefaults.keys)
         let packed = try PackedParameters(problem, required: required, defaults: Self.parameterDefaults)
         let newton = ImplicitHBVNewton<Real>(tolerance: tolerance, maxIterations: maxIterations,
@@ -65,6 +78,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         var packedGradient = [Real](repeating: 0, count: wantsGradient ? packed.values.count : 0)
         var initialGradient = [Real](repeating: 0, count: wantsGradient ? 5 * units : 0)
         let adjoint = runoffAdjoint ?? []
+        let endAdjoint = finalStateAdjoint ?? [Real](repeating: 0, count: wantsGradient ? 5 * units : 0)
 
         let sweep = ImplicitHBVSweep(newton: newton, steps: steps, cells: cells, components: components)
         problem.forcing.precipitation.withUnsafeBufferPointer { precipitation in
@@ -74,6 +88,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         packed.stepBase.withUnsafeBufferPointer { stepBase in
         problem.initialStates.withUnsafeBufferPointer { initial in
         adjoint.withUnsafeBufferPointer { adjointCells in
+        endAdjoint.withUnsafeBufferPointer { adjointEnd in
         runoff.withUnsafeMutableBufferPointer { runoffOut in
         finalStates.withUnsafeMutableBufferPointer { finalOut in
         balances.withUnsafeMutableBufferPointer { balanceOut in
@@ -85,6 +100,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
                 pet: SendablePointer(pet.baseAddress!), values: SendablePointer(values.baseAddress!),
                 stepBase: SendablePointer(stepBase.baseAddress!), initial: SendablePointer(initial.baseAddress!),
                 runoffAdjoint: wantsGradient ? SendablePointer(adjointCells.baseAddress!) : nil,
+                finalStateAdjoint: wantsGradient ? SendablePointer(adjointEnd.baseAddress!) : nil,
                 runoff: SendableMutablePointer(runoffOut.baseAddress!), finalStates: SendableMutablePointer(finalOut.baseAddress!),
                 balances: SendableMutablePointer(balanceOut.baseAddress!), nonConverged: SendableMutablePointer(nonConvergedOut.baseAddress!),
                 parameterGradient: wantsGradient ? SendableMutablePointer(gradientOut.baseAddress!) : nil,
@@ -92,7 +108,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
             UnitParallel.forEachChunk(count: cells, minimumChunk: 4) { range in
                 sweep.run(cells: range, io)
             }
-        }}}}}}}}}}}}}
+        }}}}}}}}}}}}}}
 
         let audit = WaterBalanceAudit(units: balances)
         let result = RunoffResult(runoff: runoff, finalStates: finalStates, audit: audit,
