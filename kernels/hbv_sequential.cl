@@ -40,9 +40,10 @@
 //     at the start of steps step_begin + j*K
 // 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][5][U] (storages recomputed within
 //     K = 1 stores the whole trajectory          a segment; any 1-element buffer when K = 1)
-// 20  balance [4][U] (written): per-unit       param_gradient, same layout as param_values:
-//     window totals of P, ET, Q and storage     dL/d(physical value) ADDED (+=) to it, so the
-//     change (end - start)                      caller zeroes it (or accumulates windows)
+// 20  balance [5][U] (written): per-unit       param_gradient, same layout as param_values:
+//     window totals of P, ET, Q, storage        dL/d(physical value) ADDED (+=) to it, so the
+//     change (end - start) and numerical        caller zeroes it (or accumulates windows)
+//     inflow (water added by the SM floor)
 // 21                                           initial_state_adjoint [5][U] (written):
 //                                              dL/d(storages at step_begin)
 //
@@ -106,7 +107,7 @@ __kernel void hbv_sequential_forward(
 
     hbv_states s = load_states(initial_states, u0, units);
     const realv storage_start = total_storage(s);
-    realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0);
+    realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0);
     uint since_checkpoint = 0, checkpoint = 0;
     for (uint t = step_begin; t < step_end; ++t) {
         if (checkpoint_interval != 0) {
@@ -122,12 +123,14 @@ __kernel void hbv_sequential_forward(
         sum_p += f.precip;
         sum_et += r.et;
         sum_q += r.runoff;
+        sum_floor += r.sm3 - r.sm3pre;
     }
     store_states(s, final_states, u0, units);
     store_units(sum_p, balance, u0, units);
     store_units(sum_et, balance + units, u0, units);
     store_units(sum_q, balance + 2 * (size_t)units, u0, units);
     store_units(total_storage(s) - storage_start, balance + 3 * (size_t)units, u0, units);
+    store_units(sum_floor, balance + 4 * (size_t)units, u0, units);
 }
 
 __kernel void hbv_sequential_adjoint(

@@ -9,6 +9,7 @@
 //   max(x, c)  (torch.clamp(min=c)):  gradient to x only where x > c strictly;
 //   clamp(x, 0, 1):                    gradient only where 0 < x < 1 strictly;
 //   min(a, b)  (torch.min):            to the smaller one; at a tie 1/2 to each;
+//   min(SM/FC, 1) in the capillary rise is δHBV's clamp(max=1): gradient only where SM/FC < 1;
 //   the rain/snow split T >= TT:       a step, zero gradient.
 // Rates (CFMAX, PERC, K0, K1, K2, C) are per day and scale with dt; CFR is a fraction of CFMAX.
 #include "hbv_vector.h"
@@ -177,7 +178,7 @@ inline void hbv_step_adjoint(const hbv_states *s, const hbv_params *q, const hbv
     g->c += dtv * s->lower * (one - r.cmin) * a_cpot;
     a_slz += (q->c * dt) * (one - r.cmin) * a_cpot;
     const realv a_cmin = -((q->c * dt) * s->lower) * a_cpot;
-    const realv a_cratio = min_weight(r.cratio, one) * a_cmin;
+    const realv a_cratio = IF(r.cratio < one, a_cmin, zero);
     a_sm3 += a_cratio / q->fc;
     g->fc -= a_cratio * r.cratio / q->fc;
     // sm3 = max(sm3pre, near_zero);  sm3pre = sm2 - et;  et = min(sm2, PET ef)

@@ -5,6 +5,8 @@ public enum OpenCLRunoffError: Error, CustomStringConvertible, Sendable, Equatab
     /// An OpenCL call failed (the error names the call, status and, for builds, the log).
     case device(OpenCLError)
     /// The problem's arrays do not have the shapes the run needs.
+    case problem(RunoffProblemError)
+    /// A request the backend cannot serve (e.g. a problem for another solver).
     case invalidProblem(String)
     /// The reverse sweep's state storage does not fit the memory budget even at the best
     /// checkpoint interval.
@@ -19,6 +21,7 @@ public enum OpenCLRunoffError: Error, CustomStringConvertible, Sendable, Equatab
     public var description: String {
         switch self {
         case .device(let error): "OpenCL runoff backend: \(error)"
+        case .problem(let error): "runoff problem: \(error)"
         case .invalidProblem(let message): "runoff problem: \(message)"
         case .memoryBudget(let needed, let budget, let steps, let units):
             "the reverse sweep over \(steps) steps x \(units) units needs at least \(needed) bytes of checkpoints at the best interval; the memory budget is \(budget) bytes"

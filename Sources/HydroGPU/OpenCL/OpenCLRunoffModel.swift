@@ -43,7 +43,7 @@ public struct OpenCLRunoffModel: RunoffModel {
     public func gradient(_ problem: RunoffProblem<Float>, runoffAdjoint: [Float]) throws -> (result: RunoffResult<Float>, gradient: RunoffGradient<Float>) {
         let expected = problem.forcing.steps * problem.forcing.cells
         guard runoffAdjoint.count == expected else {
-            throw OpenCLRunoffError.invalidProblem("runoff adjoint has \(runoffAdjoint.count) values; expected steps x cells = \(expected)")
+            throw OpenCLRunoffError.problem(.arrayLength(name: "runoff adjoint", expected: expected, found: runoffAdjoint.count))
         }
         if problem.configuration.solver == .implicit { return try implicitGradient(problem, runoffAdjoint: runoffAdjoint) }
         let solver = try makeSolver(problem)

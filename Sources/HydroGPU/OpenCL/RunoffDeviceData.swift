@@ -39,8 +39,9 @@ public final class RunoffDeviceData {
         guard cells > 0, steps > 0, problem.configuration.components > 0 else {
             throw .invalidProblem("needs at least one cell, step and component (got \(cells) cells, \(steps) steps, \(problem.configuration.components) components)")
         }
+        guard problem.configuration.stepDays > 0 else { throw .problem(.configuration("stepDays must be > 0, got \(problem.configuration.stepDays)")) }
         guard problem.initialStates.count == 5 * units else {
-            throw .invalidProblem("initial states have \(problem.initialStates.count) values; expected 5 x \(units) units")
+            throw .problem(.initialStates(expected: 5 * units, found: problem.initialStates.count))
         }
         let series = try Self.completeParameters(problem)
         var values: [Float] = []
@@ -79,8 +80,8 @@ public final class RunoffDeviceData {
     public func upload(parameters: [HBVParameter: ParameterSeries<Float>]) throws(OpenCLRunoffError) {
         for (parameter, series) in parameters {
             let index = parameter.rawValue
-            guard series.slots == slotCounts[index], series.units == units else {
-                throw .invalidProblem("\(parameter.name): \(series.slots) slots x \(series.units) units; the device data was built for \(slotCounts[index]) x \(units)")
+            guard series.slots == slotCounts[index], series.units == units, series.values.count == series.slots * units else {
+                throw .problem(.parameterUnits(parameter, expected: slotCounts[index] * units, found: series.values.count))
             }
             try onDevice { () throws(OpenCLError) in try parameterValues.upload(series.values, at: offsets[index]) }
         }
@@ -96,8 +97,9 @@ public final class RunoffDeviceData {
         return out
     }
 
-    /// Every parameter's series, checked; C (capillary rise) defaults to 0 and BETAET to 1
-    /// when absent, which is δHBV 1.0. Any other missing parameter is an error.
+    /// Every parameter's series, checked as the reference backend checks them: BETAET is
+    /// required only with the ET exponent (else 1), C defaults to 0 (no capillary rise, δHBV
+    /// 1.0); every other parameter is required.
     static func completeParameters(_ problem: RunoffProblem<Float>) throws(OpenCLRunoffError) -> [HBVParameter: ParameterSeries<Float>] {
         let steps = problem.forcing.steps, units = problem.units
         var series = problem.parameters
@@ -105,19 +107,18 @@ public final class RunoffDeviceData {
             guard let s = series[parameter] else {
                 switch parameter {
                 case .c: series[.c] = .uniform(0, units: units, steps: steps)
-                case .betaet: series[.betaet] = .uniform(1, units: units, steps: steps)
-                default: throw .invalidProblem("parameter \(parameter.name) is missing")
+                case .betaet where !problem.configuration.usesETExponent: series[.betaet] = .uniform(1, units: units, steps: steps)
+                default: throw .problem(.missingParameter(parameter))
                 }
                 continue
             }
-            guard s.units == units, s.values.count == s.slots * units, s.slots > 0 else {
-                throw .invalidProblem("parameter \(parameter.name) has \(s.slots) slots x \(s.units) units (\(s.values.count) values); expected units = \(units)")
+            guard s.units == units else { throw .problem(.parameterUnits(parameter, expected: units, found: s.units)) }
+            guard s.values.count == s.slots * units, s.slots > 0 else {
+                throw .problem(.parameterUnits(parameter, expected: max(s.slots, 1) * units, found: s.values.count))
             }
-            guard s.slotOfStep.count == steps else {
-                throw .invalidProblem("parameter \(parameter.name): slotOfStep has \(s.slotOfStep.count) entries; expected one per step (\(steps))")
-            }
+            guard s.slotOfStep.count == steps else { throw .problem(.parameterSteps(parameter, expected: steps, found: s.slotOfStep.count)) }
             if let t = s.slotOfStep.firstIndex(where: { $0 < 0 || Int($0) >= s.slots }) {
-                throw .invalidProblem("parameter \(parameter.name): time index \(t) reads slot \(s.slotOfStep[t]) of \(s.slots)")
+                throw .problem(.slotOutOfRange(parameter, step: t, slot: Int(s.slotOfStep[t]), slots: s.slots))
             }
         }
         return series

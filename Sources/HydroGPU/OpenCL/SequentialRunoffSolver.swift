@@ -5,7 +5,7 @@ import DeviceTensor
 /// Inputs live in `data`; outputs, checkpoints and gradients stay in this object's buffers.
 /// Inside a training iteration nothing but scalars needs to reach the host: the loss kernel
 /// writes `reverse.runoffAdjoint` on the device, `adjoint()` fills `reverse.parameterGradient`,
-/// and `audit()` returns six numbers.
+/// and `audit()` returns seven numbers.
 ///
 /// Runoff: the forward kernel writes runoff per unit `[steps][units]` (`unitRunoff`); with
 /// more than one component a second kernel averages it per cell into `cellRunoff`
@@ -22,7 +22,7 @@ public final class SequentialRunoffSolver {
     public let unitRunoff: DeviceBuffer<Float>
     /// Runoff per cell (mean over components), `[steps][cells]`.
     public let cellRunoff: DeviceBuffer<Float>
-    /// Per-unit totals of P, ET, Q and storage change, `[4][units]`.
+    /// Per-unit totals of P, ET, Q, storage change and numerical inflow, `[5][units]`.
     public let balance: DeviceBuffer<Float>
     private let summary: DeviceBuffer<Float>
     private let kernels: SequentialRunoffKernels
@@ -67,8 +67,8 @@ public final class SequentialRunoffSolver {
             return (try DeviceBuffer<Float>(device: device, shape: [5, units]),
                     unitRunoff,
                     nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
-                    try DeviceBuffer<Float>(device: device, shape: [4, units]),
-                    try DeviceBuffer<Float>(device: device, shape: [6]))
+                    try DeviceBuffer<Float>(device: device, shape: [5, units]),
+                    try DeviceBuffer<Float>(device: device, shape: [7]))
         }
     }
 
@@ -151,17 +151,17 @@ public final class SequentialRunoffSolver {
     }
 
     /// Reduces the per-unit water balance of the last forward run on the device and returns
-    /// the audit (six scalars cross to the host).
+    /// the audit (seven scalars cross to the host).
     public func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit {
         let local = Self.reductionWidth(data.device.info.maxWorkGroupSize)
         let s = try onDevice { () throws(OpenCLError) in
             try kernels.balanceReduce.launch(global: [local], local: [local], arguments: [
-                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 6 * local * MemoryLayout<Float>.stride)])
+                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 7 * local * MemoryLayout<Float>.stride)])
             return try summary.download()
         }
-        return WaterBalanceAudit(maxAbsoluteError: Double(s[4]), maxRelativeError: Double(s[5]),
-                                      totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
-                                      totalRunoff: Double(s[2]), storageChange: Double(s[3]))
+        return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
+                                 totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
+                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]))
     }
 
     /// The largest power of two <= min(256, the device's work-group limit).
