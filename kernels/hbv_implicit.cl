@@ -91,6 +91,7 @@ __kernel void hbv_implicit_forward(
         balance[units + u] = sum_et;
         balance[2 * (size_t)units + u] = sum_q;
         balance[3 * (size_t)units + u] = ((((S[0] + S[1]) + S[2]) + S[3]) + S[4]) - storage_start;
+        balance[4 * (size_t)units + u] = 0;   // no lower bounds: no numerical inflow
         nonconverged[u] = failures;
     }
 }

@@ -24,7 +24,7 @@ public final class ImplicitRunoffSolver {
     public let unitRunoff: DeviceBuffer<Float>
     /// Runoff per cell (mean over components), `[steps][cells]`.
     public let cellRunoff: DeviceBuffer<Float>
-    /// Per-unit totals of P, ET, Q and storage change, `[4][units]`.
+    /// Per-unit totals of P, ET, Q, storage change and numerical inflow (0 here), `[5][units]`.
     public let balance: DeviceBuffer<Float>
     /// Per-unit count of non-converged steps of the last forward run, `[units]`.
     public let nonConverged: DeviceBuffer<UInt32>
@@ -66,9 +66,9 @@ public final class ImplicitRunoffSolver {
             return (try DeviceBuffer<Float>(device: device, shape: [5, units]),
                     unitRunoff,
                     nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
-                    try DeviceBuffer<Float>(device: device, shape: [4, units]),
+                    try DeviceBuffer<Float>(device: device, shape: [5, units]),
                     try DeviceBuffer<UInt32>(device: device, shape: [units]),
-                    try DeviceBuffer<Float>(device: device, shape: [6]))
+                    try DeviceBuffer<Float>(device: device, shape: [7]))
         }
     }
 
@@ -161,11 +161,11 @@ public final class ImplicitRunoffSolver {
         let local = SequentialRunoffSolver.reductionWidth(data.device.info.maxWorkGroupSize)
         let s = try onDevice { () throws(OpenCLError) in
             try kernels.balanceReduce.launch(global: [local], local: [local], arguments: [
-                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 6 * local * MemoryLayout<Float>.stride)])
+                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 7 * local * MemoryLayout<Float>.stride)])
             return try summary.download()
         }
-        return WaterBalanceAudit(maxAbsoluteError: Double(s[4]), maxRelativeError: Double(s[5]),
+        return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
                                  totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
-                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]))
+                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]))
     }
 }
