@@ -6,7 +6,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
     public var tolerance: Real
     /// Newton steps per unit-step before it counts as non-converged.
     public var maxIterations: Int
-    /// Newton steps after convergence, each kept only if it lowers |F| (`ImplicitHBVNewton`).
+    /// Newton steps after convergence, each kept only if |F| does not rise (`ImplicitHBVNewton`).
     public var polishingSteps: Int
 
     /// The default tolerance of MODEL.md 3.2 for this precision.
