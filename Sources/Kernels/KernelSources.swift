@@ -32,4 +32,7 @@ public enum KernelProgram: String, CaseIterable, Sendable {
     /// δHBV's sequential HBV step, forward and adjoint, with the shared runoff outputs
     /// (component mean, water-balance audit). Build option `-DHYDRO_VW=N` sets units per work-item.
     case hbvSequential = "hbv_sequential"
+    /// The implicit HBV model (backward Euler + Newton) and its implicit-function-theorem
+    /// adjoint, with the same argument layout and shared runoff outputs.
+    case hbvImplicit = "hbv_implicit"
 }

@@ -47,16 +47,14 @@ struct BenchRunoffCommand: ParsableCommand {
         guard let solverKind = HBVSolver(rawValue: solver) else {
             throw ValidationError("--solver: unknown solver '\(solver)'; expected sequential or implicit")
         }
-        guard solverKind == .sequential else {
-            printToStandardError("bench runoff: the implicit solver is not built in this binary; no figure is reported")
-            throw ExitCode(2)
-        }
         let selection = try deviceOptions.select(quiet: json)
         let report: RunoffBenchReport
         if let device = try ComputeDevice.open(selection) {
-            report = try benchOpenCL(device)
+            report = try benchOpenCL(device, solver: solverKind)
+        } else if solverKind == .implicit {
+            report = try benchReference(ImplicitReferenceModel<Float>(), solver: solverKind)
         } else {
-            report = try benchReference()
+            report = try benchReference(SequentialReferenceModel<Float>(), solver: solverKind)
         }
         if json {
             let encoder = JSONEncoder()
@@ -69,17 +67,22 @@ struct BenchRunoffCommand: ParsableCommand {
 
     private var cellSteps: Double { Double(cells) * Double(steps) }
 
-    private func problem<Real: Real_>() -> RunoffProblem<Real> {
-        SyntheticRunoff.problem(cells: cells, steps: steps, components: components)
+    private func problem<Real: Real_>(_ solver: HBVSolver) -> RunoffProblem<Real> {
+        var problem: RunoffProblem<Real> = SyntheticRunoff.problem(cells: cells, steps: steps, components: components)
+        problem.configuration.solver = solver
+        return problem
     }
 
-    private func benchOpenCL(_ device: ComputeDevice) throws -> RunoffBenchReport {
-        let problem: RunoffProblem<Float> = problem()
+    private func benchOpenCL(_ device: ComputeDevice, solver kind: HBVSolver) throws -> RunoffBenchReport {
+        let problem: RunoffProblem<Float> = problem(kind)
         device.resetPeakAllocation()
         let base = device.allocatedBytes.current
         let data = try RunoffDeviceData(device: device, problem: problem)
-        let solver = try SequentialRunoffSolver(data: data, vectorWidth: vectorWidth, memoryBudgetBytes: memoryBudgetMB << 20,
-                                                checkpointInterval: checkpointInterval)
+        let solver: any RunoffDeviceSolver = kind == .implicit
+            ? try ImplicitRunoffSolver(data: data, vectorWidth: vectorWidth, memoryBudgetBytes: memoryBudgetMB << 20,
+                                       checkpointInterval: checkpointInterval)
+            : try SequentialRunoffSolver(data: data, vectorWidth: vectorWidth, memoryBudgetBytes: memoryBudgetMB << 20,
+                                         checkpointInterval: checkpointInterval)
         // Forward only (no reverse-sweep buffers yet).
         try solver.forward(recordForAdjoint: false)
         try device.finish()
@@ -122,9 +125,8 @@ struct BenchRunoffCommand: ParsableCommand {
             waterBalanceRelativeError: audit.maxRelativeError, cellSteps: cellSteps)
     }
 
-    private func benchReference() throws -> RunoffBenchReport {
-        let problem: RunoffProblem<Float> = problem()
-        let model = SequentialReferenceModel<Float>()
+    private func benchReference<Model: RunoffModel>(_ model: Model, solver kind: HBVSolver) throws -> RunoffBenchReport where Model.Real == Float {
+        let problem: RunoffProblem<Float> = problem(kind)
         let adjoint = [Float](repeating: 1 / Float(cells * steps), count: cells * steps)
         _ = try model.forward(problem)
         var forwardWall: [Double] = [], gradientWall: [Double] = []
@@ -142,7 +144,7 @@ struct BenchRunoffCommand: ParsableCommand {
             gradientWall.append(seconds(ContinuousClock.now - start))
         }
         return RunoffBenchReport(
-            solver: "sequential", backend: "reference", device: "Swift (Float), \(ProcessInfo.processInfo.activeProcessorCount) threads",
+            solver: kind.rawValue, backend: "reference", device: "Swift (Float), \(ProcessInfo.processInfo.activeProcessorCount) threads",
             platform: "host", cells: cells, steps: steps, components: components, repeats: repeats,
             vectorWidth: nil, checkpointInterval: nil,
             forwardWallSeconds: median(forwardWall), forwardDeviceSeconds: nil,

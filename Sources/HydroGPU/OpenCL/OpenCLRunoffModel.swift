@@ -14,6 +14,10 @@ public struct OpenCLRunoffModel: RunoffModel {
     public var memoryBudgetBytes: Int
     /// A fixed checkpoint interval instead of the budget's choice (1 = whole trajectory).
     public var checkpointInterval: Int?
+    /// Newton tolerance |F|_inf (mm) and iteration cap of the implicit solver.
+    public var newtonTolerance: Float = 1e-4
+    public var newtonMaxIterations: Int = 50
+    public var newtonPolishingSteps: Int = 1
 
     public init(device: ComputeDevice, vectorWidth: Int? = nil, memoryBudgetBytes: Int = 1 << 30, checkpointInterval: Int? = nil) {
         self.device = device
@@ -30,6 +34,7 @@ public struct OpenCLRunoffModel: RunoffModel {
     }
 
     public func forward(_ problem: RunoffProblem<Float>) throws -> RunoffResult<Float> {
+        if problem.configuration.solver == .implicit { return try implicitForward(problem) }
         let solver = try makeSolver(problem)
         try solver.forward(recordForAdjoint: false)
         return try Self.result(of: solver)
@@ -40,6 +45,7 @@ public struct OpenCLRunoffModel: RunoffModel {
         guard runoffAdjoint.count == expected else {
             throw OpenCLRunoffError.problem(.arrayLength(name: "runoff adjoint", expected: expected, found: runoffAdjoint.count))
         }
+        if problem.configuration.solver == .implicit { return try implicitGradient(problem, runoffAdjoint: runoffAdjoint) }
         let solver = try makeSolver(problem)
         try solver.forward(recordForAdjoint: true)
         let result = try Self.result(of: solver)

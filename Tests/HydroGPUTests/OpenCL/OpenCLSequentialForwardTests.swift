@@ -73,11 +73,17 @@ struct OpenCLSequentialForwardTests {
         }
     }
 
-    @Test func implicitSolverSaysItIsNotBuilt() throws {
+    /// The sequential solver refuses an implicit problem; the model hands it to the implicit
+    /// kernels (ImplicitHBVOpenCLTests check those in depth).
+    @Test func implicitProblemsGoToTheImplicitKernels() throws {
         var problem: RunoffProblem<Float> = SyntheticRunoff.problem(cells: 3, steps: 10)
         problem.configuration.solver = .implicit
         #expect(throws: OpenCLRunoffError.solverNotBuilt(.implicit)) {
-            try OpenCLRunoffModel(device: device).forward(problem)
+            try OpenCLRunoffModel(device: device).makeSolver(problem)
         }
+        let got = try OpenCLRunoffModel(device: device).forward(problem)
+        let want = try ImplicitReferenceModel<Float>().forward(problem)
+        #expect(got.nonConvergedSteps == 0)
+        for i in want.runoff.indices { #expect(abs(got.runoff[i] - want.runoff[i]) <= 1e-4 * max(abs(want.runoff[i]), 1e-2)) }
     }
 }
