@@ -24,10 +24,19 @@ struct CaseSession {
     var hydroCase: HydroCase
     var objective: CalibrationObjective
 
-    static func open(_ url: URL, device: DeviceOptions) throws -> CaseSession {
+    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil) throws -> CaseSession {
         let hydroCase = try HydroCase.load(url)
         let data = try CalibrationData.from(hydroCase)
-        let setup = try TrainingSetup.from(config: hydroCase.config, data: data)
+        var initialValues: [String: Double] = [:]
+        if let initialFrom {
+            let file = URL(fileURLWithPath: initialFrom).appending(path: "parameters.json")
+            guard let json = FileManager.default.contents(atPath: file.path),
+                  let summary = try? JSONDecoder().decode([String: [String: Double]].self, from: json) else {
+                throw ValidationError("--initial: cannot read \(file.path)")
+            }
+            for (name, values) in summary { initialValues[name] = values["mean"] ?? values["value"] }
+        }
+        let setup = try TrainingSetup.from(config: hydroCase.config, data: data, initialValues: initialValues)
         let selection = try device.select()
         let backend: RunoffBackend
         switch selection.backend {
@@ -58,13 +67,15 @@ struct TrainCommand: ParsableCommand {
     var resume = false
     @Option(help: "Results folder (default: the config's output.folder).")
     var output: String?
+    @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one.")
+    var initial: String?
 
     func run() throws {
         let started = Date()
         let url = try config.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.locate()
         printToStandardError("case: \(url.path)")
         let session: CaseSession
-        do { session = try CaseSession.open(url, device: device) } catch let error as InputError {
+        do { session = try CaseSession.open(url, device: device, initialFrom: initial) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
         var training = session.hydroCase.config.training

@@ -24,7 +24,10 @@ public struct TrainingSetup: Sendable {
     /// snow parameters (fixed when snow is off, they would have no gradient) and C
     /// (capillary rise, fixed at 0 as in δHBV 1.0); velocity calibrated from 1 m/s.
     /// The config's `parameters:` entries replace the defaults one by one.
-    public static func from(config: CaseConfig, data: CalibrationData, zoneRasters: [String: Raster<Double>] = [:]) throws(InputError) -> TrainingSetup {
+    /// `initialValues` (physical, by parameter name or `velocity`) replace the starting point of
+    /// calibrated parameters, e.g. a uniform calibration's result as the start of a distributed one.
+    public static func from(config: CaseConfig, data: CalibrationData, zoneRasters: [String: Raster<Double>] = [:],
+                            initialValues: [String: Double] = [:]) throws(InputError) -> TrainingSetup {
         var layouts: [HBVParameter: ParameterLayout] = [:]
         let months = data.time.monthOfSteps()
         for p in HBVParameter.allCases {
@@ -64,6 +67,10 @@ public struct TrainingSetup: Sendable {
                     layout.spatial = .zones(zoneOfCell: zoneOfCell, zones: classes.count)
                 }
             }
+            if layout.fixedValue == nil, let start = initialValues[p.name] {
+                let (lo, hi) = p.bounds
+                layout.initialValue = min(max(start, lo + 1e-4 * (hi - lo)), hi - 1e-4 * (hi - lo))
+            }
             layouts[p] = layout
         }
         let space: ParameterSpace
@@ -74,7 +81,9 @@ public struct TrainingSetup: Sendable {
         if let v = velocity?.fixed ?? velocity?.initial, !(v > velocityBounds.lower && v < velocityBounds.upper) || (velocity?.fixed != nil && v <= 0) {
             throw InputError(file: config.file.path, line: velocity?.line, place: "parameters.velocity", message: "velocity \(v) m/s outside (\(velocityBounds.lower), \(velocityBounds.upper))")
         }
-        return TrainingSetup(space: space, fixedVelocity: velocity?.fixed, initialVelocity: velocity?.initial ?? 1)
+        var startVelocity = velocity?.initial ?? 1
+        if let v = initialValues["velocity"] { startVelocity = min(max(v, velocityBounds.lower * 1.0001), velocityBounds.upper * 0.9999) }
+        return TrainingSetup(space: space, fixedVelocity: velocity?.fixed, initialVelocity: startVelocity)
     }
 
     public func initialFreeValues() -> [Double] {
