@@ -24,8 +24,13 @@ struct CaseSession {
     var hydroCase: HydroCase
     var objective: CalibrationObjective
 
-    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil) throws -> CaseSession {
-        let hydroCase = try HydroCase.load(url)
+    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: String? = nil) throws -> CaseSession {
+        var config = try CaseConfig.load(url)
+        if let solver {
+            guard let s = HBVSolver(rawValue: solver) else { throw ValidationError("unknown solver '\(solver)' (sequential, implicit)") }
+            config.model.solver = s
+        }
+        let hydroCase = try HydroCase.load(config)
         let data = try CalibrationData.from(hydroCase)
         var initialValues: [String: Double] = [:]
         if let initialFrom {
@@ -67,6 +72,8 @@ struct TrainCommand: ParsableCommand {
     var resume = false
     @Option(help: "Results folder (default: the config's output.folder).")
     var output: String?
+    @Option(help: "HBV solver, replacing the config's model.solver: sequential | implicit.")
+    var solver: String?
     @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one.")
     var initial: String?
 
@@ -75,7 +82,7 @@ struct TrainCommand: ParsableCommand {
         let url = try config.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.locate()
         printToStandardError("case: \(url.path)")
         let session: CaseSession
-        do { session = try CaseSession.open(url, device: device, initialFrom: initial) } catch let error as InputError {
+        do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
         var training = session.hydroCase.config.training

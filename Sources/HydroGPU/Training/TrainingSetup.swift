@@ -10,7 +10,7 @@ public struct TrainingSetup: Sendable {
     /// Fixed physical velocity (m/s), or nil when it is calibrated.
     public var fixedVelocity: Double?
     public var initialVelocity: Double
-    public static let velocityBounds = (lower: 0.05, upper: 5.0)
+    public static let velocityBounds = (lower: 0.05, upper: 20.0)
 
     public var freeCount: Int { space.freeCount + (fixedVelocity == nil ? 1 : 0) }
 
