@@ -19,6 +19,8 @@ public struct CaseConfig: Sendable, Equatable {
     /// defaults of `TrainingSetup`.
     public var parameters: [String: ParameterConfig] = [:]
     public var training = TrainingConfig()
+    /// The network for `spatial: network` parameters (nil: none).
+    public var regionalisation: RegionalisationConfig?
 
     /// Reads and checks the config at `url` (the files it names are not opened here).
     public static func load(_ url: URL) throws(InputError) -> CaseConfig {

@@ -7,7 +7,7 @@ struct CaseConfigParser {
 
     func parse(_ text: String) throws(InputError) -> CaseConfig {
         let root = try YAMLDocument.root(text, file: file.path)
-        let top = try root.mapping(allowed: ["name", "description", "domain", "time", "periods", "forcing", "gauges", "model", "output", "parameters", "training"])
+        let top = try root.mapping(allowed: ["name", "description", "domain", "time", "periods", "forcing", "gauges", "model", "output", "parameters", "training", "regionalisation"])
         let name = try top["name"]?.string() ?? file.deletingPathExtension().lastPathComponent
         let domain = try parseDomain(try top.required("domain"))
         let time = try parseTime(try top.required("time"))
@@ -34,7 +34,8 @@ struct CaseConfigParser {
         return CaseConfig(file: file, name: name, domain: domain, time: time, periods: periods, forcing: forcing,
                           gauges: gauges, model: model, output: output,
                           parameters: try trainingParser.parseParameters(top["parameters"]),
-                          training: try trainingParser.parseTraining(top["training"]))
+                          training: try trainingParser.parseTraining(top["training"]),
+                          regionalisation: try trainingParser.parseRegionalisation(top["regionalisation"]))
     }
 
     func path(_ value: YAMLValue) throws(InputError) -> URL {

@@ -30,6 +30,19 @@ public struct ParameterConfig: Sendable, Equatable {
     }
 }
 
+/// The config's `regionalisation:` section: the network that maps descriptors to the raw
+/// values of parameters whose spatial layout is `network`.
+public struct RegionalisationConfig: Sendable, Equatable {
+    /// Descriptor names (default: every descriptor of the case, in config order).
+    public var descriptors: [String] = []
+    public var hidden: [Int] = [16]
+    /// tanh | relu | leaky-relu
+    public var activation: String = "tanh"
+    public var seed: UInt64 = 1
+    public var normalisation: NormalisationMethod = .minMax
+    public init() {}
+}
+
 /// The optimisers `hydrogpu train` offers.
 public enum OptimizerKind: String, Sendable, CaseIterable, Codable {
     case adam, lbfgs, adadelta
@@ -79,7 +92,6 @@ struct TrainingConfigParser {
                 p.fixed = try m["fixed"]?.double()
                 p.initial = try m["initial"]?.double()
                 if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }
-                if p.spatial == .network { throw v.error("spatial: network needs a regionalisation network, which hydrogpu train does not drive yet") }
                 if name.lowercased() == "velocity", p.spatial != .uniform || p.temporal != .constant {
                     throw v.error("velocity is one uniform, constant value")
                 }
@@ -87,6 +99,35 @@ struct TrainingConfigParser {
             out[name.lowercased() == "velocity" ? "velocity" : HBVParameter(name: name)!.name] = p
         }
         return out
+    }
+
+    func parseRegionalisation(_ value: YAMLValue?) throws(InputError) -> RegionalisationConfig? {
+        guard let value else { return nil }
+        var r = RegionalisationConfig()
+        let m = try value.mapping(allowed: ["descriptors", "hidden", "activation", "seed", "normalisation"])
+        if let d = m["descriptors"] { r.descriptors = try d.sequence().map { v throws(InputError) in try v.string() } }
+        if let h = m["hidden"] {
+            r.hidden = try h.sequence().map { v throws(InputError) in try v.int() }
+            guard r.hidden.allSatisfy({ $0 >= 1 }) else { throw h.error("hidden layer sizes must be at least 1") }
+        }
+        if let a = m["activation"] {
+            r.activation = try a.string()
+            guard ["tanh", "relu", "leaky-relu"].contains(r.activation) else { throw a.error("activation '\(r.activation)' is not tanh, relu or leaky-relu") }
+        }
+        if let s = m["seed"] {
+            let seed = try s.int()
+            guard seed >= 0 else { throw s.error("seed must be non-negative") }
+            r.seed = UInt64(seed)
+        }
+        if let n = m["normalisation"] {
+            let text = try n.string()
+            switch text {
+            case "minmax", "min-max": r.normalisation = .minMax
+            case "standard", "zscore": r.normalisation = .standardScore
+            default: throw n.error("normalisation '\(text)' is not min-max or standard")
+            }
+        }
+        return r
     }
 
     func parseTraining(_ value: YAMLValue?) throws(InputError) -> TrainingConfig {

@@ -17,6 +17,9 @@ public struct CalibrationData: Sendable {
     public var warmupSteps: Range<Int>?
     /// Raster geometry for maps (rows, columns, active flat indices).
     public var grid: CaseGrid
+    /// Static descriptors on the cells, by name (those with a value on every active cell).
+    public var descriptors: [String: [Double]] = [:]
+    public var descriptorOrder: [String] = []
 
     public var cells: Int { network.cellCount }
     public var steps: Int { forcing.steps }
@@ -58,9 +61,16 @@ public struct CalibrationData: Sendable {
         guard gauges.contains(where: { $0.observed != nil }) else {
             throw InputError(file: config.file.path, place: "gauges", message: "no gauge has observations to calibrate against")
         }
-        return CalibrationData(caseName: config.name, network: network, forcing: forcing, configuration: configuration, time: hydroCase.time,
-                               gauges: gauges, calibrationSteps: calibration, validationSteps: afterWarmup(hydroCase.validationSteps),
-                               warmupSteps: hydroCase.warmupSteps, grid: grid)
+        var data = CalibrationData(caseName: config.name, network: network, forcing: forcing, configuration: configuration, time: hydroCase.time,
+                                   gauges: gauges, calibrationSteps: calibration, validationSteps: afterWarmup(hydroCase.validationSteps),
+                                   warmupSteps: hydroCase.warmupSteps, grid: grid)
+        for (name, _) in hydroCase.descriptors {
+            if let values = try? hydroCase.valuesOnCells(name) {
+                data.descriptors[name] = values
+                data.descriptorOrder.append(name)
+            }
+        }
+        return data
     }
 
     /// The part of the case draining to `gauge` (its upstream cells), over the first `steps`
@@ -112,8 +122,11 @@ public struct CalibrationData: Sendable {
             let hi = min(r.upperBound, steps)
             return r.lowerBound < hi ? r.lowerBound..<hi : nil
         }
-        return CalibrationData(caseName: caseName, network: sub, forcing: subForcing, configuration: configuration, time: subTime, gauges: subGauges,
-                               calibrationSteps: clamp(calibrationSteps) ?? (0..<steps), validationSteps: clamp(validationSteps),
-                               warmupSteps: clamp(warmupSteps), grid: subGrid)
+        var data = CalibrationData(caseName: caseName, network: sub, forcing: subForcing, configuration: configuration, time: subTime, gauges: subGauges,
+                                   calibrationSteps: clamp(calibrationSteps) ?? (0..<steps), validationSteps: clamp(validationSteps),
+                                   warmupSteps: clamp(warmupSteps), grid: subGrid)
+        data.descriptors = descriptors.mapValues { values in kept.map { values[$0] } }
+        data.descriptorOrder = descriptorOrder
+        return data
     }
 }

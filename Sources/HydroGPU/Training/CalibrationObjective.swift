@@ -46,7 +46,9 @@ public struct CalibrationObjective {
     public func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int? = nil) throws -> Evaluation {
         let steps = steps ?? data.calibrationSteps.upperBound
         precondition(x.count == setup.freeCount, "free vector has \(x.count) values, expected \(setup.freeCount)")
-        let problem = runoffProblem(x, steps: steps)
+        let network = setup.network(x)
+        let networkRaw = try network?.forward(setup.networkInputs, cells: data.cells)
+        let problem = runoffProblem(x, steps: steps, networkRaw: networkRaw)
         let runoff = try backend.forward(problem)
         let routing = LinearReservoirRouting<Double>(network: data.network)
         let velocity = setup.velocity(x)
@@ -85,15 +87,17 @@ public struct CalibrationObjective {
         for t in 0..<steps { for (g, gauge) in data.gauges.enumerated() { merged[t * seedCells.count + columnOfCell[gauge.cell]!] += seed[t * gaugeCount + g] } }
         let routingGradient = try routing.adjoint(routingProblem, discharge: routed.discharge, seed: .gauges(cells: seedCells, adjoint: merged))
         let parameterGradient = try backend.gradient(problem, runoffAdjoint: routingGradient.localRunoff)
-        var gradient = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x)).free
+        let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
+        var gradient = pulled.free
         if setup.fixedVelocity == nil { gradient.append(routingGradient.uniformVelocity * velocity.derivative) }
+        if let network { gradient += try network.backward(setup.networkInputs, cells: data.cells, outputGradient: pulled.network).weights }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
         return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: nse)
     }
 
     /// The runoff problem of free vector `x` over the first `steps` steps.
-    public func runoffProblem(_ x: [Double], steps: Int) -> RunoffProblem<Double> {
-        var parameters = setup.space.expand(free: setup.parameterPart(x), as: Double.self)
+    public func runoffProblem(_ x: [Double], steps: Int, networkRaw: [Double]? = nil) -> RunoffProblem<Double> {
+        var parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
         if steps != data.steps {
             for (p, s) in parameters where s.slotOfStep.count != steps { parameters[p]!.slotOfStep = Array(s.slotOfStep.prefix(steps)) }
         }

@@ -11,13 +11,26 @@ public struct TrainingSetup: Sendable {
     public var fixedVelocity: Double?
     public var initialVelocity: Double
     public static let velocityBounds = (lower: 0.05, upper: 20.0)
+    /// The regionalisation network feeding `.network` parameters (its weights are the last
+    /// block of the free vector), and its normalised inputs `[cells][descriptors]`.
+    public var network: MultilayerPerceptron?
+    public var networkInputs: [Double] = []
 
-    public var freeCount: Int { space.freeCount + (fixedVelocity == nil ? 1 : 0) }
+    var velocityCount: Int { fixedVelocity == nil ? 1 : 0 }
+    var networkOffset: Int { space.freeCount + velocityCount }
+    public var freeCount: Int { networkOffset + (network?.weightCount ?? 0) }
 
     public init(space: ParameterSpace, fixedVelocity: Double? = nil, initialVelocity: Double = 1) {
         self.space = space
         self.fixedVelocity = fixedVelocity
         self.initialVelocity = initialVelocity
+    }
+
+    /// The network with the weights of free vector `x`.
+    public func network(_ x: [Double]) -> MultilayerPerceptron? {
+        guard var network else { return nil }
+        network.weights = Array(x[networkOffset..<freeCount])
+        return network
     }
 
     /// Defaults: every parameter uniform and constant at the middle of its bounds, except the
@@ -83,7 +96,38 @@ public struct TrainingSetup: Sendable {
         }
         var startVelocity = velocity?.initial ?? 1
         if let v = initialValues["velocity"] { startVelocity = min(max(v, velocityBounds.lower * 1.0001), velocityBounds.upper * 0.9999) }
-        return TrainingSetup(space: space, fixedVelocity: velocity?.fixed, initialVelocity: startVelocity)
+        var setup = TrainingSetup(space: space, fixedVelocity: velocity?.fixed, initialVelocity: startVelocity)
+        if !space.networkParameters.isEmpty {
+            let r = config.regionalisation ?? RegionalisationConfig()
+            let names = r.descriptors.isEmpty ? data.descriptorOrder : r.descriptors
+            guard !names.isEmpty else {
+                throw InputError(file: config.file.path, place: "regionalisation", message: "network-fed parameters need descriptors (domain.descriptors)")
+            }
+            var matrix = [Double](repeating: 0, count: data.cells * names.count)
+            for (j, name) in names.enumerated() {
+                guard let values = data.descriptors[name] else {
+                    throw InputError(file: config.file.path, place: "regionalisation.descriptors", message: "no descriptor '\(name)' with a value on every active cell (have: \(data.descriptorOrder.joined(separator: ", ")))")
+                }
+                for c in 0..<data.cells { matrix[c * names.count + j] = values[c] }
+            }
+            let activation: HiddenActivation = r.activation == "relu" ? .relu : r.activation == "leaky-relu" ? .leakyReLU(slope: 0.01) : .tanh
+            do {
+                let normalisation = try DescriptorNormalisation(fitting: matrix, cells: data.cells, names: names, method: r.normalisation)
+                setup.networkInputs = try normalisation.apply(matrix, cells: data.cells, as: Double.self)
+                var network = try MultilayerPerceptron(layerSizes: [names.count] + r.hidden + [space.networkParameters.count], activation: activation, seed: r.seed)
+                // Output biases start at each parameter's initial raw value, so the untrained
+                // network gives the same starting point as a uniform layout.
+                for (k, p) in space.networkParameters.enumerated() {
+                    let (lo, hi) = p.bounds
+                    let u = ((space.layouts[p]!.initialValue ?? (lo + hi) / 2) - lo) / (hi - lo)
+                    network.weights[network.biasIndex(layer: network.layerCount - 1, output: k)] = Double.log(u / (1 - u))
+                }
+                setup.network = network
+            } catch {
+                throw InputError(file: config.file.path, place: "regionalisation", message: "\(error)")
+            }
+        }
+        return setup
     }
 
     public func initialFreeValues() -> [Double] {
@@ -93,6 +137,7 @@ public struct TrainingSetup: Sendable {
             let u = (initialVelocity - lo) / (hi - lo)
             x.append(Double.log(u / (1 - u)))
         }
+        if let network { x += network.weights }
         return x
     }
 
@@ -109,6 +154,7 @@ public struct TrainingSetup: Sendable {
 
     /// What free value `index` is, for messages: parameter, and cell / zone / slot where it has one.
     public func describe(index: Int) -> String {
+        if index >= networkOffset { return "network weight \(index - networkOffset)" }
         if index >= space.freeCount { return "routing velocity" }
         for (p, offset) in space.offsets where index >= offset {
             let layout = space.layouts[p]!
@@ -136,6 +182,7 @@ public struct TrainingSetup: Sendable {
     /// Names of the calibrated parameters (for printing), velocity last.
     public var freeParameterNames: [String] {
         HBVParameter.allCases.filter { space.offsets[$0] != nil }.map(\.name) + (fixedVelocity == nil ? ["velocity"] : [])
+            + (network.map { n in ["network(\(space.networkParameters.map(\.name).joined(separator: ",")); \(n.weightCount) weights)"] } ?? [])
     }
 }
 

@@ -67,6 +67,41 @@ struct CalibrationPipelineTests {
         print("pipeline FD check (\(loss.rawValue)): \(indices.count) directions, worst relative error \(worst)")
     }
 
+    /// FC, K0 and BETA fed by a tanh network of the six Lez descriptors: dL/d(weights) and the
+    /// other free values against central differences.
+    @Test func networkGradientMatchesFiniteDifferences() throws {
+        var (config, data) = try Self.lezSubBasin(steps: 90)
+        config.parameters["FC"] = ParameterConfig(spatial: .network, initial: 300)
+        config.parameters["K0"] = ParameterConfig(spatial: .network)
+        config.parameters["BETA"] = ParameterConfig(spatial: .network)
+        var r = RegionalisationConfig()
+        r.hidden = [5]
+        r.seed = 3
+        config.regionalisation = r
+        data.calibrationSteps = 40..<90
+        let setup = try TrainingSetup.from(config: config, data: data)
+        #expect(setup.network?.layerSizes == [6, 5, 3])
+        let objective = CalibrationObjective(data: data, setup: setup, loss: .oneMinusNSE)
+        let x = setup.initialFreeValues()
+        // The untrained network starts every network-fed parameter near its initial value.
+        let fc = setup.space.expand(free: setup.parameterPart(x), networkRaw: try setup.network(x)!.forward(setup.networkInputs, cells: data.cells), as: Double.self)[.fc]!
+        #expect(fc.values.allSatisfy { $0 > 50 && $0 < 1000 })
+        let g = try objective.evaluate(x, gradient: true).gradient!
+        let scale = g.map(abs).max()!
+        var worst = 0.0
+        for i in stride(from: 0, to: x.count, by: 3) {
+            let h = 1e-6
+            var xp = x, xm = x
+            xp[i] += h
+            xm[i] -= h
+            let fd = (try objective.evaluate(xp, gradient: false).loss - objective.evaluate(xm, gradient: false).loss) / (2 * h)
+            let error = abs(fd - g[i]) / max(abs(g[i]), 1e-3 * scale)
+            worst = max(worst, error)
+            #expect(error < 1e-6, "\(setup.describe(index: i)): adjoint \(g[i]), finite differences \(fd)")
+        }
+        print("network pipeline FD check: worst relative error \(worst)")
+    }
+
     @Test func openCLBackendMatchesReference() throws {
         guard let device = TrainingDevice.shared else {
             print("skipped: no OpenCL device")
