@@ -27,7 +27,8 @@ public final class SequentialRunoffSolver {
     private let summary: DeviceBuffer<Float>
     private let kernels: SequentialRunoffKernels
     private var reverseBuffers: ReverseSweepBuffers?
-    private var recorded = false
+    /// The window of the last forward run that recorded for the adjoint.
+    private var recorded: Range<Int>?
 
     /// Buffers of the reverse sweep, allocated on the first run that records for it.
     public struct ReverseSweepBuffers {
@@ -95,18 +96,27 @@ public final class SequentialRunoffSolver {
 
     private var workItems: Int { (data.units + vectorWidth - 1) / vectorWidth }
 
-    private var commonArguments: [KernelArgument] {
-        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(0), .uint(data.steps),
+    private func commonArguments(_ window: Range<Int>) -> [KernelArgument] {
+        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(window.lowerBound), .uint(window.upperBound),
          .float(Float(data.configuration.stepDays)), .float(Float(data.configuration.nearZero)),
          .int32(data.configuration.usesETExponent ? 1 : 0),
          .buffer(data.precipitation), .buffer(data.temperature), .buffer(data.pet),
          .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
     }
 
-    /// Enqueues a forward run over the whole record; with `recordForAdjoint` it also keeps
-    /// the checkpoints `adjoint()` needs.
+    /// Enqueues a forward run over `window` (default: the whole record) from
+    /// `data.initialStates`; with `recordForAdjoint` it also keeps the checkpoints `adjoint()`
+    /// needs. Runoff rows outside the window are left as they were; `finalStates` are the
+    /// storages at the window's end and `audit()` covers the window.
+    ///
+    /// Warm-up (δHBV): run the warm-up window without recording, copy `finalStates` into
+    /// `data.initialStates` on the device, then run the main window with recording.
     @discardableResult
-    public func forward(recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
+    public func forward(window: Range<Int>? = nil, recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
+        let window = window ?? 0..<data.steps
+        guard window.lowerBound >= 0, window.upperBound <= data.steps, !window.isEmpty else {
+            throw .invalidProblem("window \(window) is not a non-empty part of the record's 0..<\(data.steps) steps")
+        }
         let checkpoints: DeviceBuffer<Float>
         let interval: Int
         if recordForAdjoint {
@@ -118,7 +128,7 @@ public final class SequentialRunoffSolver {
         }
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try kernels.forward.launch(global: [workItems], arguments: commonArguments + [
+            events.append(try kernels.forward.launch(global: [workItems], arguments: commonArguments(window) + [
                 .buffer(data.initialStates), .buffer(finalStates), .buffer(unitRunoff),
                 .buffer(checkpoints), .uint(interval), .buffer(balance)]))
             if data.components > 1 {
@@ -127,22 +137,22 @@ public final class SequentialRunoffSolver {
                     .uint(values), .uint(data.components), .buffer(unitRunoff), .buffer(cellRunoff)]))
             }
         }
-        recorded = recordForAdjoint
+        recorded = recordForAdjoint ? window : nil
         return RunoffLaunches(events: events)
     }
 
-    /// Enqueues the reverse sweep: `reverse().parameterGradient` and `.initialStateGradient`
-    /// become the gradient of the loss whose adjoint is in `.runoffAdjoint` (and
-    /// `.finalStateAdjoint`). Needs a forward run with `recordForAdjoint` since the last
-    /// change of the inputs.
+    /// Enqueues the reverse sweep over the last recorded window: `reverse().parameterGradient`
+    /// and `.initialStateGradient` (storages at the window's start) become the gradient of the
+    /// loss whose adjoint is in `.runoffAdjoint` (rows of the window) and `.finalStateAdjoint`.
+    /// Needs a forward run with `recordForAdjoint` since the last change of the inputs.
     @discardableResult
     public func adjoint() throws(OpenCLRunoffError) -> RunoffLaunches {
-        guard recorded else { throw .adjointWithoutForward }
+        guard let window = recorded else { throw .adjointWithoutForward }
         let buffers = try reverse()
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try kernels.adjoint.launch(global: [workItems], arguments: commonArguments + [
+            events.append(try kernels.adjoint.launch(global: [workItems], arguments: commonArguments(window) + [
                 .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
                 .buffer(buffers.checkpoints), .uint(plan.interval), .buffer(buffers.scratch),
                 .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)]))
