@@ -57,9 +57,9 @@ public final class SequentialRunoffSolver {
         self.vectorWidth = width
         self.kernels = try SequentialRunoffKernels(device: data.device, vectorWidth: width)
         if let checkpointInterval {
-            plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units)
+            plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units, recordValues: Self.recordValues)
         } else {
-            plan = try CheckpointPlan.choose(steps: data.steps, units: data.units, budgetBytes: memoryBudgetBytes)
+            plan = try CheckpointPlan.choose(steps: data.steps, units: data.units, budgetBytes: memoryBudgetBytes, recordValues: Self.recordValues)
         }
         let device = data.device, units = data.units, cells = data.cells, steps = data.steps
         let nmul = data.components
@@ -87,12 +87,16 @@ public final class SequentialRunoffSolver {
                 finalStateAdjoint: finalStateAdjoint,
                 parameterGradient: try DeviceBuffer<Float>(device: device, shape: [data.parameterValues.count]),
                 initialStateGradient: try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, 5, units]),
-                scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * 5 * units]))
+                checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, Self.recordValues, units]),
+                scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * Self.recordValues * units]))
         }
         reverseBuffers = made
         return made
     }
+
+    /// Values per unit in a step record (kernels/hbv_sequential.cl): the 5 storages at the
+    /// step's start and the step's two power laws, which the adjoint then does not evaluate again.
+    public static let recordValues = 7
 
     private var workItems: Int { (data.units + vectorWidth - 1) / vectorWidth }
 

@@ -72,8 +72,9 @@ struct OpenCLSequentialGradientTests {
         }
         // A budget below the trajectory's size picks checkpoints, and gives the same gradient.
         let units = 19 * 2
-        let budget = CheckpointPlan(interval: 1, steps: 365, units: units).bytes / 4
-        let chosen = try CheckpointPlan.choose(steps: 365, units: units, budgetBytes: budget)
+        let record = SequentialRunoffSolver.recordValues
+        let budget = CheckpointPlan(interval: 1, steps: 365, units: units, recordValues: record).bytes / 4
+        let chosen = try CheckpointPlan.choose(steps: 365, units: units, budgetBytes: budget, recordValues: record)
         #expect(chosen.interval > 1 && chosen.bytes <= budget)
         let budgeted = try OpenCLRunoffModel(device: device, memoryBudgetBytes: budget).gradient(problem, runoffAdjoint: adjoint)
         #expect(Compare.maxRelative(budgeted.gradient.parameters[.fc]!, trajectory.gradient.parameters[.fc]!, floor: 1e-6) <= 1e-6)
