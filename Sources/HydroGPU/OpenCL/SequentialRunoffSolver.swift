@@ -108,16 +108,22 @@ public final class SequentialRunoffSolver {
          .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
     }
 
-    /// Enqueues a forward run over `window` (default: the whole record) from
-    /// `data.initialStates`; with `recordForAdjoint` it also keeps the checkpoints `adjoint()`
-    /// needs. Runoff rows outside the window are left as they were; `finalStates` are the
-    /// storages at the window's end and `audit()` covers the window.
+    /// Enqueues a forward run over the whole record from `data.initialStates`; with
+    /// `recordForAdjoint` it also keeps the step records `adjoint()` needs.
+    @discardableResult
+    public func forward(recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
+        try forward(window: 0..<data.steps, recordForAdjoint: recordForAdjoint)
+    }
+
+    /// Enqueues a forward run over `window` of the record from `data.initialStates` (with
+    /// `recordForAdjoint`, `adjoint()` then runs over the same window). Runoff rows outside the
+    /// window are left as they were; `finalStates` are the storages at the window's end and
+    /// `audit()` covers the window.
     ///
     /// Warm-up (δHBV): run the warm-up window without recording, copy `finalStates` into
     /// `data.initialStates` on the device, then run the main window with recording.
     @discardableResult
-    public func forward(window: Range<Int>? = nil, recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
-        let window = window ?? 0..<data.steps
+    public func forward(window: Range<Int>, recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
         guard window.lowerBound >= 0, window.upperBound <= data.steps, !window.isEmpty else {
             throw .invalidProblem("window \(window) is not a non-empty part of the record's 0..<\(data.steps) steps")
         }
