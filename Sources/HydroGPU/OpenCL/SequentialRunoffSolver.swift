@@ -46,7 +46,7 @@ public final class SequentialRunoffSolver {
 
     /// - Parameters:
     ///   - vectorWidth: units per work-item; default `RunoffVectorWidth.preferred(for:)`.
-    ///   - memoryBudgetBytes: bytes the reverse sweep's stored storages may take; chooses the
+    ///   - memoryBudgetBytes: bytes the reverse sweep's step records (checkpoints + scratch) may take; chooses the
     ///     checkpoint interval (`CheckpointPlan.choose`).
     ///   - checkpointInterval: a fixed interval instead (tests, benchmarks).
     public init(data: RunoffDeviceData, vectorWidth: Int? = nil, memoryBudgetBytes: Int = 1 << 30,
