@@ -36,10 +36,13 @@
 // 17  runoff [T][U] per unit (written for      checkpoints (read), as written by the forward
 //     window rows; the per-cell mean over nmul
 //     is kernel runoff_component_mean)
-// 18  checkpoints [ceil(n/K)][5][U]: storages  uint K
-//     at the start of steps step_begin + j*K
-// 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][5][U] (storages recomputed within
-//     K = 1 stores the whole trajectory          a segment; any 1-element buffer when K = 1)
+// 18  checkpoints [ceil(n/K)][7][U]: the step  uint K
+//     record of steps step_begin + j*K: the 5
+//     storages at the step's start, then its
+//     (SM/FC)^BETA and ET power law (the
+//     adjoint does not evaluate pow again)
+// 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][7][U] (step records recomputed
+//     K = 1 stores the whole trajectory          within a segment; any 1-element buffer when K = 1)
 // 20  balance [5][U] (written): per-unit       param_gradient, same layout as param_values:
 //     window totals of P, ET, Q, storage        dL/d(physical value) ADDED (+=) to it, so the
 //     change (end - start) and numerical        caller zeroes it (or accumulates windows)
@@ -47,8 +50,9 @@
 // 21                                           initial_state_adjoint [5][U] (written):
 //                                              dL/d(storages at step_begin)
 //
-// Memory for the reverse sweep: (ceil(n/K) + K - 1) * 5 * U reals; K = 1 is the stored
+// Memory for the reverse sweep: (ceil(n/K) + K - 1) * 7 * U reals; K = 1 is the stored
 // trajectory (no recomputation), larger K recomputes each segment once from its checkpoint.
+// (Other solvers' kernels keep this argument order; their record width is their own.)
 // A work-item owns its units' columns of every array, so gradients need no atomics.
 // ==========================================================================================
 #include "hbv_sequential_step.h"
@@ -67,6 +71,11 @@ inline void store_states(hbv_states s, __global real *base, uint u0, uint units)
     HBV_STORAGES(STORE)
 #undef STORE
 }
+
+// A step record: the storages at the step's start, then the step's two power laws.
+#define HBV_RECORD_COUNT 7
+#define HBV_RECORD_WPOW 5
+#define HBV_RECORD_EPOW 6
 
 inline realv total_storage(hbv_states s) {
     return (((s.snowpack + s.meltwater) + s.soil) + s.upper) + s.lower;
@@ -103,21 +112,29 @@ __kernel void hbv_sequential_forward(
     __global real *balance) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (u0 >= units) return;
-    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
+    const size_t record_block = (size_t)HBV_RECORD_COUNT * units;
 
     hbv_states s = load_states(initial_states, u0, units);
     const realv storage_start = total_storage(s);
     realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0);
     uint since_checkpoint = 0, checkpoint = 0;
     for (uint t = step_begin; t < step_end; ++t) {
+        __global real *record = 0;
         if (checkpoint_interval != 0) {
-            if (since_checkpoint == 0) store_states(s, checkpoints + checkpoint++ * state_block, u0, units);
+            if (since_checkpoint == 0) {
+                record = checkpoints + checkpoint++ * record_block;
+                store_states(s, record, u0, units);
+            }
             if (++since_checkpoint == checkpoint_interval) since_checkpoint = 0;
         }
         const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
         const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
         hbv_trace r;
-        hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, &r);
+        hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, 0, (realv)(0), (realv)(0), &r);
+        if (record) {
+            store_units(r.wpow, record + HBV_RECORD_WPOW * (size_t)units, u0, units);
+            store_units(r.epow, record + HBV_RECORD_EPOW * (size_t)units, u0, units);
+        }
         s = hbv_end_states(&r);
         store_units(r.runoff, runoff + (size_t)t * units, u0, units);
         sum_p += f.precip;
@@ -144,8 +161,9 @@ __kernel void hbv_sequential_adjoint(
     __global real *param_gradient, __global real *initial_state_adjoint) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (u0 >= units || step_end <= step_begin) return;
-    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
+    const size_t record_block = (size_t)HBV_RECORD_COUNT * units;
     const uint interval = checkpoint_interval;
+    if (interval == 0) return;
     const uint segments = (step_end - step_begin + interval - 1) / interval;
     const real share = (real)1 / (real)nmul;
 
@@ -161,20 +179,31 @@ __kernel void hbv_sequential_adjoint(
     for (uint segment = segments; segment-- > 0;) {
         const uint first = step_begin + segment * interval;
         const uint last = min(first + interval, step_end);
-        __global const real *checkpoint = checkpoints + segment * state_block;
-        // Recompute the storages at the start of steps first+1 .. last-1 of this segment.
-        hbv_states s = load_states(checkpoint, u0, units);
-        for (uint t = first; t + 1 < last; ++t) {
-            const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
-            const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
-            hbv_trace r;
-            hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, &r);
-            s = hbv_end_states(&r);
-            store_states(s, scratch + (t - first) * state_block, u0, units);
+        __global const real *checkpoint = checkpoints + segment * record_block;
+        // Recompute the records of steps first+1 .. last-1 of this segment into the scratch
+        // (record j is step first+1+j): storages from the end of the step before, powers from
+        // the step itself, so the segment's last step is evaluated once more for its powers.
+        if (last - first > 1) {
+            hbv_states s = load_states(checkpoint, u0, units);
+            for (uint t = first; t < last; ++t) {
+                const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
+                const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
+                hbv_trace r;
+                hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, 0, (realv)(0), (realv)(0), &r);
+                if (t > first) {
+                    __global real *record = scratch + (t - first - 1) * record_block;
+                    store_units(r.wpow, record + HBV_RECORD_WPOW * (size_t)units, u0, units);
+                    store_units(r.epow, record + HBV_RECORD_EPOW * (size_t)units, u0, units);
+                }
+                s = hbv_end_states(&r);
+                if (t + 1 < last) store_states(s, scratch + (t - first) * record_block, u0, units);
+            }
         }
         for (uint t = last; t-- > first;) {
-            const hbv_states start = t == first ? load_states(checkpoint, u0, units)
-                                                : load_states(scratch + (t - first - 1) * state_block, u0, units);
+            __global const real *record = t == first ? checkpoint : scratch + (t - first - 1) * record_block;
+            const hbv_states start = load_states(record, u0, units);
+            const realv wpow = load_units(record + HBV_RECORD_WPOW * (size_t)units, u0, units);
+            const realv epow = load_units(record + HBV_RECORD_EPOW * (size_t)units, u0, units);
 #define FLUSH(i, name) { \
             const int now = slot_of_step[(i) * steps + t]; \
             if (now != slot[i]) { \
@@ -187,7 +216,7 @@ __kernel void hbv_sequential_adjoint(
             const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
             const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
             const realv a_runoff = load_cells_of_units(runoff_adjoint + (size_t)t * cells, u0, units, nmul) * share;
-            hbv_step_adjoint(&start, &q, &f, dt, near_zero, et_exponent, a_runoff, &a, &g);
+            hbv_step_adjoint(&start, wpow, epow, &q, &f, dt, near_zero, et_exponent, a_runoff, &a, &g);
         }
     }
 #define FLUSH(i, name) accumulate_units(g.name, param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);

@@ -87,8 +87,9 @@ public final class RunoffDeviceData {
         }
     }
 
-    /// Splits a `[sum of slots][units]` gradient into one array per given parameter.
-    func split(_ flat: [Float]) -> [HBVParameter: [Float]] {
+    /// Splits a `[sum of slots][units]` array laid out like `parameterValues` (e.g. the
+    /// downloaded parameter gradient) into one `[slots][units]` array per given parameter.
+    public func split(_ flat: [Float]) -> [HBVParameter: [Float]] {
         var out: [HBVParameter: [Float]] = [:]
         for parameter in givenParameters {
             let i = parameter.rawValue

@@ -27,7 +27,8 @@ public final class SequentialRunoffSolver {
     private let summary: DeviceBuffer<Float>
     private let kernels: SequentialRunoffKernels
     private var reverseBuffers: ReverseSweepBuffers?
-    private var recorded = false
+    /// The window of the last forward run that recorded for the adjoint.
+    private var recorded: Range<Int>?
 
     /// Buffers of the reverse sweep, allocated on the first run that records for it.
     public struct ReverseSweepBuffers {
@@ -45,7 +46,7 @@ public final class SequentialRunoffSolver {
 
     /// - Parameters:
     ///   - vectorWidth: units per work-item; default `RunoffVectorWidth.preferred(for:)`.
-    ///   - memoryBudgetBytes: bytes the reverse sweep's stored storages may take; chooses the
+    ///   - memoryBudgetBytes: bytes the reverse sweep's step records (checkpoints + scratch) may take; chooses the
     ///     checkpoint interval (`CheckpointPlan.choose`).
     ///   - checkpointInterval: a fixed interval instead (tests, benchmarks).
     public init(data: RunoffDeviceData, vectorWidth: Int? = nil, memoryBudgetBytes: Int = 1 << 30,
@@ -56,9 +57,9 @@ public final class SequentialRunoffSolver {
         self.vectorWidth = width
         self.kernels = try SequentialRunoffKernels(device: data.device, vectorWidth: width)
         if let checkpointInterval {
-            plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units)
+            plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units, recordValues: Self.recordValues)
         } else {
-            plan = try CheckpointPlan.choose(steps: data.steps, units: data.units, budgetBytes: memoryBudgetBytes)
+            plan = try CheckpointPlan.choose(steps: data.steps, units: data.units, budgetBytes: memoryBudgetBytes, recordValues: Self.recordValues)
         }
         let device = data.device, units = data.units, cells = data.cells, steps = data.steps
         let nmul = data.components
@@ -86,27 +87,46 @@ public final class SequentialRunoffSolver {
                 finalStateAdjoint: finalStateAdjoint,
                 parameterGradient: try DeviceBuffer<Float>(device: device, shape: [data.parameterValues.count]),
                 initialStateGradient: try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, 5, units]),
-                scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * 5 * units]))
+                checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, Self.recordValues, units]),
+                scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * Self.recordValues * units]))
         }
         reverseBuffers = made
         return made
     }
 
+    /// Values per unit in a step record (kernels/hbv_sequential.cl): the 5 storages at the
+    /// step's start and the step's two power laws, which the adjoint then does not evaluate again.
+    public static let recordValues = 7
+
     private var workItems: Int { (data.units + vectorWidth - 1) / vectorWidth }
 
-    private var commonArguments: [KernelArgument] {
-        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(0), .uint(data.steps),
+    private func commonArguments(_ window: Range<Int>) -> [KernelArgument] {
+        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(window.lowerBound), .uint(window.upperBound),
          .float(Float(data.configuration.stepDays)), .float(Float(data.configuration.nearZero)),
          .int32(data.configuration.usesETExponent ? 1 : 0),
          .buffer(data.precipitation), .buffer(data.temperature), .buffer(data.pet),
          .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
     }
 
-    /// Enqueues a forward run over the whole record; with `recordForAdjoint` it also keeps
-    /// the checkpoints `adjoint()` needs.
+    /// Enqueues a forward run over the whole record from `data.initialStates`; with
+    /// `recordForAdjoint` it also keeps the step records `adjoint()` needs.
     @discardableResult
     public func forward(recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
+        try forward(window: 0..<data.steps, recordForAdjoint: recordForAdjoint)
+    }
+
+    /// Enqueues a forward run over `window` of the record from `data.initialStates` (with
+    /// `recordForAdjoint`, `adjoint()` then runs over the same window). Runoff rows outside the
+    /// window are left as they were; `finalStates` are the storages at the window's end and
+    /// `audit()` covers the window.
+    ///
+    /// Warm-up (δHBV): run the warm-up window without recording, copy `finalStates` into
+    /// `data.initialStates` on the device, then run the main window with recording.
+    @discardableResult
+    public func forward(window: Range<Int>, recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
+        guard window.lowerBound >= 0, window.upperBound <= data.steps, !window.isEmpty else {
+            throw .invalidProblem("window \(window) is not a non-empty part of the record's 0..<\(data.steps) steps")
+        }
         let checkpoints: DeviceBuffer<Float>
         let interval: Int
         if recordForAdjoint {
@@ -118,7 +138,7 @@ public final class SequentialRunoffSolver {
         }
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try kernels.forward.launch(global: [workItems], arguments: commonArguments + [
+            events.append(try kernels.forward.launch(global: [workItems], arguments: commonArguments(window) + [
                 .buffer(data.initialStates), .buffer(finalStates), .buffer(unitRunoff),
                 .buffer(checkpoints), .uint(interval), .buffer(balance)]))
             if data.components > 1 {
@@ -127,22 +147,22 @@ public final class SequentialRunoffSolver {
                     .uint(values), .uint(data.components), .buffer(unitRunoff), .buffer(cellRunoff)]))
             }
         }
-        recorded = recordForAdjoint
+        recorded = recordForAdjoint ? window : nil
         return RunoffLaunches(events: events)
     }
 
-    /// Enqueues the reverse sweep: `reverse().parameterGradient` and `.initialStateGradient`
-    /// become the gradient of the loss whose adjoint is in `.runoffAdjoint` (and
-    /// `.finalStateAdjoint`). Needs a forward run with `recordForAdjoint` since the last
-    /// change of the inputs.
+    /// Enqueues the reverse sweep over the last recorded window: `reverse().parameterGradient`
+    /// and `.initialStateGradient` (storages at the window's start) become the gradient of the
+    /// loss whose adjoint is in `.runoffAdjoint` (rows of the window) and `.finalStateAdjoint`.
+    /// Needs a forward run with `recordForAdjoint` since the last change of the inputs.
     @discardableResult
     public func adjoint() throws(OpenCLRunoffError) -> RunoffLaunches {
-        guard recorded else { throw .adjointWithoutForward }
+        guard let window = recorded else { throw .adjointWithoutForward }
         let buffers = try reverse()
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try kernels.adjoint.launch(global: [workItems], arguments: commonArguments + [
+            events.append(try kernels.adjoint.launch(global: [workItems], arguments: commonArguments(window) + [
                 .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
                 .buffer(buffers.checkpoints), .uint(plan.interval), .buffer(buffers.scratch),
                 .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)]))

@@ -38,6 +38,25 @@ struct OpenCLSequentialGradientTests {
         #expect(e.worstComponent <= 1e-3, "\(c.name) initial storages: component \(e.index) relative error \(e.worstComponent)")
     }
 
+    /// Half-day steps (rates scale with stepDays), δHBV 1.0's ET factor without exponent and
+    /// without capillary rise: the configuration switches reach the kernels as the reference reads them.
+    @Test func stepLengthAndDeltaHBV10Options() throws {
+        var problem: RunoffProblem<Float> = SyntheticRunoff.problem(cells: 15, steps: 300, components: 1,
+                                                                    configuration: HBVConfiguration(stepDays: 0.5, usesETExponent: false))
+        problem.parameters[.c] = nil
+        problem.parameters[.betaet] = nil
+        let adjoint = Compare.runoffAdjoint(steps: 300, cells: 15)
+        let got = try OpenCLRunoffModel(device: device).gradient(problem, runoffAdjoint: adjoint)
+        let want = try SequentialReferenceModel<Double>().gradient(Compare.double(problem), runoffAdjoint: adjoint.map(Double.init))
+        #expect(Compare.maxRelative(got.result.runoff, want.result.runoff, floor: 1e-3) <= 1e-4)
+        #expect(Set(got.gradient.parameters.keys) == Set(want.gradient.parameters.keys))
+        #expect(got.gradient.parameters[.c] == nil && got.gradient.parameters[.betaet] == nil)
+        for (parameter, reference) in want.gradient.parameters {
+            let e = Compare.gradient(got.gradient.parameters[parameter]!, reference)
+            #expect(e.norm <= 1e-3 && e.worstComponent <= 1e-3, "\(parameter.name): norm \(e.norm), component \(e.index) \(e.worstComponent)")
+        }
+    }
+
     /// The stored trajectory (K = 1) and checkpoints with recomputation give the same gradient.
     @Test func trajectoryAndCheckpointsAgree() throws {
         let problem: RunoffProblem<Float> = SyntheticRunoff.problem(cells: 19, steps: 365, components: 2, layouts: [.fc: .monthly, .beta: .dynamic])
@@ -53,8 +72,9 @@ struct OpenCLSequentialGradientTests {
         }
         // A budget below the trajectory's size picks checkpoints, and gives the same gradient.
         let units = 19 * 2
-        let budget = CheckpointPlan(interval: 1, steps: 365, units: units).bytes / 4
-        let chosen = try CheckpointPlan.choose(steps: 365, units: units, budgetBytes: budget)
+        let record = SequentialRunoffSolver.recordValues
+        let budget = CheckpointPlan(interval: 1, steps: 365, units: units, recordValues: record).bytes / 4
+        let chosen = try CheckpointPlan.choose(steps: 365, units: units, budgetBytes: budget, recordValues: record)
         #expect(chosen.interval > 1 && chosen.bytes <= budget)
         let budgeted = try OpenCLRunoffModel(device: device, memoryBudgetBytes: budget).gradient(problem, runoffAdjoint: adjoint)
         #expect(Compare.maxRelative(budgeted.gradient.parameters[.fc]!, trajectory.gradient.parameters[.fc]!, floor: 1e-6) <= 1e-6)
