@@ -56,54 +56,77 @@ public struct DrainageNetwork: Sendable {
         var direction: [FlowDirection] = []
         rasterIndex.reserveCapacity(total)
         direction.reserveCapacity(total)
-        let codes = flowDirections.values, hasCode = flowDirections.hasData
-        for i in 0..<total {
-            let active: Bool
-            if let mask {
-                active = mask.hasData[i] && mask.values[i] != 0 && !mask.values[i].isNaN
-                if mask.hasData[i] && mask.values[i].isNaN {
-                    throw InputError(file: maskFile, row: i / columns, column: i % columns, message: "NaN in the active-cell mask")
+        // Decoding through a 256-entry table keeps the per-cell work to a lookup.
+        var table = [FlowDirection?](repeating: nil, count: 256)
+        for code in 0..<256 { table[code] = encoding.direction(ofCode: Double(code)) }
+        var firstProblem: Int?
+        flowDirections.values.withUnsafeBufferPointer { codes in
+        flowDirections.hasData.withUnsafeBufferPointer { hasCode in
+        cellAt.withUnsafeMutableBufferPointer { cellAt in
+            for i in 0..<total {
+                if let mask {
+                    let m = mask.values[i]
+                    guard mask.hasData[i], m != 0 else { continue }
+                    if m.isNaN || !hasCode[i] { firstProblem = i; return }
+                } else if !hasCode[i] {
+                    continue
                 }
-                if active && !hasCode[i] {
-                    throw InputError(file: directionFile, row: i / columns, column: i % columns, message: "cell is active in \(maskFile) but has no flow direction")
-                }
-            } else {
-                active = hasCode[i]
+                let code = codes[i]
+                guard code >= 0, code < 256, code == code.rounded(.down), let d = table[Int(code)] else { firstProblem = i; return }
+                cellAt[i] = Int32(rasterIndex.count)
+                rasterIndex.append(Int32(i))
+                direction.append(d)
             }
-            guard active else { continue }
-            let code = codes[i]
-            guard let d = encoding.direction(ofCode: code) else {
-                let what = code.isNaN ? "NaN is not a flow direction" : "code \(formatCode(code)) is not a \(encoding.rawValue) D8 direction"
-                throw InputError(file: directionFile, row: i / columns, column: i % columns, message: "\(what) (valid: \(encoding.validCodes))")
+        }}}
+        if let i = firstProblem {
+            let row = i / columns, column = i % columns
+            if let mask, mask.values[i].isNaN {
+                throw InputError(file: maskFile, row: row, column: column, message: "NaN in the active-cell mask")
             }
-            cellAt[i] = Int32(rasterIndex.count)
-            rasterIndex.append(Int32(i))
-            direction.append(d)
+            if mask != nil, !flowDirections.hasData[i] {
+                throw InputError(file: directionFile, row: row, column: column, message: "cell is active in \(maskFile) but has no flow direction")
+            }
+            let code = flowDirections.values[i]
+            let what = code.isNaN ? "NaN is not a flow direction" : "code \(formatCode(code)) is not a \(encoding.rawValue) D8 direction"
+            throw InputError(file: directionFile, row: row, column: column, message: "\(what) (valid: \(encoding.validCodes))")
         }
         let n = rasterIndex.count
+        guard n > 0 else {
+            throw InputError(file: mask == nil ? directionFile : maskFile, message: "no active cell: every cell is no-data\(mask == nil ? "" : " or masked out")")
+        }
 
         // Downstream pointers and donor counts; a step off the grid or mask makes an outlet.
         var downstream = [Int32](repeating: -1, count: n)
         var donorOffsets = [Int32](repeating: 0, count: n + 1)
-        for c in 0..<n {
-            guard let step = direction[c].offset else { continue }
-            let i = Int(rasterIndex[c])
-            let r = i / columns + step.row, col = i % columns + step.column
-            guard r >= 0, r < rows, col >= 0, col < columns else { continue }
-            let d = cellAt[r * columns + col]
-            if d >= 0 {
-                downstream[c] = d
-                donorOffsets[Int(d) + 1] += 1
+        var donors = [Int32]()
+        rasterIndex.withUnsafeBufferPointer { rasterIndex in
+        direction.withUnsafeBufferPointer { direction in
+        cellAt.withUnsafeBufferPointer { cellAt in
+        downstream.withUnsafeMutableBufferPointer { downstream in
+        donorOffsets.withUnsafeMutableBufferPointer { offsets in
+            for c in 0..<n {
+                guard let step = direction[c].offset else { continue }
+                let i = Int(rasterIndex[c])
+                let r = i / columns + step.row, col = i % columns + step.column
+                guard r >= 0, r < rows, col >= 0, col < columns else { continue }
+                let d = cellAt[r * columns + col]
+                if d >= 0 {
+                    downstream[c] = d
+                    offsets[Int(d) + 1] += 1
+                }
             }
-        }
-        for c in 0..<n { donorOffsets[c + 1] += donorOffsets[c] }
-        var donors = [Int32](repeating: 0, count: Int(donorOffsets[n]))
-        var fill = Array(donorOffsets.dropLast())
-        for c in 0..<n where downstream[c] >= 0 {
-            let d = Int(downstream[c])
-            donors[Int(fill[d])] = Int32(c)
-            fill[d] += 1
-        }
+            for c in 0..<n { offsets[c + 1] += offsets[c] }
+            donors = [Int32](repeating: 0, count: Int(offsets[n]))
+            var fill = Array(offsets.dropLast())
+            donors.withUnsafeMutableBufferPointer { donors in
+            fill.withUnsafeMutableBufferPointer { fill in
+                for c in 0..<n where downstream[c] >= 0 {
+                    let d = Int(downstream[c])
+                    donors[Int(fill[d])] = Int32(c)
+                    fill[d] += 1
+                }
+            }}
+        }}}}}
 
         do {
             levels = try TopologicalLevels(downstream: downstream, donorOffsets: donorOffsets)

@@ -19,7 +19,8 @@ public enum DeviceRoutingSeed<Real: DeviceScalar> {
 public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloatingPoint & Sendable> {
     public let device: ComputeDevice
     public let network: DrainageNetwork
-    /// Work-group size for levels with at least this many cells (smaller levels let the runtime choose).
+    /// Work-group size for levels with at least this many cells (smaller levels, or 0, let the
+    /// runtime choose).
     public var workGroupSize = 64
 
     private let order: DeviceBuffer<Int32>
@@ -85,12 +86,14 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
             let first = Int(offsets[l]), count = Int(offsets[l + 1]) - first
             try kernel.set(0, .uint(first))
             try kernel.set(1, .uint(count))
-            try kernel.launch(global: [count], local: count >= workGroupSize ? [workGroupSize] : nil)
+            try kernel.launch(global: [count], local: workGroupSize > 0 && count >= workGroupSize ? [workGroupSize] : nil)
         }
     }
 
     /// Enqueues the forward routing: `runoff` (mm/step) `[steps][cells]` -> `discharge` (m³/s)
     /// `[steps][cells]` and `finalStorage` (m³). Returns once enqueued; a download waits for it.
+    /// Shapes are checked here; values stay on the device, so velocities must be positive by
+    /// construction (e.g. a bounded parameter map), as the host wrapper checks.
     public func forward(steps: Int, stepSeconds: Double, runoff: DeviceBuffer<Real>, velocity: DeviceBuffer<Real>,
                         initialStorage: DeviceBuffer<Real>, discharge: DeviceBuffer<Real>, finalStorage: DeviceBuffer<Real>) throws {
         let n = network.cellCount

@@ -56,7 +56,8 @@ public enum RoutingSeed<Real: BinaryFloatingPoint & Sendable>: Sendable {
 }
 
 /// Mass balance of a routing run (MODEL.md 7): the runoff volume generated on the cells equals
-/// what left through the outlets plus the change of water stored in the channels.
+/// what left through the outlets plus the change of water stored in the channels, for the
+/// domain and for every cell (local runoff + donors' outflow − own outflow = its storage change).
 public struct RoutingMassBalance: Sendable, Equatable {
     /// Σ local runoff × cell area, m³.
     public var localRunoffVolume: Double
@@ -64,30 +65,53 @@ public struct RoutingMassBalance: Sendable, Equatable {
     public var outletVolume: Double
     /// Σ final − Σ initial channel storage, m³.
     public var storageChange: Double
+    /// Largest |closure| of one cell, m³, and relative to that cell's total inflow volume.
+    public var maxCellError: Double
+    public var maxCellRelativeError: Double
     /// local − outlet − change, m³, and relative to the local volume.
     public var error: Double { localRunoffVolume - outletVolume - storageChange }
     public var relativeError: Double { localRunoffVolume > 0 ? abs(error) / localRunoffVolume : abs(error) }
 
-    public init(localRunoffVolume: Double, outletVolume: Double, storageChange: Double) {
+    public init(localRunoffVolume: Double, outletVolume: Double, storageChange: Double, maxCellError: Double = 0, maxCellRelativeError: Double = 0) {
         self.localRunoffVolume = localRunoffVolume
         self.outletVolume = outletVolume
         self.storageChange = storageChange
+        self.maxCellError = maxCellError
+        self.maxCellRelativeError = maxCellRelativeError
     }
 
     /// Audits a finished run in Double from its inputs and outputs.
     public init<Real: BinaryFloatingPoint>(network: DrainageNetwork, stepSeconds: Double, steps: Int, localRunoff: [Real],
                                            discharge: [Real], initialStorage: [Real], finalStorage: [Real]) {
         let n = network.cellCount
-        var local = 0.0, outlet = 0.0
-        let outlets = network.outlets
+        var inflow = [Double](repeating: 0, count: n)    // local + donors, m³
+        var outflow = [Double](repeating: 0, count: n)   // own outflow, m³
+        let volumeFactor = network.cellArea.map { $0 * 1e-3 }
+        var local = 0.0
         for t in 0..<steps {
             let row = t * n
-            for c in 0..<n { local += Double(localRunoff[row + c]) * network.cellArea[c] * 1e-3 }
-            for c in outlets { outlet += Double(discharge[row + c]) * stepSeconds }
+            for c in 0..<n {
+                let generated = Double(localRunoff[row + c]) * volumeFactor[c]
+                local += generated
+                inflow[c] += generated
+                let out = Double(discharge[row + c]) * stepSeconds
+                outflow[c] += out
+                let d = Int(network.downstream[c])
+                if d >= 0 { inflow[d] += out }
+            }
         }
-        var change = 0.0
-        for c in 0..<n { change += Double(finalStorage[c]) - Double(initialStorage[c]) }
-        self.init(localRunoffVolume: local, outletVolume: outlet, storageChange: change)
+        var outlet = 0.0, change = 0.0, worst = 0.0, worstRelative = 0.0
+        for c in 0..<n {
+            let dV = Double(finalStorage[c]) - Double(initialStorage[c])
+            change += dV
+            if network.downstream[c] < 0 { outlet += outflow[c] }
+            let closure = abs(inflow[c] - outflow[c] - dV)
+            worst = max(worst, closure)
+            // Relative to the water that passed through the cell (inflow plus what it held at the start).
+            let throughput = inflow[c] + Double(initialStorage[c])
+            if throughput > 0 { worstRelative = max(worstRelative, closure / throughput) }
+        }
+        self.init(localRunoffVolume: local, outletVolume: outlet, storageChange: change, maxCellError: worst, maxCellRelativeError: worstRelative)
     }
 }
 

@@ -35,6 +35,17 @@ struct FlowDirectionTests {
         #expect(esri.levels == smash.levels)
     }
 
+    @Test(.enabled(if: RoutingTestData.available, "needs ../shared/data"))
+    func lddCodesGiveTheSameDomainAsEsri() throws {
+        // ESRI -> PCRaster keypad, written out independently of the decoder.
+        let keypad: [Double: Double] = [0: 5, 1: 6, 2: 3, 4: 2, 8: 1, 16: 4, 32: 7, 64: 8, 128: 9]
+        let esriGrid = try RoutingTestData.grid("lez/flwdir_esri.asc")
+        let lddGrid = esriGrid.map { keypad[$0] ?? $0 }
+        let esri = try DrainageNetwork(flowDirections: esriGrid)
+        let ldd = try DrainageNetwork(flowDirections: lddGrid, encoding: .pcrasterLDD)
+        #expect(esri.downstream == ldd.downstream && esri.donors == ldd.donors && esri.levels == ldd.levels)
+    }
+
     @Test func unknownCodeNamesFileRowAndColumn() {
         let grid = smallRaster([[1, 4, -9999], [64, 3, 16]])
         let error = #expect(throws: InputError.self) {
@@ -71,6 +82,11 @@ struct FlowDirectionTests {
         let holey = smallRaster([[1, -9999], [64, 0]])
         let e2 = #expect(throws: InputError.self) { try DrainageNetwork(flowDirections: holey, mask: smallRaster([[1, 1], [1, 1]]), directionFile: "d8.asc", maskFile: "mask.asc") }
         #expect(e2?.file == "d8.asc" && e2?.row == 0 && e2?.column == 1)
+    }
+
+    @Test func gridWithoutActiveCellsIsAnError() {
+        let error = #expect(throws: InputError.self) { try DrainageNetwork(flowDirections: smallRaster([[-9999, -9999]]), directionFile: "empty.asc") }
+        #expect(error?.file == "empty.asc" && error?.message.contains("no active cell") == true)
     }
 
     @Test func stepsOffTheGridOrMaskAreOutletsAndLengthsFollowDirection() throws {

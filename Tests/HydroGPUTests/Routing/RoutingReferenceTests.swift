@@ -24,9 +24,18 @@ struct RoutingReferenceTests {
         let router = LinearReservoirRouting<Double>(network: c.network)
         let d = try router.forward(c.problem(Double.self)).massBalance
         #expect(d.relativeError < 1e-13, "Double closure \(d.relativeError)")
+        #expect(d.maxCellRelativeError < 1e-13, "Double closure of one cell \(d.maxCellRelativeError)")
         #expect(d.storageChange != 0 && d.outletVolume > 0)
         let f = try LinearReservoirRouting<Float>(network: c.network).forward(c.problem(Float.self)).massBalance
         #expect(f.relativeError < 1e-5, "Float closure \(f.relativeError)")
+        #expect(f.maxCellRelativeError < 1e-5, "Float closure of one cell \(f.maxCellRelativeError)")
+        // The audit sees a leak: removing 1 m³ from one cell's final storage breaks both closures.
+        let base = try router.forward(c.problem(Double.self))
+        var leaky = base.finalStorage
+        leaky[5] -= 1
+        let audit = RoutingMassBalance(network: c.network, stepSeconds: c.stepSeconds, steps: c.steps, localRunoff: c.runoff,
+                                       discharge: base.discharge, initialStorage: c.initialStorage, finalStorage: leaky)
+        #expect(abs(audit.error - 1) < 1e-6 && abs(audit.maxCellError - 1) < 1e-6)
     }
 
     @Test(.enabled(if: RoutingTestData.available, "needs ../shared/data"))
