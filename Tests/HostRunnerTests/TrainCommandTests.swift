@@ -52,6 +52,15 @@ struct TrainCommandTests {
         #expect(a == b)
     }
 
+    /// From another directory, the built-in case is found next to the repository the binary was built in.
+    @Test func builtInCaseFromElsewhereIsFoundThroughTheBinary() throws {
+        let folder = try Self.temporaryFolder()
+        let result = try ExecutableTests.run(["train", "--device", "reference", "--iterations", "1", "--output", folder.path], in: folder.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("case: \(Self.repository.appending(path: "configs/lez.yaml").standardized.path)"))
+        #expect(result.stdout.contains("calibration  Y3204040"))
+    }
+
     /// A run killed with SIGKILL after a checkpoint and resumed ends where an uninterrupted run ends.
     @Test func killedAndResumedRunEqualsUninterruptedRun() throws {
         let folder = try Self.temporaryFolder()
