@@ -92,8 +92,8 @@ struct TrainingConfigParser {
                 p.fixed = try m["fixed"]?.double()
                 p.initial = try m["initial"]?.double()
                 if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }
-                if name.lowercased() == "velocity", p.spatial != .uniform || p.temporal != .constant {
-                    throw v.error("velocity is one uniform, constant value")
+                if name.lowercased() == "velocity", ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
+                    throw v.error("velocity is uniform or distributed, and constant in time")
                 }
             }
             out[name.lowercased() == "velocity" ? "velocity" : HBVParameter(name: name)!.name] = p

@@ -52,7 +52,7 @@ public struct CalibrationObjective {
         let runoff = try backend.forward(problem)
         let routing = LinearReservoirRouting<Double>(network: data.network)
         let velocity = setup.velocity(x)
-        let routingProblem = RoutingProblem<Double>(steps: steps, stepSeconds: data.stepSeconds, localRunoff: runoff, velocity: [velocity.value], cells: data.cells)
+        let routingProblem = RoutingProblem<Double>(steps: steps, stepSeconds: data.stepSeconds, localRunoff: runoff, velocity: velocity.values, cells: data.cells)
         let routed = try routing.forward(routingProblem)
         let n = data.cells, gaugeCount = data.gauges.count
         var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: gaugeCount)
@@ -89,7 +89,13 @@ public struct CalibrationObjective {
         let parameterGradient = try backend.gradient(problem, runoffAdjoint: routingGradient.localRunoff)
         let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
         var gradient = pulled.free
-        if setup.fixedVelocity == nil { gradient.append(routingGradient.uniformVelocity * velocity.derivative) }
+        if setup.fixedVelocity == nil {
+            if setup.distributedVelocity {
+                gradient += zip(routingGradient.velocity, velocity.derivatives).map { $0 * $1 }
+            } else {
+                gradient.append(routingGradient.uniformVelocity * velocity.derivatives[0])
+            }
+        }
         if let network { gradient += try network.backward(setup.networkInputs, cells: data.cells, outputGradient: pulled.network).weights }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
         return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: nse)

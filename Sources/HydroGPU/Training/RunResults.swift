@@ -61,7 +61,15 @@ public enum RunResults {
                 maps.append((p.name, Raster(rows: data.grid.rows, columns: data.grid.columns, geometry: data.grid.geometry, values: values, hasData: has)))
             }
         }
-        summary["velocity"] = ["value": objective.setup.velocity(x).value]
+        let velocity = objective.setup.velocity(x).values
+        summary["velocity"] = velocity.count == 1 ? ["value": velocity[0]]
+            : ["mean": velocity.reduce(0, +) / Double(velocity.count), "min": velocity.min()!, "max": velocity.max()!]
+        if velocity.count == data.cells, velocity.count > 1 {
+            var values = [Double](repeating: .nan, count: data.grid.rows * data.grid.columns)
+            var has = [Bool](repeating: false, count: values.count)
+            for (c, flat) in data.grid.activeCells.enumerated() { values[flat] = velocity[c]; has[flat] = true }
+            maps.append(("velocity", Raster(rows: data.grid.rows, columns: data.grid.columns, geometry: data.grid.geometry, values: values, hasData: has)))
+        }
         try AtomicFile.write(try encoder.encode(summary), to: folder.appending(path: "parameters.json"))
         if !maps.isEmpty {
             let mapFolder = folder.appending(path: "maps")

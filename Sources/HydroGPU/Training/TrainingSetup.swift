@@ -16,7 +16,9 @@ public struct TrainingSetup: Sendable {
     public var network: MultilayerPerceptron?
     public var networkInputs: [Double] = []
 
-    var velocityCount: Int { fixedVelocity == nil ? 1 : 0 }
+    /// One calibrated velocity per cell instead of one for the domain.
+    public var distributedVelocity = false
+    var velocityCount: Int { fixedVelocity != nil ? 0 : distributedVelocity ? space.cells : 1 }
     var networkOffset: Int { space.freeCount + velocityCount }
     public var freeCount: Int { networkOffset + (network?.weightCount ?? 0) }
 
@@ -97,6 +99,7 @@ public struct TrainingSetup: Sendable {
         var startVelocity = velocity?.initial ?? 1
         if let v = initialValues["velocity"] { startVelocity = min(max(v, velocityBounds.lower * 1.0001), velocityBounds.upper * 0.9999) }
         var setup = TrainingSetup(space: space, fixedVelocity: velocity?.fixed, initialVelocity: startVelocity)
+        setup.distributedVelocity = velocity?.spatial == .distributed
         if !space.networkParameters.isEmpty {
             let r = config.regionalisation ?? RegionalisationConfig()
             let names = r.descriptors.isEmpty ? data.descriptorOrder : r.descriptors
@@ -135,18 +138,18 @@ public struct TrainingSetup: Sendable {
         if fixedVelocity == nil {
             let (lo, hi) = Self.velocityBounds
             let u = (initialVelocity - lo) / (hi - lo)
-            x.append(Double.log(u / (1 - u)))
+            x += [Double](repeating: Double.log(u / (1 - u)), count: velocityCount)
         }
         if let network { x += network.weights }
         return x
     }
 
-    /// Physical velocity (m/s) and d velocity / d raw.
-    public func velocity(_ x: [Double]) -> (value: Double, derivative: Double) {
-        if let fixedVelocity { return (fixedVelocity, 0) }
+    /// Physical velocity (m/s; one value, or one per cell when distributed) and d velocity / d raw.
+    public func velocity(_ x: [Double]) -> (values: [Double], derivatives: [Double]) {
+        if let fixedVelocity { return ([fixedVelocity], [0]) }
         let (lo, hi) = Self.velocityBounds
-        let u = ParameterTransform.sigmoid(x[space.freeCount])
-        return (lo + (hi - lo) * u, (hi - lo) * u * (1 - u))
+        let u = x[space.freeCount..<networkOffset].map { ParameterTransform.sigmoid($0) }
+        return (u.map { lo + (hi - lo) * $0 }, u.map { (hi - lo) * $0 * (1 - $0) })
     }
 
     /// The HBV part of the free vector.
@@ -155,7 +158,7 @@ public struct TrainingSetup: Sendable {
     /// What free value `index` is, for messages: parameter, and cell / zone / slot where it has one.
     public func describe(index: Int) -> String {
         if index >= networkOffset { return "network weight \(index - networkOffset)" }
-        if index >= space.freeCount { return "routing velocity" }
+        if index >= space.freeCount { return distributedVelocity ? "routing velocity at cell \(index - space.freeCount)" : "routing velocity" }
         for (p, offset) in space.offsets where index >= offset {
             let layout = space.layouts[p]!
             let groups = ParameterSpace.groups(layout.spatial, space.cells)

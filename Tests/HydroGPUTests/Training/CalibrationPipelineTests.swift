@@ -16,10 +16,12 @@ struct CalibrationPipelineTests {
     }
 
     /// Uniform HBV parameters, FC and K1 distributed, velocity calibrated.
-    static func objective(_ config: CaseConfig, _ data: CalibrationData, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference) throws -> CalibrationObjective {
+    static func objective(_ config: CaseConfig, _ data: CalibrationData, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
+                          distributedVelocity: Bool = false) throws -> CalibrationObjective {
         var config = config
         config.parameters["FC"] = ParameterConfig(spatial: .distributed, initial: 300)
         config.parameters["K1"] = ParameterConfig(spatial: .distributed)
+        if distributedVelocity { config.parameters["velocity"] = ParameterConfig(spatial: .distributed, initial: 0.5) }
         let setup = try TrainingSetup.from(config: config, data: data)
         return CalibrationObjective(data: data, setup: setup, loss: loss, backend: backend, priorWeight: 0.01, smoothnessWeight: 0.01)
     }
@@ -37,10 +39,10 @@ struct CalibrationPipelineTests {
     }
 
     /// dL/dx of the whole chain against central differences in Double.
-    @Test(arguments: [DischargeLoss.oneMinusNSE, .rmse])
-    func gradientMatchesFiniteDifferences(loss: DischargeLoss) throws {
+    @Test(arguments: [(DischargeLoss.oneMinusNSE, false), (.rmse, false), (.oneMinusNSE, true)])
+    func gradientMatchesFiniteDifferences(loss: DischargeLoss, distributedVelocity: Bool) throws {
         let (config, data) = try Self.lezSubBasin(steps: 90)
-        let objective = try Self.objective(config, data, loss: loss)
+        let objective = try Self.objective(config, data, loss: loss, distributedVelocity: distributedVelocity)
         var x = objective.setup.initialFreeValues()
         var generator = SeededGenerator(seed: 7)
         for i in x.indices { x[i] += Double.random(in: -0.5...0.5, using: &generator) }
@@ -52,6 +54,7 @@ struct CalibrationPipelineTests {
         let indices = Array(0..<x.count).filter { i in
             let name = objective.setup.describe(index: i)
             return !name.contains("cell") || i == fc || i == fc + 5 || i == objective.setup.space.offsets[.k1]! + 3
+                || i == objective.setup.space.freeCount || i == x.count - 1
         }
         var worst = 0.0
         for i in indices {

@@ -52,7 +52,7 @@ struct TrainingConfigTests {
         ("parameters:\n  FCX: 3\n", "line 9", "'FCX' is not a parameter"),
         ("parameters:\n  FC: {spatial: everywhere}\n", "line 9", "everywhere"),
         ("parameters:\n  FC: {spatial: zones}\n", "line 9", "zones needs zones"),
-        ("parameters:\n  velocity: {spatial: distributed}\n", "line 9", "velocity is one uniform"),
+        ("parameters:\n  velocity: {spatial: zones, zones: z.asc}\n", "line 9", "velocity is uniform or distributed"),
         ("training:\n  optimiser: sgd\n", "line 9", "sgd"),
         ("training:\n  iterations: -1\n", "line 9", "at least 0"),
         ("training:\n  checkpoint_interval: 0\n", "line 9", "at least 1"),
