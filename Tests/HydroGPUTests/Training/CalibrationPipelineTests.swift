@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import DeviceTensor
-@testable import HydroGPU
+import HydroGPU
 
 /// The whole calibration chain on a real sub-basin of the Lez (data/lez ships with the repo).
 @Suite("Calibration pipeline")

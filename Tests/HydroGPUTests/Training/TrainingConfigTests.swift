@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HydroGPU
+import HydroGPU
 
 @Suite("Training config sections")
 struct TrainingConfigTests {
