@@ -2,7 +2,8 @@
 //
 // ===================================== Argument layout =====================================
 // Shared by every runoff solver's kernels (the implicit kernels follow it). Build options:
-// -DHYDRO_VW=N (units per work-item: 1 on GPUs, 8 on CPUs), HYDRO_REAL defaults to float.
+// -DHYDRO_VW=N (units per work-item: 1 on GPUs, 16 on AVX-512 CPUs, else 8), HYDRO_REAL
+// defaults to float.
 //
 // Sizes: U = units = cells * nmul (unit = cell * nmul + component), C = cells, T = steps
 // (rows of every time-major array: the whole record), P = 14 parameters in HBVParameter order
