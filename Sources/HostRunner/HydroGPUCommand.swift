@@ -7,6 +7,6 @@ struct HydroGPUCommand: ParsableCommand {
         commandName: "hydrogpu",
         abstract: "Differentiable distributed HBV hydrology on GPUs (OpenCL) and CPUs.",
         version: HydroGPUVersion.string,
-        subcommands: [DevicesCommand.self, KernelsCommand.self, ValidateCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, BenchCommand.self]
+        subcommands: [DevicesCommand.self, KernelsCommand.self, CheckGradientCommand.self, ValidateCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, BenchCommand.self]
     )
 }

@@ -31,7 +31,7 @@ struct ParameterSpaceTests {
     @Test func pullBackIsTheAdjointOfExpand() throws {
         // For any direction d: <pullBack(g), d> = d/dε <g, expand(x + ε d)>, checked by central FD.
         let s = try space()
-        var rng = SplitMix(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let free = s.initialFreeValues().map { $0 + rng.uniform(-1, 1) }
         let net = (0..<cells).map { _ in rng.uniform(-2, 2) }
         let direction = free.map { _ in rng.uniform(-1, 1) }
@@ -58,18 +58,3 @@ struct ParameterSpaceTests {
     }
 }
 
-/// A tiny deterministic generator for test inputs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
-        lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53)
-    }
-}

@@ -3,7 +3,7 @@ import RealModule
 /// Reproducible synthetic runoff problems for benchmarks and tests: forcing with seasons,
 /// dry spells and storms, and parameters spread over their physical ranges.
 ///
-/// Deterministic for a seed (SplitMix64), independent of platform and thread count.
+/// Deterministic for a seed (`SeededGenerator`), independent of platform and thread count.
 public enum SyntheticRunoff {
     /// How a synthetic parameter varies in time.
     public enum TemporalLayout: Sendable {
@@ -26,21 +26,21 @@ public enum SyntheticRunoff {
         var temperature = [Real](repeating: 0, count: steps * cells)
         var pet = [Real](repeating: 0, count: steps * cells)
         for c in 0..<cells {
-            var random = SplitMix64(seed: seed &+ UInt64(c) &* 0x9E37_79B9)
-            let meanT = -4 + 18 * random.unit()
-            let wetness = 0.6 + 0.8 * random.unit()
+            var random = SeededGenerator(seed: seed &+ UInt64(c) &* 0x9E37_79B9)
+            let meanT = -4 + 18 * random.uniform()
+            let wetness = 0.6 + 0.8 * random.uniform()
             for t in 0..<steps {
                 let season = Double.cos(2 * Double.pi * Double(t - 200) / 365)  // 1 in mid-July
-                let temp = meanT + 12 * season + 3 * (random.unit() * 2 - 1)
+                let temp = meanT + 12 * season + 3 * (random.uniform() * 2 - 1)
                 var rain = 0.0
-                if random.unit() < wetness * (0.33 - 0.08 * season) {
-                    rain = -5 * Double.log(max(random.unit(), 1e-12))
+                if random.uniform() < wetness * (0.33 - 0.08 * season) {
+                    rain = -5 * Double.log(max(random.uniform(), 1e-12))
                 }
-                if random.unit() < 2.0 / 365 { rain += 30 + 50 * random.unit() }
+                if random.uniform() < 2.0 / 365 { rain += 30 + 50 * random.uniform() }
                 let i = t * cells + c
                 temperature[i] = Real(temp)
                 precipitation[i] = Real(rain)
-                pet[i] = Real(max(0, 0.2 * (temp + 5)) * (0.9 + 0.2 * random.unit()))
+                pet[i] = Real(max(0, 0.2 * (temp + 5)) * (0.9 + 0.2 * random.uniform()))
             }
         }
         return HBVForcing(steps: steps, cells: cells, precipitation: precipitation, temperature: temperature, pet: pet)
@@ -51,7 +51,7 @@ public enum SyntheticRunoff {
     /// monthly or dynamic (the others are constant).
     public static func parameters<Real: Real_>(units: Int, steps: Int, layouts: [HBVParameter: TemporalLayout] = [:],
                                                seed: UInt64 = 2) -> [HBVParameter: ParameterSeries<Real>] {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var out: [HBVParameter: ParameterSeries<Real>] = [:]
         for parameter in HBVParameter.allCases {
             let layout = layouts[parameter] ?? .constant
@@ -64,7 +64,7 @@ public enum SyntheticRunoff {
             }
             var values = [Real](repeating: 0, count: slots * units)
             for u in 0..<units {
-                let base = -2 + 4 * random.unit()
+                let base = -2 + 4 * random.uniform()
                 for s in 0..<slots {
                     // Time-varying slots wander around the unit's value.
                     let raw = slots == 1 ? base : base + 0.5 * Double.sin(Double(s) * 0.7 + Double(u))
@@ -87,19 +87,3 @@ public enum SyntheticRunoff {
     }
 }
 
-/// SplitMix64: a small, fast, reproducible generator.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-}
