@@ -3,25 +3,10 @@ import Foundation
 import Testing
 import HydroGPU
 
-/// The OpenCL device the ImplicitHBV OpenCL suite uses, opened once (PoCL's device discovery
-/// races when threads open it together). Absent device: skipped, except under CI.
-enum ImplicitHBVTestDevice {
-    static let shared: ComputeDevice? = {
-        guard let info = DeviceCatalog.shared.devices.first(where: { $0.kind == .cpu }) ?? DeviceCatalog.shared.devices.first else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                fatalError("CI is set but no OpenCL device exists: \(DeviceCatalog.shared.problem ?? "")")
-            }
-            return nil
-        }
-        return try? ComputeDevice(info)
-    }()
-    static var available: Bool { shared != nil }
-}
-
 /// kernels/hbv_implicit.cl (Float, PoCL) against the Swift implicit reference.
-@Suite("ImplicitHBV OpenCL vs reference", .enabled(if: ImplicitHBVTestDevice.available, "needs an OpenCL device"))
+@Suite("ImplicitHBV OpenCL vs reference", .enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct ImplicitHBVOpenCLTests {
-    let device = ImplicitHBVTestDevice.shared!
+    let device = TestDevice.shared!
 
     static func problems() -> (RunoffProblem<Float>, RunoffProblem<Double>) {
         // 3 cells x 2 components = 6 units: a width-8 work-item has idle lanes.

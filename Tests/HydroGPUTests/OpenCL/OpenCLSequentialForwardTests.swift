@@ -2,9 +2,9 @@ import DeviceTensor
 import HydroGPU
 import Testing
 
-@Suite(.enabled(if: OpenCLSequentialDevice.available, "needs an OpenCL device"))
+@Suite(.enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct OpenCLSequentialForwardTests {
-    let device = OpenCLSequentialDevice.shared!
+    let device = TestDevice.shared!
 
     @Test(arguments: [1, 2])
     func matchesDoubleReference(components: Int) throws {

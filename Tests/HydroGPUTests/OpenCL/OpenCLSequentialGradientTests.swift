@@ -2,9 +2,9 @@ import DeviceTensor
 import HydroGPU
 import Testing
 
-@Suite(.enabled(if: OpenCLSequentialDevice.available, "needs an OpenCL device"))
+@Suite(.enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct OpenCLSequentialGradientTests {
-    let device = OpenCLSequentialDevice.shared!
+    let device = TestDevice.shared!
 
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String

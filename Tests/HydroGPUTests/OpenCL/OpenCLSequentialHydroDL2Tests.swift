@@ -5,9 +5,9 @@ import Testing
 /// The OpenCL kernels against hydrodl2 1.4.0 itself (torch float32 forward and autograd) on the
 /// shared reference case: storages, unrouted runoff, and d RMSE / d raw parameters through the
 /// gamma unit hydrograph (the routing and loss from the reference backend).
-@Suite(.enabled(if: OpenCLSequentialDevice.available && HydroDL2Data.available, "needs an OpenCL device and ../shared/reference/hydrodl2-hbv"))
+@Suite(.enabled(if: TestDevice.available && HydroDL2Data.available, "needs an OpenCL device and ../shared/reference/hydrodl2-hbv"))
 struct OpenCLSequentialHydroDL2Tests {
-    let device = OpenCLSequentialDevice.shared!
+    let device = TestDevice.shared!
 
     @Test func runoffAndFinalStoragesMatchTorch() throws {
         let c = try HydroDL2ReferenceTests.MainCase()

@@ -4,9 +4,9 @@ import Testing
 
 /// The device-resident solver: reused across iterations with new parameters, as a training
 /// loop uses it, and its audit of the water balance.
-@Suite(.enabled(if: OpenCLSequentialDevice.available, "needs an OpenCL device"))
+@Suite(.enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct OpenCLSequentialResidentTests {
-    let device = OpenCLSequentialDevice.shared!
+    let device = TestDevice.shared!
 
     @Test func reuseWithNewParametersMatchesAFreshRun() throws {
         let first: RunoffProblem<Float> = SyntheticRunoff.problem(cells: 17, steps: 200, layouts: [.fc: .monthly])

@@ -2,22 +2,6 @@ import DeviceTensor
 import Foundation
 import HydroGPU
 
-/// The OpenCL device the OpenCLSequential suites share, opened once (PoCL's device discovery
-/// races when threads open it together). Absent device: the suites are skipped, except under
-/// CI, where PoCL is installed and its absence is a failure.
-enum OpenCLSequentialDevice {
-    static let shared: ComputeDevice? = {
-        guard let info = DeviceCatalog.shared.devices.first(where: { $0.kind == .cpu }) ?? DeviceCatalog.shared.devices.first else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                fatalError("CI is set but no OpenCL device exists: \(DeviceCatalog.shared.problem ?? "")")
-            }
-            return nil
-        }
-        return try? ComputeDevice(info)
-    }()
-    static var available: Bool { shared != nil }
-}
-
 /// Helpers to compare the OpenCL backend (Float) with the Double reference.
 enum Compare {
     /// The same problem in Double (every Float converts exactly).

@@ -3,9 +3,9 @@ import HydroGPU
 import Kernels
 import Testing
 
-@Suite(.enabled(if: PerceptronTestDevice.available, "needs an OpenCL device"))
+@Suite(.enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct PerceptronOpenCLTests {
-    let device = PerceptronTestDevice.shared!
+    let device = TestDevice.shared!
 
     struct Batch {
         var network: MultilayerPerceptron
@@ -46,7 +46,7 @@ struct PerceptronOpenCLTests {
         #expect(inputError < 1e-4, "inputs \(sizes) \(activation): \(inputError)")
     }
 
-    @Test(.enabled(if: PerceptronTestDevice.shared?.info.supportsFloat64 == true, "needs cl_khr_fp64"))
+    @Test(.enabled(if: TestDevice.shared?.info.supportsFloat64 == true, "needs cl_khr_fp64"))
     func doubleKernelsMatchTheReferenceClosely() throws {
         let network = try PerceptronTestData.network([4, 12, 9, 5], .tanh, seed: 60)
         let cells = 333

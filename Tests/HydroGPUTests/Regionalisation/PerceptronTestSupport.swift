@@ -2,20 +2,6 @@ import DeviceTensor
 import Foundation
 import HydroGPU
 
-/// The OpenCL device shared by the perceptron tests, opened once (PoCL discovery races).
-enum PerceptronTestDevice {
-    static let shared: ComputeDevice? = {
-        guard let cpu = DeviceCatalog.shared.devices.first(where: { $0.kind == .cpu }) ?? DeviceCatalog.shared.devices.first else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                fatalError("CI is set but no OpenCL device exists: \(DeviceCatalog.shared.problem ?? "")")
-            }
-            return nil
-        }
-        return try? ComputeDevice(cpu)
-    }()
-    static var available: Bool { shared != nil }
-}
-
 /// Seeded test batches: descriptor-like inputs and loss adjoints.
 enum PerceptronTestData {
     static func uniform(_ count: Int, seed: UInt64, in range: ClosedRange<Double> = -1.5...1.5) -> [Double] {

@@ -16,9 +16,9 @@ private func relativeDifference<A: BinaryFloatingPoint>(_ a: [A], _ b: [Double],
 private func norm(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 private func norm<A: BinaryFloatingPoint>(_ x: [A]) -> Double { x.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot() }
 
-@Suite(.enabled(if: RoutingTestDevice.available && RoutingTestData.available, "needs an OpenCL device and ../shared/data"))
+@Suite(.enabled(if: TestDevice.available && RoutingTestData.available, "needs an OpenCL device and ../shared/data"))
 struct RoutingOpenCLTests {
-    let device = RoutingTestDevice.shared!
+    let device = TestDevice.shared!
 
     @Test func floatKernelsMatchDoubleReference() throws {
         let c = try CanceRoutingCase(steps: 96)

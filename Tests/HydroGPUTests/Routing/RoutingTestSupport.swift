@@ -30,20 +30,6 @@ enum RoutingTestData {
     }
 }
 
-/// The OpenCL CPU device shared by the routing tests, opened once (PoCL discovery races).
-enum RoutingTestDevice {
-    static let shared: ComputeDevice? = {
-        guard let cpu = DeviceCatalog.shared.devices.first(where: { $0.kind == .cpu }) ?? DeviceCatalog.shared.devices.first else {
-            if ProcessInfo.processInfo.environment["CI"] != nil {
-                fatalError("CI is set but no OpenCL device exists: \(DeviceCatalog.shared.problem ?? "")")
-            }
-            return nil
-        }
-        return try? ComputeDevice(cpu)
-    }()
-    static var available: Bool { shared != nil }
-}
-
 /// A raster from rows of values (row 0 north), cell size 1 km, with -9999 as no data.
 func smallRaster(_ rows: [[Double]], cellSize: Double = 1000) -> Raster<Double> {
     let values = rows.flatMap { $0 }

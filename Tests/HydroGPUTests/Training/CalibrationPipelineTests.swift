@@ -168,5 +168,5 @@ struct CalibrationPipelineTests {
 
 /// One OpenCL device for the training suites, opened once.
 enum TrainingDevice {
-    static let shared: ComputeDevice? = OpenCLSequentialDevice.shared
+    static let shared: ComputeDevice? = TestDevice.shared
 }

@@ -5,20 +5,15 @@ import Testing
 /// `GradientCheck` on the reference (Double) for every solver and temporal layout; the OpenCL
 /// comparison runs where a device exists (PoCL in CI).
 struct GradientCheckTests {
-    static let device: ComputeDevice? = {
-        guard let cpu = DeviceCatalog.shared.devices.first(where: { $0.kind == .cpu }) else { return nil }
-        return try? ComputeDevice(cpu)
-    }()
-
     @Test(arguments: [HBVSolver.sequential, .implicit], [SyntheticRunoff.TemporalLayout.constant, .monthly, .dynamic])
     func adjointsPassTheModelTolerances(solver: HBVSolver, layout: SyntheticRunoff.TemporalLayout) throws {
-        let report = try GradientCheck.run(solver: solver, layout: layout, cells: 4, steps: 60, device: Self.device)
+        let report = try GradientCheck.run(solver: solver, layout: layout, cells: 4, steps: 60, device: TestDevice.shared)
         for row in report.rows {
             #expect(row.passed, "\(solver) \(layout) \(row.name): adjoint \(row.adjoint) FD \(row.finiteDifference) OpenCL \(row.openCL ?? .nan)")
         }
         // Most inputs must be exercised (non-zero) and smooth at this point, or the check proves little.
         #expect(report.rows.filter { $0.adjoint != 0 && $0.smooth }.count >= 14)
-        if Self.device != nil {
+        if TestDevice.shared != nil {
             #expect(try #require(report.openCLForwardError) <= 1e-4)
             #expect(try #require(report.openCLGradientNormError) <= 1e-3)
         }
