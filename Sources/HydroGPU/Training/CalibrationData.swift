@@ -20,6 +20,8 @@ public struct CalibrationData: Sendable {
     /// Static descriptors on the cells, by name (those with a value on every active cell).
     public var descriptors: [String: [Double]] = [:]
     public var descriptorOrder: [String] = []
+    /// State and flux fields the case asks to be written with the results (`output.fields`).
+    public var outputFields: [String] = []
 
     public var cells: Int { network.cellCount }
     public var steps: Int { forcing.steps }
@@ -64,6 +66,7 @@ public struct CalibrationData: Sendable {
         var data = CalibrationData(caseName: config.name, network: network, forcing: forcing, configuration: configuration, time: hydroCase.time,
                                    gauges: gauges, calibrationSteps: calibration, validationSteps: afterWarmup(hydroCase.validationSteps),
                                    warmupSteps: hydroCase.warmupSteps, grid: grid)
+        data.outputFields = config.output.fields
         for (name, _) in hydroCase.descriptors {
             if let values = try? hydroCase.valuesOnCells(name) {
                 data.descriptors[name] = values

@@ -71,6 +71,9 @@ public enum RunResults {
             maps.append(("velocity", Raster(rows: data.grid.rows, columns: data.grid.columns, geometry: data.grid.geometry, values: values, hasData: has)))
         }
         try AtomicFile.write(try encoder.encode(summary), to: folder.appending(path: "parameters.json"))
+        if !data.outputFields.isEmpty {
+            try StateFieldOutput.write(objective: objective, free: x, networkRaw: networkRaw, to: folder.appending(path: "fields.nc"))
+        }
         if !maps.isEmpty {
             let mapFolder = folder.appending(path: "maps")
             try FileManager.default.createDirectory(at: mapFolder, withIntermediateDirectories: true)
