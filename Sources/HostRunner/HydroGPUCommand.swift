@@ -7,6 +7,6 @@ struct HydroGPUCommand: ParsableCommand {
         commandName: "hydrogpu",
         abstract: "Differentiable distributed HBV hydrology on GPUs (OpenCL) and CPUs.",
         version: HydroGPUVersion.string,
-        subcommands: [DevicesCommand.self, KernelsCommand.self, ValidateCommand.self, BenchCommand.self]
+        subcommands: [DevicesCommand.self, KernelsCommand.self, ValidateCommand.self, BenchCommand.self, SynthCommand.self, TwinCommand.self]
     )
 }
