@@ -59,8 +59,7 @@ public enum TwinExperiment {
             let e = try objective.evaluate(free: x)
             return (e.loss, e.freeGradient)
         }
-        var state = try optimiser.start(at: x0, evaluate: evaluate)
-        while !state.converged && state.iteration < maxIterations { try optimiser.iterate(&state, evaluate: evaluate) }
+        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, evaluate: evaluate)
         let final = try objective.evaluate(free: state.x, gradient: false)
         let recovery = parameters.map { p in
             Recovery(parameter: p, trueValue: catchment.trueParameters[p]![0],
@@ -115,8 +114,7 @@ public enum TwinExperiment {
             let g = try net.backward(inputs, cells: cells, outputGradient: e.networkGradient)
             return (e.loss, e.freeGradient + g.weights)
         }
-        var state = try optimiser.start(at: x0, evaluate: evaluate)
-        while !state.converged && state.iteration < maxIterations { try optimiser.iterate(&state, evaluate: evaluate) }
+        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, evaluate: evaluate)
         network.weights = Array(state.x[freeCount...])
         let raw: [Double] = try network.forward(inputs, cells: cells)
         let free = Array(state.x[..<freeCount])
@@ -133,6 +131,30 @@ public enum TwinExperiment {
         }
         return RegionalisationResult(seed: seed, iterations: state.iteration, evaluations: state.evaluations, loss: final.loss,
                                      nse: final.nse, maps: maps, uniform: uniform, network: network)
+    }
+
+    /// Projected L-BFGS, restarted with an empty memory whenever it stops short of `target`
+    /// (HBV's thresholds make the loss piecewise smooth, and a stale curvature pair can stall
+    /// the line search at a kink); stops when a restart no longer lowers the loss by 1 %.
+    /// Returns the final state with `iteration` and `evaluations` summed over restarts.
+    static func minimise(_ optimiser: BoundedLBFGS, from x0: [Double], maxIterations: Int, target: Double = 1e-12,
+                         evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) throws -> BoundedLBFGS.State {
+        var state = try optimiser.start(at: x0, evaluate: evaluate)
+        var iterations = 0, evaluations = 0
+        var restarts = 0
+        while true {
+            let lossAtStart = state.loss
+            while !state.converged && iterations + state.iteration < maxIterations { try optimiser.iterate(&state, evaluate: evaluate) }
+            iterations += state.iteration
+            evaluations += state.evaluations
+            let stalled = restarts > 0 && state.loss > 0.99 * lossAtStart
+            if state.loss <= target || iterations >= maxIterations || stalled { break }
+            state = try optimiser.start(at: state.x, evaluate: evaluate)
+            restarts += 1
+        }
+        state.iteration = iterations
+        state.evaluations = evaluations
+        return state
     }
 
     static func correlation(_ a: [Double], _ b: [Double]) -> Double {
