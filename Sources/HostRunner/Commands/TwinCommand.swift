@@ -17,6 +17,8 @@ struct TwinCommand: ParsableCommand {
     @Option(help: "Random starts per experiment (seeds seed*1000+1 ...).") var starts = 3
     @Option(help: "L-BFGS iteration limit.") var iterations = 400
     @Flag(help: "Skip the regionalisation twin.") var uniformOnly = false
+    @Flag(help: "Regionalisation twin: hold the uniform parameters at their true values (train the network alone).") var fixUniform = false
+    @Option(help: "Hidden units of the regionalisation network.") var hidden = 6
 
     func run() throws {
         let clock = ContinuousClock()
@@ -29,7 +31,7 @@ struct TwinCommand: ParsableCommand {
         print(id.markdown)
         print(String(format: "collinearity index of the identifiable set: %.2f", id.collinearityIndex))
         let identifiable = id.identifiableParameters
-        for k in 0..<starts {
+        for k in 0..<(uniformOnly || !fixUniform ? starts : 0) {
             let t = clock.now
             let r = try TwinExperiment.calibrateUniform(uniformCatchment, parameters: identifiable, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations)
             print("uniform start \(k + 1): \(r.iterations) iterations, \(r.evaluations) evaluations, \(clock.now - t); NSE " + r.nse.map { String(format: "%.6f", $0) }.joined(separator: " "))
@@ -40,10 +42,10 @@ struct TwinCommand: ParsableCommand {
         guard !uniformOnly else { return }
         options.truth = .descriptorMaps
         let mapped = try SyntheticCatchment(options)
-        let uniformFree = identifiable.filter { !SyntheticCatchment.mappedParameters.contains($0) }
+        let uniformFree = fixUniform ? [] : identifiable.filter { !SyntheticCatchment.mappedParameters.contains($0) }
         for k in 0..<starts {
             let t = clock.now
-            let r = try TwinExperiment.trainRegionalisation(mapped, uniformFree: uniformFree, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations)
+            let r = try TwinExperiment.trainRegionalisation(mapped, uniformFree: uniformFree, hidden: hidden, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations)
             print("regionalisation start \(k + 1): \(r.iterations) iterations, \(r.evaluations) evaluations, \(clock.now - t); NSE " + r.nse.map { String(format: "%.6f", $0) }.joined(separator: " "))
             for m in r.maps {
                 print("  map " + pad(m.parameter.name) + String(format: " mean error %6.3f%% max %6.3f%% correlation %.4f", 100 * m.meanRelativeError, 100 * m.maxRelativeError, m.correlation))

@@ -13,7 +13,9 @@ import RealModule
 ///   error SE_j = η sqrt((S_K^T S_K)^-1_jj) of ln θ_j when the set K is estimated jointly.
 ///   Starting from all parameters, the one with the largest SE is dropped until every SE in K is
 ///   at most `maximumStandardError` (1 %: a 5 % error is then a 5-sigma event). K is the
-///   identifiable set; the others cannot be told apart from the rest with this data.
+///   identifiable set; the others cannot be told apart from the rest with this data. (A ridge
+///   of 1e-12 of the largest diagonal keeps S_K^T S_K invertible while insensitive or
+///   duplicate columns are still in K.)
 public struct Identifiability: Sendable {
     public struct Row: Sendable {
         public var parameter: HBVParameter
@@ -86,6 +88,10 @@ public struct Identifiability: Sendable {
             let m = set.count
             var sub = [Double](repeating: 0, count: m * m)
             for (i, a) in set.enumerated() { for (j, b) in set.enumerated() { sub[i * m + j] = gram[a * n + b] } }
+            // A tiny ridge keeps the inverse defined when a column is zero or two are equal:
+            // such parameters then get huge standard errors and are dropped first.
+            let ridge = 1e-12 * max(set.map { gram[$0 * n + $0] }.max() ?? 1, 1e-300)
+            for i in 0..<m { sub[i * m + i] += ridge }
             guard let inverseDiagonal = SymmetricEigen.inverseDiagonal(sub, n: m) else { return [Double](repeating: .infinity, count: m) }
             return inverseDiagonal.map { $0 > 0 ? noiseFraction * $0.squareRoot() : .infinity }
         }

@@ -2,12 +2,16 @@
 /// from seeded random starts and compare what comes back with the truth.
 ///
 /// - `calibrateUniform`: the chosen parameters as one raw value each (others fixed at their
-///   true values), projected L-BFGS on raw values in [-10, 10].
+///   true values), projected L-BFGS on raw values in [-5, 5].
 /// - `trainRegionalisation`: the mapped parameters come from a `MultilayerPerceptron` fed the
 ///   normalised descriptors, trained jointly with uniform raw values of `uniformFree` by
 ///   projected L-BFGS on [uniform raw..., weights...]; the gradient of the weights chains the
 ///   network's backward pass after the model adjoint.
 public enum TwinExperiment {
+    /// Raw values stay in [-5, 5] (0.7 % to 99.3 % of the bounds): beyond, the sigmoid's slope
+    /// vanishes and a parameter that wanders there cannot come back.
+    static let rawBound = 5.0
+
     public struct Recovery: Sendable {
         public var parameter: HBVParameter
         public var trueValue: Double
@@ -48,13 +52,27 @@ public enum TwinExperiment {
     }
 
     public static func calibrateUniform(_ catchment: SyntheticCatchment, parameters: [HBVParameter], seed: UInt64,
-                                        maxIterations: Int = 400) throws -> UniformResult {
+                                        candidates: Int = 16, maxIterations: Int = 400) throws -> UniformResult {
         var rng = SeededGenerator(seed: seed)
-        let starts = randomStarts(parameters, rng: &rng)
+        // Screen `candidates` random points and start from the best (one forward run each):
+        // HBV's thresholds leave whole pathways dormant at some points (e.g. UZL above every
+        // upper-zone storage makes K0 and UZL gradients exactly zero), where no gradient method
+        // can move. The screen prefers points where every parameter has a non-zero gradient, then
+        // the lowest loss (the usual multi-start pre-selection of such calibrations).
+        // Candidates with a dormant parameter (gradient exactly 0) rank after all others.
+        var best: (dormant: Bool, loss: Double, starts: [HBVParameter: Double])?
+        for _ in 0..<max(1, candidates) {
+            let trial = randomStarts(parameters, rng: &rng)
+            let space = try ParameterSpace(layouts: layouts(catchment, free: trial), cells: catchment.cellCount, steps: catchment.options.days)
+            let e = try TwinObjective(catchment: catchment, space: space).evaluate(free: space.initialFreeValues())
+            let dormant = e.freeGradient.contains(0)
+            if best == nil || (!dormant && best!.dormant) || (dormant == best!.dormant && e.loss < best!.loss) { best = (dormant, e.loss, trial) }
+        }
+        let starts = best!.starts
         let space = try ParameterSpace(layouts: layouts(catchment, free: starts), cells: catchment.cellCount, steps: catchment.options.days)
         let objective = TwinObjective(catchment: catchment, space: space)
         let x0 = space.initialFreeValues()
-        let optimiser = BoundedLBFGS(lower: [Double](repeating: -10, count: x0.count), upper: [Double](repeating: 10, count: x0.count))
+        let optimiser = BoundedLBFGS(lower: [Double](repeating: -rawBound, count: x0.count), upper: [Double](repeating: rawBound, count: x0.count))
         let evaluate: ([Double]) throws -> (loss: Double, gradient: [Double]) = { x in
             let e = try objective.evaluate(free: x)
             return (e.loss, e.freeGradient)
@@ -103,7 +121,7 @@ public enum TwinExperiment {
         var network = try MultilayerPerceptron(layerSizes: [SyntheticCatchment.descriptorNames.count, hidden, mappedSorted.count], activation: .tanh, seed: seed &+ 1)
         let freeCount = space.freeCount
         let x0 = space.initialFreeValues() + network.weights
-        let lower = [Double](repeating: -10, count: freeCount) + [Double](repeating: -50, count: network.weightCount)
+        let lower = [Double](repeating: -rawBound, count: freeCount) + [Double](repeating: -50, count: network.weightCount)
         let upper = lower.map { -$0 }
         let optimiser = BoundedLBFGS(lower: lower, upper: upper)
         let evaluate: ([Double]) throws -> (loss: Double, gradient: [Double]) = { x in
@@ -135,20 +153,20 @@ public enum TwinExperiment {
 
     /// Projected L-BFGS, restarted with an empty memory whenever it stops short of `target`
     /// (HBV's thresholds make the loss piecewise smooth, and a stale curvature pair can stall
-    /// the line search at a kink); stops when a restart no longer lowers the loss by 1 %.
+    /// the line search at a kink); stops when three restarts in a row each lower the loss by less than 1 %.
     /// Returns the final state with `iteration` and `evaluations` summed over restarts.
     static func minimise(_ optimiser: BoundedLBFGS, from x0: [Double], maxIterations: Int, target: Double = 1e-12,
                          evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) throws -> BoundedLBFGS.State {
         var state = try optimiser.start(at: x0, evaluate: evaluate)
         var iterations = 0, evaluations = 0
-        var restarts = 0
+        var restarts = 0, stalls = 0
         while true {
             let lossAtStart = state.loss
             while !state.converged && iterations + state.iteration < maxIterations { try optimiser.iterate(&state, evaluate: evaluate) }
             iterations += state.iteration
             evaluations += state.evaluations
-            let stalled = restarts > 0 && state.loss > 0.99 * lossAtStart
-            if state.loss <= target || iterations >= maxIterations || stalled { break }
+            stalls = restarts > 0 && state.loss > 0.99 * lossAtStart ? stalls + 1 : 0
+            if state.loss <= target || iterations >= maxIterations || stalls >= 3 { break }
             state = try optimiser.start(at: state.x, evaluate: evaluate)
             restarts += 1
         }
