@@ -7,6 +7,7 @@ struct HydroGPUCommand: ParsableCommand {
         commandName: "hydrogpu",
         abstract: "Differentiable distributed HBV hydrology on GPUs (OpenCL) and CPUs.",
         version: HydroGPUVersion.string,
-        subcommands: [DevicesCommand.self, KernelsCommand.self, ValidateCommand.self, BenchCommand.self, SynthCommand.self, TwinCommand.self]
+        subcommands: [DevicesCommand.self, KernelsCommand.self, ValidateCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self,
+                      BenchCommand.self, SynthCommand.self, TwinCommand.self]
     )
 }

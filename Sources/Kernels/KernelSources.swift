@@ -29,4 +29,10 @@ public enum KernelProgram: String, CaseIterable, Sendable {
     case mlp
     /// Linear-reservoir D8 routing per topological level, forward and adjoint.
     case routing
+    /// δHBV's sequential HBV step, forward and adjoint, with the shared runoff outputs
+    /// (component mean, water-balance audit). Build option `-DHYDRO_VW=N` sets units per work-item.
+    case hbvSequential = "hbv_sequential"
+    /// The implicit HBV model (backward Euler + Newton) and its implicit-function-theorem
+    /// adjoint, with the same argument layout and shared runoff outputs.
+    case hbvImplicit = "hbv_implicit"
 }

@@ -15,6 +15,10 @@ public struct CaseConfig: Sendable, Equatable {
     public var gauges: [GaugeConfig]
     public var model: ModelOptions
     public var output: OutputConfig
+    /// Calibrated quantities by name (`HBVParameter.name` or `velocity`); absent ones use the
+    /// defaults of `TrainingSetup`.
+    public var parameters: [String: ParameterConfig] = [:]
+    public var training = TrainingConfig()
 
     /// Reads and checks the config at `url` (the files it names are not opened here).
     public static func load(_ url: URL) throws(InputError) -> CaseConfig {

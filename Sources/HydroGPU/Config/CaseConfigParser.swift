@@ -7,7 +7,7 @@ struct CaseConfigParser {
 
     func parse(_ text: String) throws(InputError) -> CaseConfig {
         let root = try YAMLDocument.root(text, file: file.path)
-        let top = try root.mapping(allowed: ["name", "description", "domain", "time", "periods", "forcing", "gauges", "model", "output"])
+        let top = try root.mapping(allowed: ["name", "description", "domain", "time", "periods", "forcing", "gauges", "model", "output", "parameters", "training"])
         let name = try top["name"]?.string() ?? file.deletingPathExtension().lastPathComponent
         let domain = try parseDomain(try top.required("domain"))
         let time = try parseTime(try top.required("time"))
@@ -30,8 +30,11 @@ struct CaseConfigParser {
         if domain.lumped == nil, domain.flowDirection == nil {
             throw InputError(file: file.path, line: top["domain"]?.line, place: "key 'domain'", message: "needs flow_direction (a grid case) or lumped")
         }
+        let trainingParser = TrainingConfigParser(parent: self)
         return CaseConfig(file: file, name: name, domain: domain, time: time, periods: periods, forcing: forcing,
-                          gauges: gauges, model: model, output: output)
+                          gauges: gauges, model: model, output: output,
+                          parameters: try trainingParser.parseParameters(top["parameters"]),
+                          training: try trainingParser.parseTraining(top["training"]))
     }
 
     func path(_ value: YAMLValue) throws(InputError) -> URL {

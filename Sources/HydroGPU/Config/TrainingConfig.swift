@@ -1,0 +1,126 @@
+import Foundation
+
+/// How one calibrated quantity is laid out, as the config's `parameters:` section gives it.
+///
+/// ```yaml
+/// parameters:
+///   FC: {spatial: distributed, initial: 250}
+///   K0: {spatial: zones, zones: ../data/lez/landcover.asc, temporal: monthly}
+///   TT: {fixed: 0}
+///   velocity: {initial: 1}        # routing channel velocity, m/s (uniform)
+/// ```
+public struct ParameterConfig: Sendable, Equatable {
+    public enum Spatial: String, Sendable, CaseIterable, Codable { case uniform, zones, distributed, network }
+    public enum Temporal: String, Sendable, CaseIterable, Codable { case constant, monthly, dynamic }
+    public var spatial: Spatial = .uniform
+    /// Class raster for `zones` (one integer class per active cell).
+    public var zones: RasterSource?
+    public var temporal: Temporal = .constant
+    public var fixed: Double?
+    public var initial: Double?
+    public var line: Int?
+
+    public init(spatial: Spatial = .uniform, zones: RasterSource? = nil, temporal: Temporal = .constant, fixed: Double? = nil, initial: Double? = nil, line: Int? = nil) {
+        self.spatial = spatial
+        self.zones = zones
+        self.temporal = temporal
+        self.fixed = fixed
+        self.initial = initial
+        self.line = line
+    }
+}
+
+/// The optimisers `hydrogpu train` offers.
+public enum OptimizerKind: String, Sendable, CaseIterable, Codable {
+    case adam, lbfgs, adadelta
+}
+
+/// The config's `training:` section.
+public struct TrainingConfig: Sendable, Equatable {
+    public var optimizer: OptimizerKind = .lbfgs
+    /// Adam: initial learning rate (raw, sigmoid-space units).
+    public var learningRate: Double = 0.05
+    /// Adam: `constant`, `cosine` (to learningRate / 100) or `step` (x0.5 every iterations/4).
+    public var schedule: String = "constant"
+    public var iterations: Int = 100
+    public var loss: DischargeLoss = .oneMinusNSE
+    /// Weight of each gauge in the cost (gauge id -> weight); gauges not named weigh 1, a
+    /// weight 0 leaves the gauge out.
+    public var gaugeWeights: [String: Double] = [:]
+    /// Checkpoint every this many iterations (and at the end).
+    public var checkpointInterval: Int = 5
+    /// Regularisation: weight of the squared distance of raw values to their initial values.
+    public var priorWeight: Double = 0
+    /// Weight of the squared raw differences between a cell and its downstream cell (distributed
+    /// parameters only).
+    public var smoothnessWeight: Double = 0
+
+    public init() {}
+}
+
+struct TrainingConfigParser {
+    let parent: CaseConfigParser
+
+    func parseParameters(_ value: YAMLValue?) throws(InputError) -> [String: ParameterConfig] {
+        guard let value else { return [:] }
+        var out: [String: ParameterConfig] = [:]
+        for (name, v) in try value.freeMapping() {
+            guard name.lowercased() == "velocity" || HBVParameter(name: name) != nil else {
+                throw v.error("'\(name)' is not a parameter (\(HBVParameter.allCases.map(\.name).joined(separator: ", ")), velocity)")
+            }
+            var p = ParameterConfig(line: v.line)
+            if v.isScalar {
+                p.fixed = try v.double()
+            } else {
+                let m = try v.mapping(allowed: ["spatial", "zones", "temporal", "fixed", "initial"])
+                p.spatial = try m["spatial"]?.choice(ParameterConfig.Spatial.self) ?? .uniform
+                p.zones = try m["zones"].map(parent.raster)
+                p.temporal = try m["temporal"]?.choice(ParameterConfig.Temporal.self) ?? .constant
+                p.fixed = try m["fixed"]?.double()
+                p.initial = try m["initial"]?.double()
+                if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }
+                if p.spatial == .network { throw v.error("spatial: network needs a regionalisation network, which hydrogpu train does not drive yet") }
+                if name.lowercased() == "velocity", p.spatial != .uniform || p.temporal != .constant {
+                    throw v.error("velocity is one uniform, constant value")
+                }
+            }
+            out[name.lowercased() == "velocity" ? "velocity" : HBVParameter(name: name)!.name] = p
+        }
+        return out
+    }
+
+    func parseTraining(_ value: YAMLValue?) throws(InputError) -> TrainingConfig {
+        var t = TrainingConfig()
+        guard let value else { return t }
+        let m = try value.mapping(allowed: ["optimizer", "optimiser", "learning_rate", "schedule", "iterations", "loss", "gauge_weights",
+                                            "checkpoint_interval", "prior_weight", "smoothness_weight"])
+        if let o = m["optimizer"] ?? m["optimiser"] { t.optimizer = try o.choice(OptimizerKind.self) }
+        if let v = m["learning_rate"] {
+            t.learningRate = try v.double()
+            guard t.learningRate > 0 else { throw v.error("learning_rate must be positive") }
+        }
+        if let v = m["schedule"] {
+            t.schedule = try v.string()
+            guard ["constant", "cosine", "step"].contains(t.schedule) else { throw v.error("schedule '\(t.schedule)' is not constant, cosine or step") }
+        }
+        if let v = m["iterations"] {
+            t.iterations = try v.int()
+            guard t.iterations >= 0 else { throw v.error("iterations must be at least 0") }
+        }
+        if let v = m["loss"] { t.loss = try v.choice(DischargeLoss.self) }
+        if let v = m["gauge_weights"] {
+            for (id, w) in try v.freeMapping() {
+                let weight = try w.double()
+                guard weight >= 0, weight.isFinite else { throw w.error("gauge weight must be finite and non-negative") }
+                t.gaugeWeights[id] = weight
+            }
+        }
+        if let v = m["checkpoint_interval"] {
+            t.checkpointInterval = try v.int()
+            guard t.checkpointInterval >= 1 else { throw v.error("checkpoint_interval must be at least 1") }
+        }
+        if let v = m["prior_weight"] { t.priorWeight = try v.double() }
+        if let v = m["smoothness_weight"] { t.smoothnessWeight = try v.double() }
+        return t
+    }
+}

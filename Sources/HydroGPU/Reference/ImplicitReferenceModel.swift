@@ -1,0 +1,120 @@
+/// The implicit HBV solver (MODEL.md 3.2, docs/IMPLICIT-SOLVER.md) in plain Swift: backward Euler
+/// over the five storages, Newton with the analytic Jacobian, and the implicit-function-theorem
+/// adjoint. Generic over Float and Double; parallel over cells (a cell's components together).
+public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
+    /// Newton converges when |F|_inf <= tolerance (mm): 1e-6 in Double, 1e-4 in Float by default.
+    public var tolerance: Real
+    /// Newton steps per unit-step before it counts as non-converged.
+    public var maxIterations: Int
+    /// Newton steps after convergence, each kept only if |F| does not rise (`ImplicitHBVNewton`).
+    public var polishingSteps: Int
+
+    /// The default tolerance of MODEL.md 3.2 for this precision.
+    public static var defaultTolerance: Real { MemoryLayout<Real>.size >= 8 ? Real(1e-6) : Real(1e-4) }
+
+    public init(tolerance: Real = Self.defaultTolerance, maxIterations: Int = 50, polishingSteps: Int = 1) {
+        self.polishingSteps = polishingSteps
+        self.tolerance = tolerance
+        self.maxIterations = maxIterations
+    }
+
+    public func forward(_ problem: RunoffProblem<Real>) throws -> RunoffResult<Real> {
+        try run(problem, runoffAdjoint: nil, finalStateAdjoint: nil).result
+    }
+
+    public func gradient(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]) throws
+        -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>)
+    {
+        let (result, gradient) = try run(problem, runoffAdjoint: runoffAdjoint, finalStateAdjoint: nil)
+        return (result, gradient!)
+    }
+
+    /// The gradient of a loss on the runoff and on the final storages: `finalStateAdjoint` is
+    /// dL/d(storages after the last step) `[5][units]` (a window's adjoint carried back from the
+    /// next window, or a loss on the end state).
+    public func gradient(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real], finalStateAdjoint: [Real]) throws
+        -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>)
+    {
+        let (result, gradient) = try run(problem, runoffAdjoint: runoffAdjoint, finalStateAdjoint: finalStateAdjoint)
+        return (result, gradient!)
+    }
+
+    /// Parameters that may be absent: C = 0 (δHBV 1.0, no capillary rise), BETAET = 1.
+    static var parameterDefaults: [HBVParameter: Real] { [.c: 0, .betaet: 1] }
+
+    func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?, finalStateAdjoint: [Real]?) throws(RunoffProblemError)
+        -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?)
+    {
+        let configuration = problem.configuration
+        guard configuration.solver == .implicit else {
+            throw .configuration("solver is \(configuration.solver.rawValue); ImplicitReferenceModel runs the implicit solver")
+        }
+        guard configuration.components >= 1 else { throw .configuration("components must be at least 1, got \(configuration.components)") }
+        guard configuration.stepDays > 0, configuration.stepDays.isFinite else {
+            throw .configuration("stepDays must be positive, got \(configuration.stepDays)")
+        }
+        guard tolerance > 0, maxIterations >= 0 else { throw .configuration("Newton tolerance must be positive and the iteration cap non-negative") }
+        let steps = problem.forcing.steps, cells = problem.forcing.cells
+        let components = configuration.components, units = problem.units
+        guard steps >= 1, cells >= 1 else { throw .configuration("the forcing needs at least one step and one cell, got \(steps) x \(cells)") }
+        guard problem.initialStates.count == 5 * units else { throw .initialStates(expected: 5 * units, found: problem.initialStates.count) }
+        if let runoffAdjoint, runoffAdjoint.count != steps * cells {
+            throw .arrayLength(name: "runoff adjoint", expected: steps * cells, found: runoffAdjoint.count)
+        }
+        if let finalStateAdjoint, finalStateAdjoint.count != 5 * problem.units {
+            throw .arrayLength(name: "final state adjoint", expected: 5 * problem.units, found: finalStateAdjoint.count)
+        }
+        let required = Set(HBVParameter.allCases).subtracting(Self.parameterDefaults.keys)
+        let packed = try PackedParameters(problem, required: required, defaults: Self.parameterDefaults)
+        let newton = ImplicitHBVNewton<Real>(tolerance: tolerance, maxIterations: maxIterations,
+                                             stepDays: Real(configuration.stepDays),
+                                             usesETExponent: configuration.usesETExponent, polishingSteps: polishingSteps)
+
+        var runoff = [Real](repeating: 0, count: steps * cells)
+        var finalStates = [Real](repeating: 0, count: 5 * units)
+        var balances = [UnitWaterBalance](repeating: UnitWaterBalance(), count: units)
+        var nonConverged = [Int](repeating: 0, count: units)
+        let wantsGradient = runoffAdjoint != nil
+        var packedGradient = [Real](repeating: 0, count: wantsGradient ? packed.values.count : 0)
+        var initialGradient = [Real](repeating: 0, count: wantsGradient ? 5 * units : 0)
+        let adjoint = runoffAdjoint ?? []
+        let endAdjoint = finalStateAdjoint ?? [Real](repeating: 0, count: wantsGradient ? 5 * units : 0)
+
+        let sweep = ImplicitHBVSweep(newton: newton, steps: steps, cells: cells, components: components)
+        problem.forcing.precipitation.withUnsafeBufferPointer { precipitation in
+        problem.forcing.temperature.withUnsafeBufferPointer { temperature in
+        problem.forcing.pet.withUnsafeBufferPointer { pet in
+        packed.values.withUnsafeBufferPointer { values in
+        packed.stepBase.withUnsafeBufferPointer { stepBase in
+        problem.initialStates.withUnsafeBufferPointer { initial in
+        adjoint.withUnsafeBufferPointer { adjointCells in
+        endAdjoint.withUnsafeBufferPointer { adjointEnd in
+        runoff.withUnsafeMutableBufferPointer { runoffOut in
+        finalStates.withUnsafeMutableBufferPointer { finalOut in
+        balances.withUnsafeMutableBufferPointer { balanceOut in
+        nonConverged.withUnsafeMutableBufferPointer { nonConvergedOut in
+        packedGradient.withUnsafeMutableBufferPointer { gradientOut in
+        initialGradient.withUnsafeMutableBufferPointer { initialGradientOut in
+            let io = ImplicitHBVSweep<Real>.Buffers(
+                precipitation: SendablePointer(precipitation.baseAddress!), temperature: SendablePointer(temperature.baseAddress!),
+                pet: SendablePointer(pet.baseAddress!), values: SendablePointer(values.baseAddress!),
+                stepBase: SendablePointer(stepBase.baseAddress!), initial: SendablePointer(initial.baseAddress!),
+                runoffAdjoint: wantsGradient ? SendablePointer(adjointCells.baseAddress!) : nil,
+                finalStateAdjoint: wantsGradient ? SendablePointer(adjointEnd.baseAddress!) : nil,
+                runoff: SendableMutablePointer(runoffOut.baseAddress!), finalStates: SendableMutablePointer(finalOut.baseAddress!),
+                balances: SendableMutablePointer(balanceOut.baseAddress!), nonConverged: SendableMutablePointer(nonConvergedOut.baseAddress!),
+                parameterGradient: wantsGradient ? SendableMutablePointer(gradientOut.baseAddress!) : nil,
+                initialGradient: wantsGradient ? SendableMutablePointer(initialGradientOut.baseAddress!) : nil)
+            UnitParallel.forEachChunk(count: cells, minimumChunk: 4) { range in
+                sweep.run(cells: range, io)
+            }
+        }}}}}}}}}}}}}}
+
+        let audit = WaterBalanceAudit(units: balances)
+        let result = RunoffResult(runoff: runoff, finalStates: finalStates, audit: audit,
+                                  nonConvergedSteps: nonConverged.reduce(0, +))
+        guard wantsGradient else { return (result, nil) }
+        let gradient = RunoffGradient(parameters: packed.gradients(from: packedGradient), initialStates: initialGradient)
+        return (result, gradient)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// What a checkpoint holds: enough to continue a run bit for bit.
+public struct TrainingCheckpoint: Codable, Sendable, Equatable {
+    public enum OptimizerState: Codable, Sendable, Equatable {
+        case lbfgs(BoundedLBFGS.State)
+        case adam(Adam)
+        case adadelta(AdaDelta)
+    }
+    public var caseName: String
+    /// Iterations completed.
+    public var iteration: Int
+    /// The free vector after `iteration` iterations.
+    public var free: [Double]
+    public var optimizer: OptimizerState?
+    public var lossHistory: [Double]
+    public var parameterNames: [String]
+
+    public static let fileName = "checkpoint.json"
+
+    /// Writes the checkpoint to `folder/checkpoint.json` atomically (temp file + rename).
+    public func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try AtomicFile.write(try encoder.encode(self), to: folder.appending(path: Self.fileName))
+    }
+
+    public static func read(from folder: URL) throws -> TrainingCheckpoint {
+        try JSONDecoder().decode(TrainingCheckpoint.self, from: Data(contentsOf: folder.appending(path: fileName)))
+    }
+}
+
+/// A run that stopped because the loss or gradient stopped being finite.
+public struct TrainingDivergence: Error, CustomStringConvertible {
+    public var iteration: Int
+    public var diagnosis: String
+    public var description: String { "training diverged at iteration \(iteration + 1): \(diagnosis)" }
+}
+
+/// One progress report per iteration.
+public struct TrainingProgress: Sendable {
+    public var iteration: Int
+    public var iterations: Int
+    public var loss: Double
+    public var nse: [Double?]
+    public var secondsPerIteration: Double
+    public var converged: Bool
+}
+
+/// Runs the optimiser on a `CalibrationObjective`, writing checkpoints.
+public struct Trainer {
+    public var objective: CalibrationObjective
+    public var config: TrainingConfig
+    /// Folder for checkpoint.json (nil: no checkpoints).
+    public var folder: URL?
+    /// Test hook: at this iteration (0-based) the precipitation of cell 0 at step 1 becomes NaN.
+    public var nanAtIteration: Int?
+
+    public init(objective: CalibrationObjective, config: TrainingConfig, folder: URL?) {
+        self.objective = objective
+        self.config = config
+        self.folder = folder
+    }
+
+    /// Bounds of the raw values for L-BFGS (sigmoid(±9) is within 1.3e-4 of the bounds).
+    static let rawBound = 9.0
+
+    /// Trains for `config.iterations` iterations in all, from `resume` when given.
+    public func run(resume: TrainingCheckpoint? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingCheckpoint {
+        let n = objective.setup.freeCount
+        var checkpoint = resume ?? TrainingCheckpoint(caseName: objective.data.caseName, iteration: 0, free: objective.setup.initialFreeValues(),
+                                                      optimizer: nil, lossHistory: [], parameterNames: objective.setup.freeParameterNames)
+        guard checkpoint.free.count == n else {
+            throw TrainingSetupError("checkpoint has \(checkpoint.free.count) free values but the case's parameters need \(n): the config changed since the run started")
+        }
+        var lastNSE: [Double?] = []
+        let lbfgs = BoundedLBFGS(lower: [Double](repeating: -Self.rawBound, count: n), upper: [Double](repeating: Self.rawBound, count: n))
+        while checkpoint.iteration < config.iterations {
+            let started = Date()
+            let iteration = checkpoint.iteration
+            var objective = self.objective
+            if nanAtIteration == iteration { objective.data.forcing.precipitation[objective.data.cells + 0] = .nan }
+            var evaluations: [(x: [Double], e: CalibrationObjective.Evaluation)] = []
+            let evaluate: ([Double]) throws -> (loss: Double, gradient: [Double]) = { x in
+                let e = try objective.evaluate(x, gradient: true)
+                try Self.check(e, x: x, iteration: iteration, objective: objective)
+                evaluations.append((x, e))
+                return (e.loss, e.gradient!)
+            }
+            var converged = false
+            switch (config.optimizer, checkpoint.optimizer) {
+            case (.lbfgs, .lbfgs(var state)?):
+                try lbfgs.iterate(&state, evaluate: evaluate)
+                checkpoint.free = state.x
+                converged = state.converged
+                checkpoint.optimizer = .lbfgs(state)
+                checkpoint.lossHistory.append(state.loss)
+            case (.lbfgs, _):
+                var state = try lbfgs.start(at: checkpoint.free, evaluate: evaluate)
+                try lbfgs.iterate(&state, evaluate: evaluate)
+                checkpoint.free = state.x
+                converged = state.converged
+                checkpoint.optimizer = .lbfgs(state)
+                checkpoint.lossHistory.append(state.loss)
+            case (.adam, let saved):
+                var adam: Adam
+                if case .adam(let a)? = saved { adam = a } else { adam = Adam(schedule: schedule()) }
+                let (loss, gradient) = try evaluate(checkpoint.free)
+                adam.step(&checkpoint.free, gradient: gradient)
+                checkpoint.optimizer = .adam(adam)
+                checkpoint.lossHistory.append(loss)
+            case (.adadelta, let saved):
+                var optimizer: AdaDelta
+                if case .adadelta(let a)? = saved { optimizer = a } else { optimizer = AdaDelta(scale: config.learningRate / 0.05) }
+                let (loss, gradient) = try evaluate(checkpoint.free)
+                optimizer.step(&checkpoint.free, gradient: gradient)
+                checkpoint.optimizer = .adadelta(optimizer)
+                checkpoint.lossHistory.append(loss)
+            }
+            checkpoint.iteration += 1
+            lastNSE = evaluations.last(where: { $0.x == checkpoint.free })?.e.nse ?? evaluations.last?.e.nse ?? lastNSE
+            if let folder, checkpoint.iteration % config.checkpointInterval == 0 || checkpoint.iteration == config.iterations || converged {
+                try checkpoint.write(to: folder)
+            }
+            progress(TrainingProgress(iteration: checkpoint.iteration, iterations: config.iterations, loss: checkpoint.lossHistory.last!,
+                                      nse: lastNSE, secondsPerIteration: Date().timeIntervalSince(started), converged: converged))
+            if converged { break }
+        }
+        return checkpoint
+    }
+
+    private func schedule() -> LearningRateSchedule {
+        switch config.schedule {
+        case "cosine": .cosine(initial: config.learningRate, final: config.learningRate / 100, iterations: config.iterations)
+        case "step": .stepDecay(initial: config.learningRate, factor: 0.5, every: max(config.iterations / 4, 1))
+        default: .constant(config.learningRate)
+        }
+    }
+
+    /// Throws `TrainingDivergence` naming where the first non-finite value appears.
+    static func check(_ e: CalibrationObjective.Evaluation, x: [Double], iteration: Int, objective: CalibrationObjective) throws {
+        let badGradient = e.gradient?.firstIndex { !$0.isFinite }
+        guard !e.loss.isFinite || badGradient != nil else { return }
+        var parts: [String] = []
+        parts.append(e.loss.isFinite ? "loss \(e.loss)" : "loss is \(e.loss)")
+        if let i = badGradient { parts.append("gradient of \(objective.setup.describe(index: i)) is \(e.gradient![i])") }
+        if let i = x.firstIndex(where: { !$0.isFinite }) { parts.append("parameter \(objective.setup.describe(index: i)) is \(x[i])") }
+        let data = objective.data
+        for (g, q) in e.discharge.enumerated() {
+            if let t = q.firstIndex(where: { !$0.isFinite }) {
+                parts.append("discharge at gauge \(data.gauges[g].id) first non-finite at step \(t) (\(data.time.stepStart(t)))")
+                break
+            }
+        }
+        let f = data.forcing
+        for (name, values) in [("precipitation", f.precipitation), ("temperature", f.temperature), ("pet", f.pet)] {
+            if let i = values.firstIndex(where: { !$0.isFinite }) {
+                let t = i / f.cells, c = i % f.cells
+                let flat = data.grid.activeCells[c]
+                parts.append("forcing \(name) is \(values[i]) at step \(t) (\(data.time.stepStart(t))), cell \(c) (row \(flat / data.grid.columns), column \(flat % data.grid.columns))")
+            }
+        }
+        throw TrainingDivergence(iteration: iteration, diagnosis: parts.joined(separator: "; ") + "; the last checkpoint was left as it was")
+    }
+}
+
+public struct TrainingSetupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

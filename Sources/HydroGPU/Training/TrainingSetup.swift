@@ -1,0 +1,147 @@
+import Foundation
+
+/// The calibration space of a case: HBV parameter layouts (a `ParameterSpace`) plus the routing
+/// channel velocity, and the free vector that joins them.
+///
+/// Free vector: `ParameterSpace`'s raw values, then (when calibrated) the raw velocity,
+/// `v = lo + (hi - lo) * sigmoid(raw)` with `velocityBounds`.
+public struct TrainingSetup: Sendable {
+    public var space: ParameterSpace
+    /// Fixed physical velocity (m/s), or nil when it is calibrated.
+    public var fixedVelocity: Double?
+    public var initialVelocity: Double
+    public static let velocityBounds = (lower: 0.05, upper: 20.0)
+
+    public var freeCount: Int { space.freeCount + (fixedVelocity == nil ? 1 : 0) }
+
+    public init(space: ParameterSpace, fixedVelocity: Double? = nil, initialVelocity: Double = 1) {
+        self.space = space
+        self.fixedVelocity = fixedVelocity
+        self.initialVelocity = initialVelocity
+    }
+
+    /// Defaults: every parameter uniform and constant at the middle of its bounds, except the
+    /// snow parameters (fixed when snow is off, they would have no gradient) and C
+    /// (capillary rise, fixed at 0 as in δHBV 1.0); velocity calibrated from 1 m/s.
+    /// The config's `parameters:` entries replace the defaults one by one.
+    /// `initialValues` (physical, by parameter name or `velocity`) replace the starting point of
+    /// calibrated parameters, e.g. a uniform calibration's result as the start of a distributed one.
+    public static func from(config: CaseConfig, data: CalibrationData, zoneRasters: [String: Raster<Double>] = [:],
+                            initialValues: [String: Double] = [:]) throws(InputError) -> TrainingSetup {
+        var layouts: [HBVParameter: ParameterLayout] = [:]
+        let months = data.time.monthOfSteps()
+        for p in HBVParameter.allCases {
+            var layout = ParameterLayout()
+            let snowParameter: Set<HBVParameter> = [.tt, .cfmax, .cfr, .cwh]
+            if !config.model.snow, snowParameter.contains(p) {
+                layout.fixedValue = p == .tt ? 0 : p == .cfmax ? 3 : p == .cfr ? 0.05 : 0.1
+            }
+            if p == .c { layout.fixedValue = 0 }
+            if let given = config.parameters[p.name] {
+                layout = ParameterLayout()
+                layout.fixedValue = given.fixed
+                layout.initialValue = given.initial
+                switch given.temporal {
+                case .constant: layout.temporal = .constant
+                case .monthly: layout.temporal = .monthly(monthOfStep: months)
+                case .dynamic: layout.temporal = .dynamic
+                }
+                switch given.spatial {
+                case .uniform: layout.spatial = .uniform
+                case .distributed: layout.spatial = .distributed
+                case .network: layout.spatial = .network
+                case .zones:
+                    guard let source = given.zones, let raster = zoneRasters[source.file.path] ?? (try? GDALRaster.read(source.file)) else {
+                        throw InputError(file: config.file.path, line: given.line, place: "parameters.\(p.name).zones", message: "cannot read the class raster")
+                    }
+                    var classes: [Double: Int] = [:]
+                    var zoneOfCell: [Int] = []
+                    for flat in data.grid.activeCells {
+                        guard raster.hasData[flat], raster.values[flat].isFinite else {
+                            throw InputError(file: source.file.path, row: flat / data.grid.columns, column: flat % data.grid.columns, message: "active cell has no class")
+                        }
+                        let v = raster.values[flat]
+                        if classes[v] == nil { classes[v] = classes.count }
+                        zoneOfCell.append(classes[v]!)
+                    }
+                    layout.spatial = .zones(zoneOfCell: zoneOfCell, zones: classes.count)
+                }
+            }
+            if layout.fixedValue == nil, let start = initialValues[p.name] {
+                let (lo, hi) = p.bounds
+                layout.initialValue = min(max(start, lo + 1e-4 * (hi - lo)), hi - 1e-4 * (hi - lo))
+            }
+            layouts[p] = layout
+        }
+        let space: ParameterSpace
+        do { space = try ParameterSpace(layouts: layouts, cells: data.cells, components: data.configuration.components, steps: data.steps) } catch {
+            throw InputError(file: config.file.path, line: config.parameters[error.parameter.name]?.line, place: "parameters.\(error.parameter.name)", message: error.message)
+        }
+        let velocity = config.parameters["velocity"]
+        if let v = velocity?.fixed ?? velocity?.initial, !(v > velocityBounds.lower && v < velocityBounds.upper) || (velocity?.fixed != nil && v <= 0) {
+            throw InputError(file: config.file.path, line: velocity?.line, place: "parameters.velocity", message: "velocity \(v) m/s outside (\(velocityBounds.lower), \(velocityBounds.upper))")
+        }
+        var startVelocity = velocity?.initial ?? 1
+        if let v = initialValues["velocity"] { startVelocity = min(max(v, velocityBounds.lower * 1.0001), velocityBounds.upper * 0.9999) }
+        return TrainingSetup(space: space, fixedVelocity: velocity?.fixed, initialVelocity: startVelocity)
+    }
+
+    public func initialFreeValues() -> [Double] {
+        var x = space.initialFreeValues()
+        if fixedVelocity == nil {
+            let (lo, hi) = Self.velocityBounds
+            let u = (initialVelocity - lo) / (hi - lo)
+            x.append(Double.log(u / (1 - u)))
+        }
+        return x
+    }
+
+    /// Physical velocity (m/s) and d velocity / d raw.
+    public func velocity(_ x: [Double]) -> (value: Double, derivative: Double) {
+        if let fixedVelocity { return (fixedVelocity, 0) }
+        let (lo, hi) = Self.velocityBounds
+        let u = ParameterTransform.sigmoid(x[space.freeCount])
+        return (lo + (hi - lo) * u, (hi - lo) * u * (1 - u))
+    }
+
+    /// The HBV part of the free vector.
+    public func parameterPart(_ x: [Double]) -> [Double] { Array(x[0..<space.freeCount]) }
+
+    /// What free value `index` is, for messages: parameter, and cell / zone / slot where it has one.
+    public func describe(index: Int) -> String {
+        if index >= space.freeCount { return "routing velocity" }
+        for (p, offset) in space.offsets where index >= offset {
+            let layout = space.layouts[p]!
+            let groups = ParameterSpace.groups(layout.spatial, space.cells)
+            let count = ParameterSpace.slots(layout.temporal, space.steps) * groups * space.components
+            guard index < offset + count else { continue }
+            let local = (index - offset) / space.components
+            let slot = local / groups, group = local % groups
+            var text = p.name
+            switch layout.spatial {
+            case .distributed, .network: text += " at cell \(group)"
+            case .zones: text += " in zone \(group)"
+            case .uniform: break
+            }
+            switch layout.temporal {
+            case .monthly: text += ", month \(slot + 1)"
+            case .dynamic: text += ", step \(slot)"
+            case .constant: break
+            }
+            return text
+        }
+        return "free value \(index)"
+    }
+
+    /// Names of the calibrated parameters (for printing), velocity last.
+    public var freeParameterNames: [String] {
+        HBVParameter.allCases.filter { space.offsets[$0] != nil }.map(\.name) + (fixedVelocity == nil ? ["velocity"] : [])
+    }
+}
+
+extension TimeAxis {
+    /// Month (0-11) of the start of each step.
+    public func monthOfSteps() -> [Int32] {
+        (0..<count).map { Int32(stepStart($0).month - 1) }
+    }
+}

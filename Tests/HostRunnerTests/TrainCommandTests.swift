@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// `hydrogpu train`, `simulate` and `evaluate` as a user runs them.
+@Suite("Train command (binary)")
+struct TrainCommandTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appending(path: "hydrogpu-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The lez config with absolute data paths, a checkpoint every iteration and `iterations`.
+    static func lezConfig(in folder: URL, iterations: Int) throws -> URL {
+        let data = repository.appending(path: "data/lez").path
+        var text = try String(contentsOf: repository.appending(path: "configs/lez.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "../data/lez", with: data)
+        if let cut = text.range(of: "# Calibration (hydrogpu train") { text = String(text[..<cut.lowerBound]) }
+        text += "training: {optimizer: lbfgs, iterations: \(iterations), checkpoint_interval: 1, loss: nse}\n"
+        let url = folder.appending(path: "lez.yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    static func checkpoint(_ folder: URL) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appending(path: "checkpoint.json"))) as! [String: Any]
+    }
+
+    @Test func builtInCaseFromTheRepositoryRoot() throws {
+        let folder = try Self.temporaryFolder()
+        let result = try ExecutableTests.run(["train", "--device", "reference", "--iterations", "1", "--output", folder.path], in: Self.repository.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("configs/lez.yaml"))
+        #expect(result.stderr.contains("iter 1/1  loss"))
+        #expect(result.stdout.contains("calibration  Y3204040"))
+        #expect(result.stdout.contains("validation   Y3204010"))
+        for file in ["metrics.json", "discharge.csv", "hydrograph_Y3204040.svg", "parameters.json", "checkpoint.json"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appending(path: file).path), "\(file)")
+        }
+        let evaluate = try ExecutableTests.run(["evaluate", folder.path])
+        #expect(evaluate.status == 0)
+        #expect(evaluate.stdout.contains("calibration  Y3204040"))
+        #expect(evaluate.stdout.contains("iterations: 1"))
+        // simulate with the trained parameters reproduces the training run's metrics.
+        let config = try Self.lezConfig(in: folder, iterations: 1)
+        let simulated = try ExecutableTests.run(["simulate", config.path, "--device", "reference", "--parameters", folder.path, "--output", folder.appending(path: "sim").path])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        let a = try String(contentsOf: folder.appending(path: "metrics.json"), encoding: .utf8)
+        let b = try String(contentsOf: folder.appending(path: "sim/metrics.json"), encoding: .utf8)
+        #expect(a == b)
+    }
+
+    /// A run killed with SIGKILL after a checkpoint and resumed ends where an uninterrupted run ends.
+    @Test func killedAndResumedRunEqualsUninterruptedRun() throws {
+        let folder = try Self.temporaryFolder()
+        let config = try Self.lezConfig(in: folder, iterations: 6)
+        let whole = folder.appending(path: "whole"), killed = folder.appending(path: "killed")
+        let first = try ExecutableTests.run(["train", config.path, "--device", "reference", "--output", whole.path])
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let process = Process()
+        process.executableURL = ExecutableTests.binary
+        process.arguments = ["train", config.path, "--device", "reference", "--output", killed.path]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var waited = 0.0
+        while waited < 60 {
+            if let c = try? Self.checkpoint(killed), (c["iteration"] as? Int ?? 0) >= 2 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 0.05
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let at = try Self.checkpoint(killed)["iteration"] as! Int
+        #expect(at >= 2 && at < 6)
+        let resumed = try ExecutableTests.run(["train", config.path, "--device", "reference", "--output", killed.path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming from iteration \(at)"))
+        let a = try Self.checkpoint(whole), b = try Self.checkpoint(killed)
+        #expect(a["iteration"] as? Int == 6)
+        #expect(a["free"] as! [Double] == b["free"] as! [Double])
+    }
+
+    @Test func nanStopsTheRunNamingWhereAndKeepsTheCheckpoint() throws {
+        let folder = try Self.temporaryFolder()
+        let config = try Self.lezConfig(in: folder, iterations: 4)
+        let process = Process()
+        process.executableURL = ExecutableTests.binary
+        process.arguments = ["train", config.path, "--device", "reference", "--output", folder.appending(path: "run").path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["HYDROGPU_TEST_NAN_AT_ITERATION": "2"]) { $1 }
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(stderr.contains("training diverged at iteration 3"), "\(stderr)")
+        #expect(stderr.contains("precipitation is nan at step 1"))
+        #expect(try Self.checkpoint(folder.appending(path: "run"))["iteration"] as? Int == 2)
+    }
+
+    @Test func unknownTrainingKeyNamesKeyAndLine() throws {
+        let folder = try Self.temporaryFolder()
+        let config = try Self.lezConfig(in: folder, iterations: 1)
+        try (String(contentsOf: config, encoding: .utf8) + "parameters:\n  FC: {spatial: distributed, inital: 200}\n").write(to: config, atomically: true, encoding: .utf8)
+        let result = try ExecutableTests.run(["train", config.path, "--device", "reference"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("line 42"), "\(result.stderr)")
+        #expect(result.stderr.contains("inital"))
+    }
+}

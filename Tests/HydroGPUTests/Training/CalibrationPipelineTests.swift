@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import DeviceTensor
+@testable import HydroGPU
+
+/// The whole calibration chain on a real sub-basin of the Lez (data/lez ships with the repo).
+@Suite("Calibration pipeline")
+struct CalibrationPipelineTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The Lez upstream of Y3204010 (113 km²), first `steps` days.
+    static func lezSubBasin(steps: Int = 100) throws -> (CaseConfig, CalibrationData) {
+        let hydroCase = try HydroCase.load(repository.appending(path: "configs/lez.yaml"))
+        let data = try CalibrationData.from(hydroCase).subBasin(gauge: 2, steps: steps)
+        return (hydroCase.config, data)
+    }
+
+    /// Uniform HBV parameters, FC and K1 distributed, velocity calibrated.
+    static func objective(_ config: CaseConfig, _ data: CalibrationData, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference) throws -> CalibrationObjective {
+        var config = config
+        config.parameters["FC"] = ParameterConfig(spatial: .distributed, initial: 300)
+        config.parameters["K1"] = ParameterConfig(spatial: .distributed)
+        let setup = try TrainingSetup.from(config: config, data: data)
+        return CalibrationObjective(data: data, setup: setup, loss: loss, backend: backend, priorWeight: 0.01, smoothnessWeight: 0.01)
+    }
+
+    @Test func subBasinKeepsTheUpstreamCellsAndGauge() throws {
+        let (_, data) = try Self.lezSubBasin()
+        #expect(data.gauges.map(\.id) == ["Y3204010"])
+        // The delineated area of the sub-basin equals the gauge's upstream area in the full network.
+        let hydroCase = try HydroCase.load(Self.repository.appending(path: "configs/lez.yaml"))
+        let full = try CalibrationData.from(hydroCase)
+        let upstream = full.network.upstreamArea()
+        let area = data.network.cellArea.reduce(0, +) / 1e6
+        #expect(abs(area - upstream.squareKilometres[full.gauges[2].cell]) < 1e-6 * area)
+        #expect(data.network.outlets == [data.gauges[0].cell])
+    }
+
+    /// dL/dx of the whole chain against central differences in Double.
+    @Test(arguments: [DischargeLoss.oneMinusNSE, .rmse])
+    func gradientMatchesFiniteDifferences(loss: DischargeLoss) throws {
+        let (config, data) = try Self.lezSubBasin(steps: 90)
+        let objective = try Self.objective(config, data, loss: loss)
+        var x = objective.setup.initialFreeValues()
+        var generator = SeededGenerator(seed: 7)
+        for i in x.indices { x[i] += Double.random(in: -0.5...0.5, using: &generator) }
+        let g = try objective.evaluate(x, gradient: true).gradient!
+        let scale = g.map(abs).max()!
+        #expect(scale > 0)
+        // Every uniform parameter, the velocity, and a few cells of the distributed ones.
+        let fc = objective.setup.space.offsets[.fc]!
+        let indices = Array(0..<x.count).filter { i in
+            let name = objective.setup.describe(index: i)
+            return !name.contains("cell") || i == fc || i == fc + 5 || i == objective.setup.space.offsets[.k1]! + 3
+        }
+        var worst = 0.0
+        for i in indices {
+            let h = 1e-6
+            var xp = x, xm = x
+            xp[i] += h
+            xm[i] -= h
+            let fd = (try objective.evaluate(xp, gradient: false).loss - objective.evaluate(xm, gradient: false).loss) / (2 * h)
+            let error = abs(fd - g[i]) / max(abs(g[i]), 1e-3 * scale)
+            worst = max(worst, error)
+            #expect(error < 1e-6, "\(objective.setup.describe(index: i)): adjoint \(g[i]), finite differences \(fd)")
+        }
+        print("pipeline FD check (\(loss.rawValue)): \(indices.count) directions, worst relative error \(worst)")
+    }
+
+    @Test func openCLBackendMatchesReference() throws {
+        guard let device = TrainingDevice.shared else {
+            print("skipped: no OpenCL device")
+            return
+        }
+        let (config, data) = try Self.lezSubBasin(steps: 90)
+        let reference = try Self.objective(config, data)
+        let opencl = try Self.objective(config, data, backend: .openCL(OpenCLRunoffModel(device: device)))
+        let x = reference.setup.initialFreeValues().map { $0 + 0.3 }
+        let a = try reference.evaluate(x, gradient: true), b = try opencl.evaluate(x, gradient: true)
+        #expect(abs(a.loss - b.loss) <= 1e-3 * abs(a.loss))
+        let scale = a.gradient!.map(abs).max()!
+        for i in x.indices {
+            #expect(abs(a.gradient![i] - b.gradient![i]) <= 1e-3 * scale, "\(reference.setup.describe(index: i)): reference \(a.gradient![i]), OpenCL \(b.gradient![i])")
+        }
+    }
+
+    @Test func resumedTrainingEqualsUninterruptedTraining() throws {
+        let (config, data) = try Self.lezSubBasin(steps: 90)
+        let objective = try Self.objective(config, data)
+        for optimizer in [OptimizerKind.lbfgs, .adam] {
+            var training = TrainingConfig()
+            training.optimizer = optimizer
+            training.iterations = 4
+            training.checkpointInterval = 2
+            let whole = try Trainer(objective: objective, config: training, folder: nil).run()
+            let folder = FileManager.default.temporaryDirectory.appending(path: "hydrogpu-train-\(UUID().uuidString)")
+            var first = training
+            first.iterations = 2
+            _ = try Trainer(objective: objective, config: first, folder: folder).run()
+            let saved = try TrainingCheckpoint.read(from: folder)
+            #expect(saved.iteration == 2)
+            let resumed = try Trainer(objective: objective, config: training, folder: folder).run(resume: saved)
+            #expect(resumed.free == whole.free, "\(optimizer)")
+            #expect(resumed.lossHistory == whole.lossHistory)
+            #expect(whole.lossHistory.last! < whole.lossHistory.first!)
+        }
+    }
+
+    @Test func nanStopsTrainingWithDiagnosisAndKeepsCheckpoint() throws {
+        let (config, data) = try Self.lezSubBasin(steps: 90)
+        let objective = try Self.objective(config, data)
+        var training = TrainingConfig()
+        training.iterations = 5
+        training.checkpointInterval = 1
+        let folder = FileManager.default.temporaryDirectory.appending(path: "hydrogpu-nan-\(UUID().uuidString)")
+        var trainer = Trainer(objective: objective, config: training, folder: folder)
+        trainer.nanAtIteration = 2
+        #expect {
+            _ = try trainer.run()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("iteration 3") && text.contains("forcing precipitation is nan at step 1") && text.contains("cell 0 (row")
+                && text.contains("gradient of")
+        }
+        let saved = try TrainingCheckpoint.read(from: folder)
+        #expect(saved.iteration == 2)
+        #expect(saved.free.allSatisfy { $0.isFinite })
+    }
+}
+
+/// One OpenCL device for the training suites, opened once.
+enum TrainingDevice {
+    static let shared: ComputeDevice? = OpenCLSequentialDevice.shared
+}

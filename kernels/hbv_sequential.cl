@@ -1,0 +1,197 @@
+// δHBV's sequential HBV model (MODEL.md 3.1): forward and hand-written adjoint kernels.
+//
+// ===================================== Argument layout =====================================
+// Shared by every runoff solver's kernels (the implicit kernels follow it). Build options:
+// -DHYDRO_VW=N (units per work-item: 1 on GPUs, 8 on CPUs), HYDRO_REAL defaults to float.
+//
+// Sizes: U = units = cells * nmul (unit = cell * nmul + component), C = cells, T = steps
+// (rows of every time-major array: the whole record), P = 14 parameters in HBVParameter order
+// (BETA FC K0 K1 K2 LP PERC UZL TT CFMAX CFR CWH BETAET C), 5 storages in HBVStorage order
+// (SNOWPACK MELTWATER SM SUZ SLZ). Every array is dense, no padding; the launch has
+// ceil(U / HYDRO_VW) work-items (any local size; extra work-items return at once).
+// A launch runs steps [step_begin, step_end) of the record: warm-up and windows reuse the
+// same buffers; "window" below means those steps, n = step_end - step_begin.
+//
+//  #  forward (hbv_sequential_forward)         adjoint (hbv_sequential_adjoint)
+//  0  uint units  U                            same
+//  1  uint cells  C                            same
+//  2  uint nmul                                same
+//  3  uint steps  T                            same
+//  4  uint step_begin                          same
+//  5  uint step_end                            same
+//  6  real dt (days per step)                  same
+//  7  real near_zero (SM floor after ET)       same
+//  8  int  et_exponent (1: ef uses ^BETAET)    same
+//  9  precip  [T][C] mm/step                   same
+// 10  temp    [T][C] degC                      same
+// 11  pet     [T][C] mm/step                   same
+// 12  param_values: parameter p, slot s, unit u at param_offset[p] + s*U + u (each
+//     parameter's [slots_p][U] block concatenated)                            same
+// 13  int param_offset [P] (elements)          same
+// 14  int slot_of_step [P][T]: the slot parameter p uses at step t             same
+// 15  initial_states [5][U] (read)             runoff_adjoint [T][C]: dL/d(cell runoff); each
+//                                              of a cell's nmul units gets 1/nmul of it
+// 16  final_states [5][U] (written; may be     final_state_adjoint [5][U]: dL/d(storages at
+//     the same buffer as initial_states)       step_end), zeros for a plain loss on runoff
+// 17  runoff [T][U] per unit (written for      checkpoints (read), as written by the forward
+//     window rows; the per-cell mean over nmul
+//     is kernel runoff_component_mean)
+// 18  checkpoints [ceil(n/K)][5][U]: storages  uint K
+//     at the start of steps step_begin + j*K
+// 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][5][U] (storages recomputed within
+//     K = 1 stores the whole trajectory          a segment; any 1-element buffer when K = 1)
+// 20  balance [5][U] (written): per-unit       param_gradient, same layout as param_values:
+//     window totals of P, ET, Q, storage        dL/d(physical value) ADDED (+=) to it, so the
+//     change (end - start) and numerical        caller zeroes it (or accumulates windows)
+//     inflow (water added by the SM floor)
+// 21                                           initial_state_adjoint [5][U] (written):
+//                                              dL/d(storages at step_begin)
+//
+// Memory for the reverse sweep: (ceil(n/K) + K - 1) * 5 * U reals; K = 1 is the stored
+// trajectory (no recomputation), larger K recomputes each segment once from its checkpoint.
+// A work-item owns its units' columns of every array, so gradients need no atomics.
+// ==========================================================================================
+#include "hbv_sequential_step.h"
+#include "runoff_outputs.h"
+
+inline hbv_states load_states(__global const real *base, uint u0, uint units) {
+    hbv_states s;
+#define LOAD(i, name) s.name = load_units(base + (size_t)(i) * units, u0, units);
+    HBV_STORAGES(LOAD)
+#undef LOAD
+    return s;
+}
+
+inline void store_states(hbv_states s, __global real *base, uint u0, uint units) {
+#define STORE(i, name) store_units(s.name, base + (size_t)(i) * units, u0, units);
+    HBV_STORAGES(STORE)
+#undef STORE
+}
+
+inline realv total_storage(hbv_states s) {
+    return (((s.snowpack + s.meltwater) + s.soil) + s.upper) + s.lower;
+}
+
+inline hbv_params load_params(__global const real *values, __global const int *offset,
+                              __global const int *slot_of_step, uint steps, uint t, uint u0, uint units) {
+    hbv_params q;
+#define LOAD(i, name) \
+    q.name = load_units(values + offset[i] + (size_t)slot_of_step[(i) * steps + t] * units, u0, units);
+    HBV_PARAMETERS(LOAD)
+#undef LOAD
+    return q;
+}
+
+inline hbv_forcing load_forcing(__global const real *precip, __global const real *temp,
+                                __global const real *pet, uint t, uint cells, uint u0, uint units, uint nmul) {
+    const size_t row = (size_t)t * cells;
+    hbv_forcing f;
+    f.precip = load_cells_of_units(precip + row, u0, units, nmul);
+    f.temp = load_cells_of_units(temp + row, u0, units, nmul);
+    f.pet = load_cells_of_units(pet + row, u0, units, nmul);
+    return f;
+}
+
+__kernel void hbv_sequential_forward(
+    const uint units, const uint cells, const uint nmul, const uint steps,
+    const uint step_begin, const uint step_end,
+    const real dt, const real near_zero, const int et_exponent,
+    __global const real *precip, __global const real *temp, __global const real *pet,
+    __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
+    __global const real *initial_states, __global real *final_states,
+    __global real *runoff, __global real *checkpoints, const uint checkpoint_interval,
+    __global real *balance) {
+    const uint u0 = get_global_id(0) * HYDRO_VW;
+    if (u0 >= units) return;
+    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
+
+    hbv_states s = load_states(initial_states, u0, units);
+    const realv storage_start = total_storage(s);
+    realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0);
+    uint since_checkpoint = 0, checkpoint = 0;
+    for (uint t = step_begin; t < step_end; ++t) {
+        if (checkpoint_interval != 0) {
+            if (since_checkpoint == 0) store_states(s, checkpoints + checkpoint++ * state_block, u0, units);
+            if (++since_checkpoint == checkpoint_interval) since_checkpoint = 0;
+        }
+        const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
+        const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
+        hbv_trace r;
+        hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, &r);
+        s = hbv_end_states(&r);
+        store_units(r.runoff, runoff + (size_t)t * units, u0, units);
+        sum_p += f.precip;
+        sum_et += r.et;
+        sum_q += r.runoff;
+        sum_floor += r.sm3 - r.sm3pre;
+    }
+    store_states(s, final_states, u0, units);
+    store_units(sum_p, balance, u0, units);
+    store_units(sum_et, balance + units, u0, units);
+    store_units(sum_q, balance + 2 * (size_t)units, u0, units);
+    store_units(total_storage(s) - storage_start, balance + 3 * (size_t)units, u0, units);
+    store_units(sum_floor, balance + 4 * (size_t)units, u0, units);
+}
+
+__kernel void hbv_sequential_adjoint(
+    const uint units, const uint cells, const uint nmul, const uint steps,
+    const uint step_begin, const uint step_end,
+    const real dt, const real near_zero, const int et_exponent,
+    __global const real *precip, __global const real *temp, __global const real *pet,
+    __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
+    __global const real *runoff_adjoint, __global const real *final_state_adjoint,
+    __global const real *checkpoints, const uint checkpoint_interval, __global real *scratch,
+    __global real *param_gradient, __global real *initial_state_adjoint) {
+    const uint u0 = get_global_id(0) * HYDRO_VW;
+    if (u0 >= units || step_end <= step_begin) return;
+    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
+    const uint interval = checkpoint_interval;
+    const uint segments = (step_end - step_begin + interval - 1) / interval;
+    const real share = (real)1 / (real)nmul;
+
+    hbv_states a = load_states(final_state_adjoint, u0, units);
+    // Gradients collect in registers while a parameter's slot stays the same (all steps for a
+    // static parameter) and are added to param_gradient when the slot changes.
+    hbv_params g;
+    int slot[HBV_PARAMETER_COUNT];
+#define START(i, name) g.name = (realv)(0); slot[i] = slot_of_step[(i) * steps + step_end - 1];
+    HBV_PARAMETERS(START)
+#undef START
+
+    for (uint segment = segments; segment-- > 0;) {
+        const uint first = step_begin + segment * interval;
+        const uint last = min(first + interval, step_end);
+        __global const real *checkpoint = checkpoints + segment * state_block;
+        // Recompute the storages at the start of steps first+1 .. last-1 of this segment.
+        hbv_states s = load_states(checkpoint, u0, units);
+        for (uint t = first; t + 1 < last; ++t) {
+            const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
+            const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
+            hbv_trace r;
+            hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, &r);
+            s = hbv_end_states(&r);
+            store_states(s, scratch + (t - first) * state_block, u0, units);
+        }
+        for (uint t = last; t-- > first;) {
+            const hbv_states start = t == first ? load_states(checkpoint, u0, units)
+                                                : load_states(scratch + (t - first - 1) * state_block, u0, units);
+#define FLUSH(i, name) { \
+            const int now = slot_of_step[(i) * steps + t]; \
+            if (now != slot[i]) { \
+                accumulate_units(g.name, param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units); \
+                g.name = (realv)(0); \
+                slot[i] = now; \
+            } }
+            HBV_PARAMETERS(FLUSH)
+#undef FLUSH
+            const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
+            const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
+            const realv a_runoff = load_cells_of_units(runoff_adjoint + (size_t)t * cells, u0, units, nmul) * share;
+            hbv_step_adjoint(&start, &q, &f, dt, near_zero, et_exponent, a_runoff, &a, &g);
+        }
+    }
+#define FLUSH(i, name) accumulate_units(g.name, param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);
+    HBV_PARAMETERS(FLUSH)
+#undef FLUSH
+    store_states(a, initial_state_adjoint, u0, units);
+}
