@@ -109,6 +109,25 @@ public enum SyntheticCaseWriter {
           routing: d8
         output:
           folder: results
+        # Twin calibration with `hydrogpu train case.yaml`: every parameter starts mid-bounds;
+        # CFR and CWH (not identifiable from discharge, docs/TWIN-EXPERIMENTS.md) and the routing
+        # velocity are held at their true values.
+        parameters:
+
+        """
+        if o.truth == .descriptorMaps {
+            for p in SyntheticCatchment.mappedParameters { text += "  \(p.name): {spatial: distributed}\n" }
+        }
+        let truth = SyntheticCatchment.uniformTruth
+        text += """
+          CFR: {fixed: \(truth[.cfr]!)}
+          CWH: {fixed: \(truth[.cwh]!)}
+          C: {initial: 0.5}
+          velocity: {fixed: \(o.velocity)}
+        training:
+          optimizer: lbfgs
+          iterations: 300
+          loss: nse
 
         """
         return text

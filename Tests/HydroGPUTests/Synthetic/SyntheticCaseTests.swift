@@ -63,6 +63,11 @@ struct SyntheticCaseTests {
         #expect(forcing.temperature == c.forcing.temperature)
         #expect(forcing.pet == c.forcing.pet)
         for (g, gauge) in loaded.gauges.enumerated() { #expect(gauge.observed == c.discharge[g]) }
+        // The twin calibration sections for `hydrogpu train`.
+        #expect(loaded.config.parameters["FC"]?.spatial == .distributed)
+        #expect(loaded.config.parameters["CFR"]?.fixed == SyntheticCatchment.uniformTruth[.cfr])
+        #expect(loaded.config.parameters["velocity"]?.fixed == c.options.velocity)
+        #expect(loaded.config.training.iterations == 300)
         let soil = try loaded.valuesOnCells("soil_index")
         #expect(zip(soil, (0..<c.cellCount).map { c.descriptors[3 * $0 + 2] }).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) })
     }
