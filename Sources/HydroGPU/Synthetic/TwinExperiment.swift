@@ -52,7 +52,7 @@ public enum TwinExperiment {
     }
 
     public static func calibrateUniform(_ catchment: SyntheticCatchment, parameters: [HBVParameter], seed: UInt64,
-                                        candidates: Int = 16, maxIterations: Int = 400) throws -> UniformResult {
+                                        candidates: Int = 16, maxIterations: Int = 400, hops: Int = 0) throws -> UniformResult {
         var rng = SeededGenerator(seed: seed)
         // Screen `candidates` random points and start from the best (one forward run each):
         // HBV's thresholds leave whole pathways dormant at some points (e.g. UZL above every
@@ -77,7 +77,7 @@ public enum TwinExperiment {
             let e = try objective.evaluate(free: x)
             return (e.loss, e.freeGradient)
         }
-        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, evaluate: evaluate)
+        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, maxHops: hops, hopSeed: seed &+ 0xB0B, evaluate: evaluate)
         let final = try objective.evaluate(free: state.x, gradient: false)
         let recovery = parameters.map { p in
             Recovery(parameter: p, trueValue: catchment.trueParameters[p]![0],
@@ -158,6 +158,7 @@ public enum TwinExperiment {
     /// the line search at a kink); stops when three restarts in a row each lower the loss by less than 0.1 %.
     /// Returns the final state with `iteration` and `evaluations` summed over restarts.
     static func minimise(_ optimiser: BoundedLBFGS, from x0: [Double], maxIterations: Int, adamIterations: Int = 0, target: Double = 1e-12,
+                         maxHops: Int = 0, hopAbove: Double = 1e-3, hopSize: Double = 0.5, hopSeed: UInt64 = 0,
                          evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) throws -> BoundedLBFGS.State {
         // Optional phase 1: Adam (no line search, so HBV's kinks do not stall it).
         var x = x0
@@ -180,6 +181,26 @@ public enum TwinExperiment {
             if state.loss <= target || iterations >= maxIterations || stalls >= 3 { break }
             state = try optimiser.start(at: state.x, evaluate: evaluate)
             restarts += 1
+        }
+        // Monotonic basin hopping: from a stall above `hopAbove`, jump by a seeded random step
+        // (raw ±`hopSize`) and descend again; keep the result only if it is lower.
+        var rng = SeededGenerator(seed: hopSeed)
+        var hops = 0
+        while state.loss > hopAbove && hops < maxHops && iterations < maxIterations {
+            hops += 1
+            let jumped = optimiser.project(state.x.map { $0 + rng.uniform(-hopSize, hopSize) })
+            var trial = try optimiser.start(at: jumped, evaluate: evaluate)
+            var trialStalls = 0
+            while true {
+                let lossAtStart = trial.loss
+                while !trial.converged && iterations + trial.iteration < maxIterations { try optimiser.iterate(&trial, evaluate: evaluate) }
+                iterations += trial.iteration
+                evaluations += trial.evaluations
+                trialStalls = trial.loss > 0.999 * lossAtStart ? trialStalls + 1 : 0
+                if trial.loss <= target || iterations >= maxIterations || trialStalls >= 2 { break }
+                trial = try optimiser.start(at: trial.x, evaluate: evaluate)
+            }
+            if trial.loss < state.loss { state = trial }
         }
         state.iteration = iterations
         state.evaluations = evaluations
