@@ -2,7 +2,8 @@
 /// from seeded random starts and compare what comes back with the truth.
 ///
 /// - `calibrateUniform`: the chosen parameters as one raw value each (others fixed at their
-///   true values), Adam then projected L-BFGS on raw values in [-5, 5].
+///   true values), restarted projected L-BFGS on raw values in [-5, 5] (optionally Adam first and
+///   basin hopping after).
 /// - `trainRegionalisation`: the mapped parameters come from a `MultilayerPerceptron` fed the
 ///   normalised descriptors, trained jointly with uniform raw values of `uniformFree` by
 ///   projected L-BFGS on [uniform raw..., weights...]; the gradient of the weights chains the
