@@ -7,6 +7,10 @@ struct HydroGPUCommand: ParsableCommand {
         commandName: "hydrogpu",
         abstract: "Differentiable distributed HBV hydrology on GPUs (OpenCL) and CPUs.",
         version: HydroGPUVersion.string,
-        subcommands: [DevicesCommand.self, KernelsCommand.self, CheckGradientCommand.self, ValidateCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, BenchCommand.self]
+        subcommands: [
+            TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, ValidateCommand.self,
+            CheckGradientCommand.self, BenchCommand.self, SynthCommand.self, TwinCommand.self,
+            DevicesCommand.self, KernelsCommand.self,
+        ]
     )
 }
