@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Identifiability and twin calibrations on small synthetic catchments (fast versions of
-/// `hydrogpu twin`; the full figures are in RESULTS-TWIN.md).
+/// `hydrogpu twin`; the full figures are in RESULTS.md ("Twin experiment figures")).
 struct TwinExperimentTests {
     static func catchment(rows: Int = 4, columns: Int = 4, days: Int = 365, gauges: Int = 3, truth: SyntheticCatchment.Truth,
                           meanTemperature: Double = 6) throws -> SyntheticCatchment {
