@@ -32,7 +32,8 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
     private let adjointKernel: DeviceKernel
     private let scaleKernel: DeviceKernel
     private let noGauges: DeviceBuffer<Int32>
-    private let placeholder: DeviceBuffer<Real>
+    /// Bound to kernel arguments a launch does not use (OpenCL needs a valid buffer there).
+    private let unusedArgumentBuffer: DeviceBuffer<Real>
     private var runoffToInflow: (stepSeconds: Double, buffer: DeviceBuffer<Real>)?
     private var gaugeMap: (cells: [Int], buffer: DeviceBuffer<Int32>)?
 
@@ -48,7 +49,7 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         downstream = try DeviceBuffer(device: device, values: network.downstream)
         flowLength = try DeviceBuffer(device: device, values: network.flowLength.map { Real($0) })
         noGauges = try DeviceBuffer(device: device, values: [Int32](repeating: -1, count: n))
-        placeholder = try DeviceBuffer(device: device, values: [Real(0)])
+        unusedArgumentBuffer = try DeviceBuffer(device: device, values: [Real(0)])
         let options = Real.self == Double.self ? "-DHYDRO_REAL=double -DHYDRO_FP64" : ""
         let program = try device.program(source: KernelSources.source(of: .routing), options: options)
         forwardKernel = try program.kernel("route_forward_level")
@@ -130,7 +131,7 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         try check(initialStorageGradient, n, "initial storage gradient")
         let stride = try velocityStride(velocity)
         let factor = try inflowFactor(stepSeconds: stepSeconds)
-        var field = placeholder, useField = 0, gaugeOfCell = noGauges, gaugeSeed = placeholder, gauges = 0
+        var field = unusedArgumentBuffer, useField = 0, gaugeOfCell = noGauges, gaugeSeed = unusedArgumentBuffer, gauges = 0
         switch seed {
         case .field(let buffer):
             try check(buffer, steps * n, "discharge adjoint")
