@@ -149,9 +149,9 @@ func format(_ x: Double) -> String {
 private func pow(_ a: Double, _ b: Double) -> Double { Double.pow(a, b) }
 
 /// Small dense symmetric matrices: cyclic Jacobi eigenvalues and a Cholesky inverse diagonal.
-enum SymmetricEigen {
+public enum SymmetricEigen {
     /// Eigenvalues of the symmetric `n x n` matrix `a` (row-major).
-    static func values(_ a: [Double], n: Int) -> [Double] {
+    public static func values(_ a: [Double], n: Int) -> [Double] {
         var m = a
         for _ in 0..<100 {
             var off = 0.0
@@ -177,7 +177,7 @@ enum SymmetricEigen {
     }
 
     /// Diagonal of the inverse of the symmetric positive definite `a`, nil if Cholesky fails.
-    static func inverseDiagonal(_ a: [Double], n: Int) -> [Double]? {
+    public static func inverseDiagonal(_ a: [Double], n: Int) -> [Double]? {
         var l = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in 0...i {

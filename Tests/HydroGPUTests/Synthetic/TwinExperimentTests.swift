@@ -1,5 +1,5 @@
 import Foundation
-@testable import HydroGPU
+import HydroGPU
 import Testing
 
 /// Identifiability and twin calibrations on small synthetic catchments (fast versions of
