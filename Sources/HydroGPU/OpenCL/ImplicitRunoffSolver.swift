@@ -8,30 +8,31 @@ import DeviceTensor
 /// On a CPU (PoCL) a work-item runs its `vectorWidth` units one after the other: Newton's
 /// iteration count differs per unit, so the implicit kernels are not vectorised across lanes.
 public final class ImplicitRunoffSolver {
-    public let data: RunoffDeviceData
-    public let vectorWidth: Int
-    /// How the reverse sweep gets its storages (whole record).
-    public let plan: CheckpointPlan
+    private let outputs: RunoffSolverOutputs
+    private var recorded = false
     /// Newton tolerance |F|_inf (mm) and iteration cap.
     public let tolerance: Float
     public let maxIterations: Int
     /// Newton steps after convergence, kept only if |F| does not rise (`ImplicitHBVNewton`).
     public let polishingSteps: Int
-
-    /// Storages at the end of the run, `[5][units]`.
-    public let finalStates: DeviceBuffer<Float>
-    /// Runoff per unit, `[steps][units]` (mm per step).
-    public let unitRunoff: DeviceBuffer<Float>
-    /// Runoff per cell (mean over components), `[steps][cells]`.
-    public let cellRunoff: DeviceBuffer<Float>
-    /// Per-unit totals of P, ET, Q, storage change and numerical inflow (0 here), `[5][units]`.
-    public let balance: DeviceBuffer<Float>
     /// Per-unit count of non-converged steps of the last forward run, `[units]`.
     public let nonConverged: DeviceBuffer<UInt32>
-    private let summary: DeviceBuffer<Float>
-    private let kernels: ImplicitRunoffKernels
-    private var reverseBuffers: SequentialRunoffSolver.ReverseSweepBuffers?
-    private var recorded = false
+
+    public var data: RunoffDeviceData { outputs.data }
+    public var vectorWidth: Int { outputs.kernels.vectorWidth }
+    /// How the reverse sweep gets its storages (whole record).
+    public var plan: CheckpointPlan { outputs.plan }
+    /// Storages at the end of the run, `[5][units]`.
+    public var finalStates: DeviceBuffer<Float> { outputs.finalStates }
+    /// Runoff per unit, `[steps][units]` (mm per step).
+    public var unitRunoff: DeviceBuffer<Float> { outputs.unitRunoff }
+    /// Runoff per cell (mean over components), `[steps][cells]`.
+    public var cellRunoff: DeviceBuffer<Float> { outputs.cellRunoff }
+    /// Per-unit totals of P, ET, Q, storage change and numerical inflow (0 here), `[5][units]`.
+    public var balance: DeviceBuffer<Float> { outputs.balance }
+
+    /// Values per unit in a step record (kernels/hbv_implicit.cl): the 5 storages.
+    static let recordValues = 5
 
     /// - Parameters:
     ///   - tolerance: Newton's |F|_inf in mm (MODEL.md 3.2: 1e-4 in Float).
@@ -41,92 +42,36 @@ public final class ImplicitRunoffSolver {
     ///   - vectorWidth, memoryBudgetBytes, checkpointInterval: as for `SequentialRunoffSolver`.
     public init(data: RunoffDeviceData, tolerance: Float = 1e-4, maxIterations: Int = 50, polishingSteps: Int = 1, vectorWidth: Int? = nil,
                 memoryBudgetBytes: Int = 1 << 30, checkpointInterval: Int? = nil) throws(OpenCLRunoffError) {
-        guard data.configuration.solver == .implicit else {
-            throw .invalidProblem("ImplicitRunoffSolver runs the implicit solver; the problem asks for \(data.configuration.solver.rawValue)")
-        }
         guard tolerance > 0, maxIterations >= 0, polishingSteps >= 0 else {
             throw .invalidProblem("Newton tolerance must be positive and the iteration cap non-negative (got \(tolerance), \(maxIterations))")
         }
-        let width = vectorWidth ?? RunoffVectorWidth.preferred(for: data.device.info)
-        self.data = data
-        self.vectorWidth = width
+        outputs = try RunoffSolverOutputs(data: data, solver: .implicit, vectorWidth: vectorWidth ?? RunoffVectorWidth.preferred(for: data.device.info),
+                                          memoryBudgetBytes: memoryBudgetBytes, checkpointInterval: checkpointInterval, recordValues: Self.recordValues)
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.polishingSteps = polishingSteps
-        self.kernels = try ImplicitRunoffKernels(device: data.device, vectorWidth: width)
-        if let checkpointInterval {
-            plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units)
-        } else {
-            plan = try CheckpointPlan.choose(steps: data.steps, units: data.units, budgetBytes: memoryBudgetBytes)
-        }
-        let device = data.device, units = data.units, cells = data.cells, steps = data.steps
-        let nmul = data.components
-        (finalStates, unitRunoff, cellRunoff, balance, nonConverged, summary) = try onDevice { () throws(OpenCLError) in
-            let unitRunoff = try DeviceBuffer<Float>(device: device, shape: [steps, units])
-            return (try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                    unitRunoff,
-                    nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
-                    try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                    try DeviceBuffer<UInt32>(device: device, shape: [units]),
-                    try DeviceBuffer<Float>(device: device, shape: [7]))
-        }
+        let device = data.device, units = data.units
+        nonConverged = try onDevice { () throws(OpenCLError) in try DeviceBuffer<UInt32>(device: device, shape: [units]) }
     }
 
     /// The reverse-sweep buffers (the sequential solver's layout), allocating them on first use.
-    public func reverse() throws(OpenCLRunoffError) -> SequentialRunoffSolver.ReverseSweepBuffers {
-        if let reverseBuffers { return reverseBuffers }
-        let device = data.device, units = data.units
-        let made = try onDevice { () throws(OpenCLError) in
-            let runoffAdjoint = try DeviceBuffer<Float>(device: device, shape: [data.steps, data.cells])
-            try runoffAdjoint.fill(0)
-            let finalStateAdjoint = try DeviceBuffer<Float>(device: device, shape: [5, units])
-            try finalStateAdjoint.fill(0)
-            return SequentialRunoffSolver.ReverseSweepBuffers(
-                runoffAdjoint: runoffAdjoint,
-                finalStateAdjoint: finalStateAdjoint,
-                parameterGradient: try DeviceBuffer<Float>(device: device, shape: [data.parameterValues.count]),
-                initialStateGradient: try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, 5, units]),
-                scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * 5 * units]))
-        }
-        reverseBuffers = made
-        return made
-    }
+    public func reverse() throws(OpenCLRunoffError) -> SequentialRunoffSolver.ReverseSweepBuffers { try outputs.reverse() }
 
-    private var workItems: Int { (data.units + vectorWidth - 1) / vectorWidth }
-
-    private var commonArguments: [KernelArgument] {
-        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(0), .uint(data.steps),
-         .float(Float(data.configuration.stepDays)), .float(Float(data.configuration.nearZero)),
-         .int32(data.configuration.usesETExponent ? 1 : 0),
-         .buffer(data.precipitation), .buffer(data.temperature), .buffer(data.pet),
-         .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
-    }
+    /// Newton's arguments, after the layout both solvers share.
+    private var newtonArguments: [KernelArgument] { [.float(tolerance), .uint(maxIterations), .uint(polishingSteps)] }
 
     /// Enqueues a forward run over the whole record; with `recordForAdjoint` it also keeps
     /// the checkpoints `adjoint()` needs.
     @discardableResult
     public func forward(recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
-        let checkpoints: DeviceBuffer<Float>
-        let interval: Int
-        if recordForAdjoint {
-            checkpoints = try reverse().checkpoints
-            interval = plan.interval
-        } else {
-            checkpoints = summary  // never written when the interval is 0
-            interval = 0
-        }
+        let checkpoints = try outputs.checkpointBinding(recordForAdjoint: recordForAdjoint)
+        let (outputs, newton, nonConverged) = (outputs, newtonArguments, nonConverged)
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try kernels.forward.launch(global: [workItems], arguments: commonArguments + [
-                .buffer(data.initialStates), .buffer(finalStates), .buffer(unitRunoff),
-                .buffer(checkpoints), .uint(interval), .buffer(balance),
-                .float(tolerance), .uint(maxIterations), .uint(polishingSteps), .buffer(nonConverged)]))
-            if data.components > 1 {
-                let values = data.steps * data.cells
-                events.append(try kernels.componentMean.launch(global: [values], arguments: [
-                    .uint(values), .uint(data.components), .buffer(unitRunoff), .buffer(cellRunoff)]))
-            }
+            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], arguments: outputs.commonArguments(0..<outputs.data.steps) + [
+                .buffer(outputs.data.initialStates), .buffer(outputs.finalStates), .buffer(outputs.unitRunoff),
+                .buffer(checkpoints.buffer), .uint(checkpoints.interval), .buffer(outputs.balance)] + newton + [.buffer(nonConverged)]))
+            if let mean = try outputs.launchComponentMean() { events.append(mean) }
         }
         recorded = recordForAdjoint
         return RunoffLaunches(events: events)
@@ -139,33 +84,24 @@ public final class ImplicitRunoffSolver {
     public func adjoint() throws(OpenCLRunoffError) -> RunoffLaunches {
         guard recorded else { throw .adjointWithoutForward }
         let buffers = try reverse()
+        let (outputs, newton) = (outputs, newtonArguments)
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try kernels.adjoint.launch(global: [workItems], arguments: commonArguments + [
+            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], arguments: outputs.commonArguments(0..<outputs.data.steps) + [
                 .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
-                .buffer(buffers.checkpoints), .uint(plan.interval), .buffer(buffers.scratch),
-                .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient),
-                .float(tolerance), .uint(maxIterations), .uint(polishingSteps)]))
+                .buffer(buffers.checkpoints), .uint(outputs.plan.interval), .buffer(buffers.scratch),
+                .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)] + newton))
         }
         return RunoffLaunches(events: events)
     }
 
     /// Unit-steps of the last forward run whose Newton iteration stopped at the cap.
     public func nonConvergedSteps() throws(OpenCLRunoffError) -> Int {
-        try onDevice { () throws(OpenCLError) in try nonConverged.download() }.reduce(0) { $0 + Int($1) }
+        let nonConverged = nonConverged
+        return try onDevice { () throws(OpenCLError) in try nonConverged.download() }.reduce(0) { $0 + Int($1) }
     }
 
     /// Reduces the per-unit water balance of the last forward run on the device.
-    public func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit {
-        let local = SequentialRunoffSolver.reductionWidth(data.device.info.maxWorkGroupSize)
-        let s = try onDevice { () throws(OpenCLError) in
-            try kernels.balanceReduce.launch(global: [local], local: [local], arguments: [
-                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 7 * local * MemoryLayout<Float>.stride)])
-            return try summary.download()
-        }
-        return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
-                                 totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
-                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]))
-    }
+    public func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit { try outputs.audit() }
 }

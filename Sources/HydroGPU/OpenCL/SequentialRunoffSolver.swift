@@ -11,24 +11,22 @@ import DeviceTensor
 /// more than one component a second kernel averages it per cell into `cellRunoff`
 /// `[steps][cells]` (with one component the two are the same buffer).
 public final class SequentialRunoffSolver {
-    public let data: RunoffDeviceData
-    public let vectorWidth: Int
-    /// How the reverse sweep gets its storages (whole record).
-    public let plan: CheckpointPlan
-
-    /// Storages at the end of the run, `[5][units]`.
-    public let finalStates: DeviceBuffer<Float>
-    /// Runoff per unit, `[steps][units]` (mm per step).
-    public let unitRunoff: DeviceBuffer<Float>
-    /// Runoff per cell (mean over components), `[steps][cells]`.
-    public let cellRunoff: DeviceBuffer<Float>
-    /// Per-unit totals of P, ET, Q, storage change and numerical inflow, `[5][units]`.
-    public let balance: DeviceBuffer<Float>
-    private let summary: DeviceBuffer<Float>
-    private let kernels: SequentialRunoffKernels
-    private var reverseBuffers: ReverseSweepBuffers?
-    /// The window of the last forward run that recorded for the adjoint.
+    private let outputs: RunoffSolverOutputs
+    /// Whether the last forward run recorded for the adjoint, and over which window.
     private var recorded: Range<Int>?
+
+    public var data: RunoffDeviceData { outputs.data }
+    public var vectorWidth: Int { outputs.kernels.vectorWidth }
+    /// How the reverse sweep gets its storages (whole record).
+    public var plan: CheckpointPlan { outputs.plan }
+    /// Storages at the end of the run, `[5][units]`.
+    public var finalStates: DeviceBuffer<Float> { outputs.finalStates }
+    /// Runoff per unit, `[steps][units]` (mm per step).
+    public var unitRunoff: DeviceBuffer<Float> { outputs.unitRunoff }
+    /// Runoff per cell (mean over components), `[steps][cells]`.
+    public var cellRunoff: DeviceBuffer<Float> { outputs.cellRunoff }
+    /// Per-unit totals of P, ET, Q, storage change and numerical inflow, `[5][units]`.
+    public var balance: DeviceBuffer<Float> { outputs.balance }
 
     /// Buffers of the reverse sweep, allocated on the first run that records for it.
     public struct ReverseSweepBuffers {
@@ -51,62 +49,16 @@ public final class SequentialRunoffSolver {
     ///   - checkpointInterval: a fixed interval instead (tests, benchmarks).
     public init(data: RunoffDeviceData, vectorWidth: Int? = nil, memoryBudgetBytes: Int = 1 << 30,
                 checkpointInterval: Int? = nil) throws(OpenCLRunoffError) {
-        guard data.configuration.solver == .sequential else { throw .invalidProblem("SequentialRunoffSolver runs the sequential solver; the problem asks for \(data.configuration.solver.rawValue)") }
-        let width = vectorWidth ?? RunoffVectorWidth.preferred(for: data.device.info)
-        self.data = data
-        self.vectorWidth = width
-        self.kernels = try SequentialRunoffKernels(device: data.device, vectorWidth: width)
-        if let checkpointInterval {
-            plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units, recordValues: Self.recordValues)
-        } else {
-            plan = try CheckpointPlan.choose(steps: data.steps, units: data.units, budgetBytes: memoryBudgetBytes, recordValues: Self.recordValues)
-        }
-        let device = data.device, units = data.units, cells = data.cells, steps = data.steps
-        let nmul = data.components
-        (finalStates, unitRunoff, cellRunoff, balance, summary) = try onDevice { () throws(OpenCLError) in
-            let unitRunoff = try DeviceBuffer<Float>(device: device, shape: [steps, units])
-            return (try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                    unitRunoff,
-                    nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
-                    try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                    try DeviceBuffer<Float>(device: device, shape: [7]))
-        }
+        outputs = try RunoffSolverOutputs(data: data, solver: .sequential, vectorWidth: vectorWidth ?? RunoffVectorWidth.preferred(for: data.device.info),
+                                          memoryBudgetBytes: memoryBudgetBytes, checkpointInterval: checkpointInterval, recordValues: Self.recordValues)
     }
 
     /// The reverse-sweep buffers, allocating them on first use.
-    public func reverse() throws(OpenCLRunoffError) -> ReverseSweepBuffers {
-        if let reverseBuffers { return reverseBuffers }
-        let device = data.device, units = data.units
-        let made = try onDevice { () throws(OpenCLError) in
-            let runoffAdjoint = try DeviceBuffer<Float>(device: device, shape: [data.steps, data.cells])
-            try runoffAdjoint.fill(0)
-            let finalStateAdjoint = try DeviceBuffer<Float>(device: device, shape: [5, units])
-            try finalStateAdjoint.fill(0)
-            return ReverseSweepBuffers(
-                runoffAdjoint: runoffAdjoint,
-                finalStateAdjoint: finalStateAdjoint,
-                parameterGradient: try DeviceBuffer<Float>(device: device, shape: [data.parameterValues.count]),
-                initialStateGradient: try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, Self.recordValues, units]),
-                scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * Self.recordValues * units]))
-        }
-        reverseBuffers = made
-        return made
-    }
+    public func reverse() throws(OpenCLRunoffError) -> ReverseSweepBuffers { try outputs.reverse() }
 
     /// Values per unit in a step record (kernels/hbv_sequential.cl): the 5 storages at the
     /// step's start and the step's two power laws, which the adjoint then does not evaluate again.
     public static let recordValues = 7
-
-    private var workItems: Int { (data.units + vectorWidth - 1) / vectorWidth }
-
-    private func commonArguments(_ window: Range<Int>) -> [KernelArgument] {
-        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(window.lowerBound), .uint(window.upperBound),
-         .float(Float(data.configuration.stepDays)), .float(Float(data.configuration.nearZero)),
-         .int32(data.configuration.usesETExponent ? 1 : 0),
-         .buffer(data.precipitation), .buffer(data.temperature), .buffer(data.pet),
-         .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
-    }
 
     /// Enqueues a forward run over the whole record from `data.initialStates`; with
     /// `recordForAdjoint` it also keeps the step records `adjoint()` needs.
@@ -127,25 +79,14 @@ public final class SequentialRunoffSolver {
         guard window.lowerBound >= 0, window.upperBound <= data.steps, !window.isEmpty else {
             throw .invalidProblem("window \(window) is not a non-empty part of the record's 0..<\(data.steps) steps")
         }
-        let checkpoints: DeviceBuffer<Float>
-        let interval: Int
-        if recordForAdjoint {
-            checkpoints = try reverse().checkpoints
-            interval = plan.interval
-        } else {
-            checkpoints = summary  // never written when the interval is 0
-            interval = 0
-        }
+        let checkpoints = try outputs.checkpointBinding(recordForAdjoint: recordForAdjoint)
+        let outputs = outputs
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try kernels.forward.launch(global: [workItems], arguments: commonArguments(window) + [
-                .buffer(data.initialStates), .buffer(finalStates), .buffer(unitRunoff),
-                .buffer(checkpoints), .uint(interval), .buffer(balance)]))
-            if data.components > 1 {
-                let values = data.steps * data.cells
-                events.append(try kernels.componentMean.launch(global: [values], arguments: [
-                    .uint(values), .uint(data.components), .buffer(unitRunoff), .buffer(cellRunoff)]))
-            }
+            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], arguments: outputs.commonArguments(window) + [
+                .buffer(outputs.data.initialStates), .buffer(outputs.finalStates), .buffer(outputs.unitRunoff),
+                .buffer(checkpoints.buffer), .uint(checkpoints.interval), .buffer(outputs.balance)]))
+            if let mean = try outputs.launchComponentMean() { events.append(mean) }
         }
         recorded = recordForAdjoint ? window : nil
         return RunoffLaunches(events: events)
@@ -159,12 +100,13 @@ public final class SequentialRunoffSolver {
     public func adjoint() throws(OpenCLRunoffError) -> RunoffLaunches {
         guard let window = recorded else { throw .adjointWithoutForward }
         let buffers = try reverse()
+        let outputs = outputs
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try kernels.adjoint.launch(global: [workItems], arguments: commonArguments(window) + [
+            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], arguments: outputs.commonArguments(window) + [
                 .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
-                .buffer(buffers.checkpoints), .uint(plan.interval), .buffer(buffers.scratch),
+                .buffer(buffers.checkpoints), .uint(outputs.plan.interval), .buffer(buffers.scratch),
                 .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)]))
         }
         return RunoffLaunches(events: events)
@@ -172,22 +114,5 @@ public final class SequentialRunoffSolver {
 
     /// Reduces the per-unit water balance of the last forward run on the device and returns
     /// the audit (seven scalars cross to the host).
-    public func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit {
-        let local = Self.reductionWidth(data.device.info.maxWorkGroupSize)
-        let s = try onDevice { () throws(OpenCLError) in
-            try kernels.balanceReduce.launch(global: [local], local: [local], arguments: [
-                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 7 * local * MemoryLayout<Float>.stride)])
-            return try summary.download()
-        }
-        return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
-                                 totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
-                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]))
-    }
-
-    /// The largest power of two <= min(256, the device's work-group limit).
-    static func reductionWidth(_ maxWorkGroup: Int) -> Int {
-        var width = 1
-        while width * 2 <= min(256, max(maxWorkGroup, 1)) { width *= 2 }
-        return width
-    }
+    public func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit { try outputs.audit() }
 }
