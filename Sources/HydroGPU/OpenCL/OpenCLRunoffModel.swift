@@ -33,9 +33,16 @@ public struct OpenCLRunoffModel: RunoffModel {
         return try SequentialRunoffSolver(data: data, vectorWidth: vectorWidth, memoryBudgetBytes: memoryBudgetBytes, checkpointInterval: checkpointInterval)
     }
 
+    /// The device-resident solver of `problem`'s kind (inputs uploaded).
+    public func deviceSolver(_ problem: RunoffProblem<Float>) throws(OpenCLRunoffError) -> any RunoffDeviceSolver {
+        switch problem.configuration.solver {
+        case .sequential: try makeSolver(problem)
+        case .implicit: try makeImplicitSolver(problem)
+        }
+    }
+
     public func forward(_ problem: RunoffProblem<Float>) throws -> RunoffResult<Float> {
-        if problem.configuration.solver == .implicit { return try implicitForward(problem) }
-        let solver = try makeSolver(problem)
+        let solver = try deviceSolver(problem)
         try solver.forward(recordForAdjoint: false)
         return try Self.result(of: solver)
     }
@@ -45,8 +52,7 @@ public struct OpenCLRunoffModel: RunoffModel {
         guard runoffAdjoint.count == expected else {
             throw OpenCLRunoffError.problem(.arrayLength(name: "runoff adjoint", expected: expected, found: runoffAdjoint.count))
         }
-        if problem.configuration.solver == .implicit { return try implicitGradient(problem, runoffAdjoint: runoffAdjoint) }
-        let solver = try makeSolver(problem)
+        let solver = try deviceSolver(problem)
         try solver.forward(recordForAdjoint: true)
         let result = try Self.result(of: solver)
         let reverse = try solver.reverse()
@@ -58,11 +64,11 @@ public struct OpenCLRunoffModel: RunoffModel {
         return (result, RunoffGradient(parameters: solver.data.split(parameters), initialStates: initial))
     }
 
-    static func result(of solver: SequentialRunoffSolver) throws(OpenCLRunoffError) -> RunoffResult<Float> {
+    static func result(of solver: any RunoffDeviceSolver) throws(OpenCLRunoffError) -> RunoffResult<Float> {
         let audit = try solver.audit()
         let (runoff, finalStates) = try onDevice { () throws(OpenCLError) in
             (try solver.cellRunoff.download(), try solver.finalStates.download())
         }
-        return RunoffResult(runoff: runoff, finalStates: finalStates, audit: audit)
+        return RunoffResult(runoff: runoff, finalStates: finalStates, audit: audit, nonConvergedSteps: try solver.nonConvergedSteps())
     }
 }

@@ -15,7 +15,12 @@ public protocol RunoffDeviceSolver: AnyObject {
     @discardableResult func forward(recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches
     @discardableResult func adjoint() throws(OpenCLRunoffError) -> RunoffLaunches
     func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit
+    /// Unit-steps of the last forward run whose solver did not converge (implicit Newton).
+    func nonConvergedSteps() throws(OpenCLRunoffError) -> Int
 }
 
-extension SequentialRunoffSolver: RunoffDeviceSolver {}
+extension SequentialRunoffSolver: RunoffDeviceSolver {
+    /// An explicit step always completes.
+    public func nonConvergedSteps() throws(OpenCLRunoffError) -> Int { 0 }
+}
 extension ImplicitRunoffSolver: RunoffDeviceSolver {}
