@@ -12,13 +12,14 @@ struct ParameterSpaceTests {
         layouts[.beta] = ParameterLayout(spatial: .distributed, temporal: .dynamic)
         layouts[.c] = .fixed(0)
         layouts[.lp] = ParameterLayout(spatial: .network)
+        layouts[.uzl] = ParameterLayout(spatial: .distributed, bounds: ParameterBounds(lower: 10, upper: 30))
         return try ParameterSpace(layouts: layouts, cells: cells, components: components, steps: steps)
     }
 
     @Test func countsAndInitialValues() throws {
         let s = try space()
-        // 8 uniform (K0 K2 PERC UZL CFMAX CFR CWH BETAET; x2 components) + FC 5 cells + K1 3 zones + TT 12 months + BETA 14x5.
-        #expect(s.freeCount == (8 + 5 + 3 + 12 + 14 * 5) * components)
+        // 7 uniform (K0 K2 PERC CFMAX CFR CWH BETAET; x2 components) + FC and UZL 5 cells + K1 3 zones + TT 12 months + BETA 14x5.
+        #expect(s.freeCount == (7 + 2 * 5 + 3 + 12 + 14 * 5) * components)
         #expect(s.networkParameters == [.lp])
         let series: [HBVParameter: ParameterSeries<Double>] = s.expand(free: s.initialFreeValues(), networkRaw: [Double](repeating: 0, count: cells))
         #expect(abs(series[.fc]!.value(step: 3, unit: 7) - 200) < 1e-9)
@@ -26,6 +27,26 @@ struct ParameterSpaceTests {
         #expect(series[.c]!.values.allSatisfy { $0 == 0 })
         #expect(abs(series[.lp]!.value(step: 0, unit: 3) - 0.6) < 1e-12)  // sigmoid(0) = 1/2
         #expect(series[.tt]!.slotOfStep[13] == 1)
+        // Custom bounds [10, 30]: the middle is 20, and raw ±∞ approach 10 and 30, not MODEL.md's 0 and 100.
+        #expect(abs(series[.uzl]!.value(step: 5, unit: 9) - 20) < 1e-12)
+        var far = s.initialFreeValues()
+        let uzl = s.offsets[.uzl]!
+        far[uzl] = 40
+        far[uzl + 1] = -40
+        let extreme: [HBVParameter: ParameterSeries<Double>] = s.expand(free: far, networkRaw: [Double](repeating: 0, count: cells))
+        #expect(abs(extreme[.uzl]!.value(step: 0, unit: 0) - 30) < 1e-9 && abs(extreme[.uzl]!.value(step: 0, unit: 1) - 10) < 1e-9)
+    }
+
+    @Test func customBoundsMustSuitTheEquationsAndTheStep() {
+        let hourly = 1.0 / 24
+        #expect(ParameterBounds.problem(ParameterBounds(lower: 0.05, upper: 12), of: .k0, stepDays: hourly) == nil)
+        // K0 = 30/day drains 1.25 of the upper zone per hourly step.
+        #expect(ParameterBounds.problem(ParameterBounds(lower: 0.05, upper: 30), of: .k0, stepDays: hourly)?.contains("at most 24") == true)
+        #expect(ParameterBounds.problem(ParameterBounds(lower: 0.05, upper: 2), of: .k1, stepDays: 1) != nil)
+        #expect(ParameterBounds.problem(ParameterBounds(lower: 0, upper: 500), of: .fc, stepDays: 1) != nil)
+        #expect(ParameterBounds.problem(ParameterBounds(lower: 0.3, upper: 1.2), of: .lp, stepDays: 1) != nil)
+        #expect(ParameterBounds.problem(ParameterBounds(lower: -5, upper: 5), of: .tt, stepDays: 1) == nil)
+        #expect(ParameterBounds.problem(ParameterBounds(lower: -1, upper: 5), of: .perc, stepDays: 1) != nil)
     }
 
     @Test func pullBackIsTheAdjointOfExpand() throws {

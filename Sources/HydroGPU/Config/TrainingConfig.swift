@@ -18,6 +18,8 @@ public struct ParameterConfig: Sendable, Equatable {
     public var temporal: Temporal = .constant
     public var fixed: Double?
     public var initial: Double?
+    /// `bounds: [lower, upper]`: physical bounds replacing MODEL.md's table for this case.
+    public var bounds: ParameterBounds?
     public var line: Int?
 
     public init(spatial: Spatial = .uniform, zones: RasterSource? = nil, temporal: Temporal = .constant, fixed: Double? = nil, initial: Double? = nil, line: Int? = nil) {
@@ -85,12 +87,18 @@ struct TrainingConfigParser {
             if v.isScalar {
                 p.fixed = try v.double()
             } else {
-                let m = try v.mapping(allowed: ["spatial", "zones", "temporal", "fixed", "initial"])
+                let m = try v.mapping(allowed: ["spatial", "zones", "temporal", "fixed", "initial", "bounds"])
                 p.spatial = try m["spatial"]?.choice(ParameterConfig.Spatial.self) ?? .uniform
                 p.zones = try m["zones"].map(parent.raster)
                 p.temporal = try m["temporal"]?.choice(ParameterConfig.Temporal.self) ?? .constant
                 p.fixed = try m["fixed"]?.double()
                 p.initial = try m["initial"]?.double()
+                if let b = m["bounds"] {
+                    let pair = try b.sequence().map { v throws(InputError) in try v.double() }
+                    guard pair.count == 2, pair[0] < pair[1] else { throw b.error("bounds must be [lower, upper] with lower < upper") }
+                    guard name.lowercased() != "velocity" else { throw b.error("velocity has fixed bounds (\(TrainingSetup.velocityBounds.lower), \(TrainingSetup.velocityBounds.upper)) m/s") }
+                    p.bounds = ParameterBounds(lower: pair[0], upper: pair[1])
+                }
                 if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }
                 if name.lowercased() == "velocity", ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
                     throw v.error("velocity is uniform or distributed, and constant in time")

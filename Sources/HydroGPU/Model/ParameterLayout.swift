@@ -27,15 +27,26 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     public var fixedValue: Double?
     /// Starting physical value for calibration (default: the middle of the bounds).
     public var initialValue: Double?
+    /// Physical bounds replacing MODEL.md's for this parameter (nil: `HBVParameter.bounds`).
+    /// The table's rates are per day and suit daily steps; an hourly case's flood recessions
+    /// can need a faster K0 than 0.9/day, for example.
+    public var customBounds: ParameterBounds?
 
-    public init(spatial: SpatialLayout = .uniform, temporal: TemporalLayout = .constant, fixedValue: Double? = nil, initialValue: Double? = nil) {
+    public init(spatial: SpatialLayout = .uniform, temporal: TemporalLayout = .constant, fixedValue: Double? = nil, initialValue: Double? = nil,
+                bounds: ParameterBounds? = nil) {
         self.spatial = spatial
         self.temporal = temporal
         self.fixedValue = fixedValue
         self.initialValue = initialValue
+        self.customBounds = bounds
     }
 
     public static func fixed(_ value: Double) -> ParameterLayout { ParameterLayout(fixedValue: value) }
+
+    /// The bounds that raw values of `parameter` are mapped into.
+    public func bounds(of parameter: HBVParameter) -> ParameterBounds {
+        customBounds ?? ParameterBounds(parameter.bounds)
+    }
 }
 
 /// The calibration space: which raw values are free, and how they expand to the
@@ -74,8 +85,11 @@ public struct ParameterSpace: Sendable {
             if case .monthly(let months) = layout.temporal, months.count != steps || !months.allSatisfy({ (0..<12).contains($0) }) {
                 throw ParameterLayoutError(parameter: p, message: "monthly layout needs a month 0-11 for each of \(steps) steps")
             }
+            let (lo, hi) = (layout.bounds(of: p).lower, layout.bounds(of: p).upper)
+            guard lo.isFinite, hi.isFinite, lo < hi else {
+                throw ParameterLayoutError(parameter: p, message: "bounds [\(lo), \(hi)] need lower < upper")
+            }
             if let v = layout.fixedValue ?? layout.initialValue {
-                let (lo, hi) = p.bounds
                 guard v >= lo, v <= hi, layout.fixedValue != nil || (v > lo && v < hi) else {
                     throw ParameterLayoutError(parameter: p, message: "value \(v) outside its bounds [\(lo), \(hi)]\(layout.fixedValue == nil ? " (an initial value must lie strictly inside)" : "")")
                 }
@@ -126,9 +140,8 @@ public struct ParameterSpace: Sendable {
         var free = [Double](repeating: 0, count: freeCount)
         for (p, offset) in offsets {
             let layout = layouts[p]!
-            let (lo, hi) = p.bounds
-            let u = ((layout.initialValue ?? (lo + hi) / 2) - lo) / (hi - lo)
-            let raw = Double.log(u / (1 - u))
+            let bounds = layout.bounds(of: p)
+            let raw = bounds.raw(layout.initialValue ?? (bounds.lower + bounds.upper) / 2)
             let count = Self.slots(layout.temporal, steps) * Self.groups(layout.spatial, cells) * components
             for i in 0..<count { free[offset + i] = raw }
         }
@@ -148,12 +161,13 @@ public struct ParameterSpace: Sendable {
                 continue
             }
             let slots = Self.slots(layout.temporal, steps)
+            let bounds = layout.bounds(of: p)
             var values = [Real](repeating: 0, count: slots * units)
             for slot in 0..<slots {
                 for cell in 0..<cells {
                     for k in 0..<components {
                         let raw = rawValue(p, layout, free: free, networkRaw: networkRaw, slot: slot, cell: cell, component: k)
-                        values[slot * units + cell * components + k] = Real(ParameterTransform.physical(raw, p))
+                        values[slot * units + cell * components + k] = Real(bounds.physical(raw))
                     }
                 }
             }
@@ -184,11 +198,12 @@ public struct ParameterSpace: Sendable {
             guard layout.fixedValue == nil, let g = gradient[p] else { continue }
             let slots = Self.slots(layout.temporal, steps)
             let groups = Self.groups(layout.spatial, cells)
+            let bounds = layout.bounds(of: p)
             for slot in 0..<slots {
                 for cell in 0..<cells {
                     for k in 0..<components {
                         let raw = rawValue(p, layout, free: free, networkRaw: networkRaw, slot: slot, cell: cell, component: k)
-                        let contribution = Double(g[slot * units + cell * components + k]) * ParameterTransform.derivative(raw, p)
+                        let contribution = Double(g[slot * units + cell * components + k]) * bounds.derivative(raw)
                         if layout.spatial == .network {
                             networkGradient[cell * networkParameters.count + networkParameters.firstIndex(of: p)!] += contribution
                         } else {

@@ -56,6 +56,12 @@ public struct TrainingSetup: Sendable {
                 layout = ParameterLayout()
                 layout.fixedValue = given.fixed
                 layout.initialValue = given.initial
+                if let bounds = given.bounds {
+                    if let problem = ParameterBounds.problem(bounds, of: p, stepDays: data.configuration.stepDays) {
+                        throw InputError(file: config.file.path, line: given.line, place: "parameters.\(p.name).bounds", message: problem)
+                    }
+                    layout.customBounds = bounds
+                }
                 switch given.temporal {
                 case .constant: layout.temporal = .constant
                 case .monthly: layout.temporal = .monthly(monthOfStep: months)
@@ -83,7 +89,7 @@ public struct TrainingSetup: Sendable {
                 }
             }
             if layout.fixedValue == nil, let start = initialValues[p.name] {
-                let (lo, hi) = p.bounds
+                let (lo, hi) = (layout.bounds(of: p).lower, layout.bounds(of: p).upper)
                 layout.initialValue = min(max(start, lo + 1e-4 * (hi - lo)), hi - 1e-4 * (hi - lo))
             }
             layouts[p] = layout
@@ -121,9 +127,8 @@ public struct TrainingSetup: Sendable {
                 // Output biases start at each parameter's initial raw value, so the untrained
                 // network gives the same starting point as a uniform layout.
                 for (k, p) in space.networkParameters.enumerated() {
-                    let (lo, hi) = p.bounds
-                    let u = ((space.layouts[p]!.initialValue ?? (lo + hi) / 2) - lo) / (hi - lo)
-                    network.weights[network.biasIndex(layer: network.layerCount - 1, output: k)] = Double.log(u / (1 - u))
+                    let bounds = space.layouts[p]!.bounds(of: p)
+                    network.weights[network.biasIndex(layer: network.layerCount - 1, output: k)] = bounds.raw(space.layouts[p]!.initialValue ?? (bounds.lower + bounds.upper) / 2)
                 }
                 setup.network = network
             } catch {

@@ -15,12 +15,14 @@ struct CalibrationPipelineTests {
         return (hydroCase.config, data)
     }
 
-    /// Uniform HBV parameters, FC and K1 distributed, velocity calibrated.
+    /// Uniform HBV parameters (UZL within custom bounds), FC and K1 distributed, velocity calibrated.
     static func objective(_ config: CaseConfig, _ data: CalibrationData, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                           distributedVelocity: Bool = false) throws -> CalibrationObjective {
         var config = config
         config.parameters["FC"] = ParameterConfig(spatial: .distributed, initial: 300)
         config.parameters["K1"] = ParameterConfig(spatial: .distributed)
+        config.parameters["UZL"] = ParameterConfig()
+        config.parameters["UZL"]!.bounds = ParameterBounds(lower: 5, upper: 60)
         if distributedVelocity { config.parameters["velocity"] = ParameterConfig(spatial: .distributed, initial: 0.5) }
         let setup = try TrainingSetup.from(config: config, data: data)
         return CalibrationObjective(data: data, setup: setup, loss: loss, backend: backend, priorWeight: 0.01, smoothnessWeight: 0.01)
@@ -36,6 +38,22 @@ struct CalibrationPipelineTests {
         let area = data.network.cellArea.reduce(0, +) / 1e6
         #expect(abs(area - upstream.squareKilometres[full.gauges[2].cell]) < 1e-6 * area)
         #expect(data.network.outlets == [data.gauges[0].cell])
+    }
+
+    /// Bounds that break the equations at the case's step are refused, naming the config key.
+    @Test func customBoundsTooFastForTheStepAreRefused() throws {
+        var (config, data) = try Self.lezSubBasin(steps: 30)
+        config.parameters["K1"] = ParameterConfig()
+        config.parameters["K1"]!.bounds = ParameterBounds(lower: 0.01, upper: 2)  // 2/day on daily steps
+        #expect {
+            _ = try TrainingSetup.from(config: config, data: data)
+        } throws: { error in
+            "\(error)".contains("parameters.K1.bounds") && "\(error)".contains("at most 1.0/day")
+        }
+        config.parameters["K1"]!.bounds = ParameterBounds(lower: 0.01, upper: 0.9)
+        let setup = try TrainingSetup.from(config: config, data: data)
+        let series: [HBVParameter: ParameterSeries<Double>] = setup.space.expand(free: setup.space.initialFreeValues())
+        #expect(abs(series[.k1]!.values[0] - 0.455) < 1e-12)
     }
 
     /// dL/dx of the whole chain against central differences in Double.

@@ -26,6 +26,7 @@ struct TrainingConfigTests {
           fc: {spatial: distributed, initial: 250}
           parPERC: {temporal: monthly}
           TT: 0.5
+          K0: {bounds: [0.05, 12]}
           velocity: {initial: 2}
         training:
           optimizer: adam
@@ -39,6 +40,7 @@ struct TrainingConfigTests {
           smoothness_weight: 0.2
         """)
         #expect(config.parameters["FC"] == ParameterConfig(spatial: .distributed, initial: 250, line: 9))
+        #expect(config.parameters["K0"]?.bounds == ParameterBounds(lower: 0.05, upper: 12))
         #expect(config.parameters["PERC"]?.temporal == .monthly)
         #expect(config.parameters["TT"]?.fixed == 0.5)
         #expect(config.parameters["velocity"]?.initial == 2)
@@ -58,6 +60,9 @@ struct TrainingConfigTests {
         ("training:\n  checkpoint_interval: 0\n", "line 9", "at least 1"),
         ("training:\n  gauge_weights: {A: -1}\n", "line 9", "non-negative"),
         ("training:\n  lr: 3\n", "line 9", "unknown key 'lr'"),
+        ("parameters:\n  K0: {bounds: [0.9, 0.05]}\n", "line 9", "lower < upper"),
+        ("parameters:\n  K0: {bounds: [0.05]}\n", "line 9", "[lower, upper]"),
+        ("parameters:\n  velocity: {bounds: [0.1, 5]}\n", "line 9", "velocity has fixed bounds"),
     ])
     func badValuesNameTheLine(text: String, line: String, message: String) {
         do {
