@@ -72,6 +72,15 @@ public struct CaseGrid: Sendable, Equatable {
     }
 
     public var cellCount: Int { activeCells.count }
+
+    /// A raster of the grid holding `values` (one per active cell) on the active cells, no data elsewhere.
+    public func raster(ofActiveCells values: [Double]) -> Raster<Double> {
+        var grid = [Double](repeating: .nan, count: rows * columns)
+        var has = [Bool](repeating: false, count: grid.count)
+        for (c, flat) in activeCells.enumerated() { grid[flat] = values[c]; has[flat] = true }
+        return Raster(rows: rows, columns: columns, geometry: geometry, values: grid, hasData: has)
+    }
+
     public var totalAreaKm2: Double { cellAreaSquareMetres.reduce(0, +) / 1e6 }
 
     /// Index among active cells of grid cell (row, column), or nil if inactive.

@@ -80,8 +80,9 @@ struct TrainingConfigParser {
         guard let value else { return [:] }
         var out: [String: ParameterConfig] = [:]
         for (name, v) in try value.freeMapping() {
-            guard name.lowercased() == "velocity" || HBVParameter(name: name) != nil else {
-                throw v.error("'\(name)' is not a parameter (\(HBVParameter.allCases.map(\.name).joined(separator: ", ")), velocity)")
+            let nonHBVKey = ["velocity", "exchange"].first { $0 == name.lowercased() }
+            guard nonHBVKey != nil || HBVParameter(name: name) != nil else {
+                throw v.error("'\(name)' is not a parameter (\(HBVParameter.allCases.map(\.name).joined(separator: ", ")), velocity, exchange)")
             }
             var p = ParameterConfig(line: v.line)
             if v.isScalar {
@@ -100,11 +101,11 @@ struct TrainingConfigParser {
                     p.bounds = ParameterBounds(lower: pair[0], upper: pair[1])
                 }
                 if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }
-                if name.lowercased() == "velocity", ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
-                    throw v.error("velocity is uniform or distributed, and constant in time")
+                if let nonHBVKey, ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
+                    throw v.error("\(nonHBVKey) is uniform or distributed, and constant in time")
                 }
             }
-            out[name.lowercased() == "velocity" ? "velocity" : HBVParameter(name: name)!.name] = p
+            out[nonHBVKey ?? HBVParameter(name: name)!.name] = p
         }
         return out
     }

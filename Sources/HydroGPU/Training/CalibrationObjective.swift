@@ -5,6 +5,7 @@ import Foundation
 ///     free x -> ParameterSpace.expand -> HBV runoff -> D8 routing -> gauge discharge (m³/s)
 ///            -> weighted loss over the calibration steps (missing observations masked)
 ///
+/// (with the runoff scaled by the exchange factor, `RunoffExchange`, before routing)
 /// and back: loss adjoint at the gauges -> routing adjoint (dL/d runoff, dL/d velocity) ->
 /// runoff adjoint (dL/d physical parameters) -> ParameterSpace.pullBack -> dL/dx.
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
@@ -50,9 +51,11 @@ public struct CalibrationObjective {
         let networkRaw = try network?.forward(setup.networkInputs, cells: data.cells)
         let problem = runoffProblem(x, steps: steps, networkRaw: networkRaw)
         let runoff = try backend.forward(problem)
+        let exchange = setup.exchange(x)
         let routing = LinearReservoirRouting<Double>(network: data.network)
         let velocity = setup.velocity(x)
-        let routingProblem = RoutingProblem<Double>(steps: steps, stepSeconds: data.stepSeconds, localRunoff: runoff, velocity: velocity.values, cells: data.cells)
+        let routingProblem = RoutingProblem<Double>(steps: steps, stepSeconds: data.stepSeconds, localRunoff: exchange.apply(runoff, cells: data.cells),
+                                                    velocity: velocity.values, cells: data.cells)
         let routed = try routing.forward(routingProblem)
         let n = data.cells, gaugeCount = data.gauges.count
         var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: gaugeCount)
@@ -86,7 +89,8 @@ public struct CalibrationObjective {
         var merged = [Double](repeating: 0, count: steps * seedCells.count)
         for t in 0..<steps { for (g, gauge) in data.gauges.enumerated() { merged[t * seedCells.count + columnOfCell[gauge.cell]!] += seed[t * gaugeCount + g] } }
         let routingGradient = try routing.adjoint(routingProblem, discharge: routed.discharge, seed: .gauges(cells: seedCells, adjoint: merged))
-        let parameterGradient = try backend.gradient(problem, runoffAdjoint: routingGradient.localRunoff)
+        let exchanged = exchange.pullBack(routingGradient.localRunoff, runoff: runoff, cells: data.cells)
+        let parameterGradient = try backend.gradient(problem, runoffAdjoint: exchanged.runoff)
         let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
         var gradient = pulled.free
         if setup.fixedVelocity == nil {
@@ -96,6 +100,7 @@ public struct CalibrationObjective {
                 gradient.append(routingGradient.uniformVelocity * velocity.derivatives[0])
             }
         }
+        if setup.fixedExchange == nil { gradient += exchanged.raw }
         if let network { gradient += try network.backward(setup.networkInputs, cells: data.cells, outputGradient: pulled.network).weights }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
         return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: nse)

@@ -54,22 +54,16 @@ public enum RunResults {
             guard let s = series[p] else { continue }
             let perCell = (0..<data.cells).map { c in (0..<components).reduce(0.0) { $0 + s.values[c * components + $1] } / Double(components) }
             summary[p.name] = ["mean": perCell.reduce(0, +) / Double(perCell.count), "min": perCell.min()!, "max": perCell.max()!]
-            if perCell.min()! != perCell.max()! {
-                var values = [Double](repeating: .nan, count: data.grid.rows * data.grid.columns)
-                var has = [Bool](repeating: false, count: values.count)
-                for (c, flat) in data.grid.activeCells.enumerated() { values[flat] = perCell[c]; has[flat] = true }
-                maps.append((p.name, Raster(rows: data.grid.rows, columns: data.grid.columns, geometry: data.grid.geometry, values: values, hasData: has)))
-            }
+            if perCell.min()! != perCell.max()! { maps.append((p.name, data.grid.raster(ofActiveCells: perCell))) }
         }
         let velocity = objective.setup.velocity(x).values
         summary["velocity"] = velocity.count == 1 ? ["value": velocity[0]]
             : ["mean": velocity.reduce(0, +) / Double(velocity.count), "min": velocity.min()!, "max": velocity.max()!]
-        if velocity.count == data.cells, velocity.count > 1 {
-            var values = [Double](repeating: .nan, count: data.grid.rows * data.grid.columns)
-            var has = [Bool](repeating: false, count: values.count)
-            for (c, flat) in data.grid.activeCells.enumerated() { values[flat] = velocity[c]; has[flat] = true }
-            maps.append(("velocity", Raster(rows: data.grid.rows, columns: data.grid.columns, geometry: data.grid.geometry, values: values, hasData: has)))
-        }
+        if velocity.count == data.cells, velocity.count > 1 { maps.append(("velocity", data.grid.raster(ofActiveCells: velocity))) }
+        let exchange = objective.setup.exchange(x).factors
+        summary["exchange"] = exchange.count == 1 ? ["value": exchange[0]]
+            : ["mean": exchange.reduce(0, +) / Double(exchange.count), "min": exchange.min()!, "max": exchange.max()!]
+        if exchange.count == data.cells, exchange.count > 1 { maps.append(("exchange", data.grid.raster(ofActiveCells: exchange))) }
         try AtomicFile.write(try encoder.encode(summary), to: folder.appending(path: "parameters.json"))
         if !data.outputFields.isEmpty {
             try StateFieldOutput.write(objective: objective, free: x, networkRaw: networkRaw, to: folder.appending(path: "fields.nc"))

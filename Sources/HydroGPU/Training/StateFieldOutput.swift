@@ -42,7 +42,8 @@ enum StateFieldOutput {
         if requested.contains("runoff") { perCell["runoff"] = ("mm", "runoff generated in the cell over the step", runoff) }
         if requested.contains("discharge") {
             let routing = LinearReservoirRouting<Double>(network: data.network)
-            let routed = try routing.forward(RoutingProblem(steps: data.steps, stepSeconds: data.stepSeconds, localRunoff: runoff,
+            let delivered = objective.setup.exchange(x).apply(runoff, cells: data.cells)
+            let routed = try routing.forward(RoutingProblem(steps: data.steps, stepSeconds: data.stepSeconds, localRunoff: delivered,
                                                             velocity: objective.setup.velocity(x).values, cells: data.cells))
             perCell["discharge"] = ("m3 s-1", "routed discharge leaving the cell", routed.discharge)
         }

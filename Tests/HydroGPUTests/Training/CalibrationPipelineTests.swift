@@ -61,18 +61,33 @@ struct CalibrationPipelineTests {
     func gradientMatchesFiniteDifferences(loss: DischargeLoss, distributedVelocity: Bool) throws {
         let (config, data) = try Self.lezSubBasin(steps: 90)
         let objective = try Self.objective(config, data, loss: loss, distributedVelocity: distributedVelocity)
+        try Self.expectAdjointMatchesFiniteDifferences(objective, label: loss.rawValue)
+    }
+
+    /// The runoff exchange factor (uniform, then one per cell) in the chain, against central differences.
+    @Test(arguments: [ParameterConfig.Spatial.uniform, .distributed])
+    func exchangeGradientMatchesFiniteDifferences(spatial: ParameterConfig.Spatial) throws {
+        var (config, data) = try Self.lezSubBasin(steps: 90)
+        config.parameters["exchange"] = ParameterConfig(spatial: spatial, initial: 1.4)
+        let objective = try Self.objective(config, data)
+        #expect(objective.setup.freeParameterNames.contains("exchange"))
+        try Self.expectAdjointMatchesFiniteDifferences(objective, label: "exchange \(spatial)")
+    }
+
+    /// Every uniform free value, the velocity, the exchange factor and a few cells of the
+    /// distributed parameters: adjoint against central differences (relative 1e-6).
+    static func expectAdjointMatchesFiniteDifferences(_ objective: CalibrationObjective, label: String) throws {
         var x = objective.setup.initialFreeValues()
         var generator = SeededGenerator(seed: 7)
         for i in x.indices { x[i] += Double.random(in: -0.5...0.5, using: &generator) }
         let g = try objective.evaluate(x, gradient: true).gradient!
         let scale = g.map(abs).max()!
         #expect(scale > 0)
-        // Every uniform parameter, the velocity, and a few cells of the distributed ones.
         let fc = objective.setup.space.offsets[.fc]!
         let indices = Array(0..<x.count).filter { i in
             let name = objective.setup.describe(index: i)
             return !name.contains("cell") || i == fc || i == fc + 5 || i == objective.setup.space.offsets[.k1]! + 3
-                || i == objective.setup.space.freeCount || i == x.count - 1
+                || i == objective.setup.space.freeCount || i == x.count - 1 || name == "runoff exchange factor at cell 4"
         }
         var worst = 0.0
         for i in indices {
@@ -85,7 +100,21 @@ struct CalibrationPipelineTests {
             worst = max(worst, error)
             #expect(error < 1e-6, "\(objective.setup.describe(index: i)): adjoint \(g[i]), finite differences \(fd)")
         }
-        print("pipeline FD check (\(loss.rawValue)): \(indices.count) directions, worst relative error \(worst)")
+        print("pipeline FD check (\(label)): \(indices.count) directions, worst relative error \(worst)")
+    }
+
+    /// A fixed exchange factor f scales every cell's runoff: with a linear routing, the discharge
+    /// at the gauge is f times that without exchange.
+    @Test func fixedExchangeScalesTheDischarge() throws {
+        var (config, data) = try Self.lezSubBasin(steps: 60)
+        let plain = try Self.objective(config, data)
+        config.parameters["exchange"] = ParameterConfig(fixed: 1.7)
+        let scaled = try Self.objective(config, data)
+        #expect(scaled.setup.freeCount == plain.setup.freeCount)
+        let x = plain.setup.initialFreeValues()
+        let a = try plain.evaluate(x, gradient: false).discharge[0], b = try scaled.evaluate(x, gradient: false).discharge[0]
+        #expect(a.max()! > 0)
+        for t in a.indices { #expect(abs(b[t] - 1.7 * a[t]) <= 1e-12 * max(1, a[t])) }
     }
 
     /// FC, K0 and BETA fed by a tanh network of the six Lez descriptors: dL/d(weights) and the

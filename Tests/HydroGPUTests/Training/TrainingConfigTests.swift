@@ -63,6 +63,7 @@ struct TrainingConfigTests {
         ("parameters:\n  K0: {bounds: [0.9, 0.05]}\n", "line 9", "lower < upper"),
         ("parameters:\n  K0: {bounds: [0.05]}\n", "line 9", "[lower, upper]"),
         ("parameters:\n  velocity: {bounds: [0.1, 5]}\n", "line 9", "velocity has fixed bounds"),
+        ("parameters:\n  exchange: {temporal: monthly}\n", "line 9", "exchange is uniform or distributed"),
     ])
     func badValuesNameTheLine(text: String, line: String, message: String) {
         do {
