@@ -12,7 +12,10 @@ struct CalibrationPipelineTests {
     static func lezSubBasin(steps: Int = 100) throws -> (CaseConfig, CalibrationData) {
         let hydroCase = try HydroCase.load(repository.appending(path: "configs/lez.yaml"))
         let data = try CalibrationData.from(hydroCase).subBasin(gauge: 2, steps: steps)
-        return (hydroCase.config, data)
+        // The tests choose their own parameter layouts; start from none.
+        var config = hydroCase.config
+        config.parameters = [:]
+        return (config, data)
     }
 
     /// Uniform HBV parameters (UZL within custom bounds), FC and K1 distributed, velocity calibrated.
