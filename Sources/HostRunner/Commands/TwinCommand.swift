@@ -20,6 +20,7 @@ struct TwinCommand: ParsableCommand {
     @Flag(help: "Regionalisation twin: hold the uniform parameters at their true values (train the network alone).") var fixUniform = false
     @Option(help: "Hidden units of the regionalisation network.") var hidden = 6
     @Option(help: "Uniform twin: basin-hopping jumps (raw ±0.5) after a stall above loss 1e-3.") var hops = 0
+    @Option(name: .customLong("tt-profile"), help: "Uniform twin: first descend with TT held at this many values over its bounds, continue from the best (0: off).") var ttProfile = 0
 
     func run() throws {
         let clock = ContinuousClock()
@@ -34,7 +35,7 @@ struct TwinCommand: ParsableCommand {
         let identifiable = id.identifiableParameters
         for k in 0..<(uniformOnly || !fixUniform ? starts : 0) {
             let t = clock.now
-            let r = try TwinExperiment.calibrateUniform(uniformCatchment, parameters: identifiable, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations, hops: hops)
+            let r = try TwinExperiment.calibrateUniform(uniformCatchment, parameters: identifiable, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations, hops: hops, profilePoints: ttProfile)
             print("uniform start \(k + 1): \(r.iterations) iterations, \(r.evaluations) evaluations, \(clock.now - t); NSE " + r.nse.map { String(format: "%.6f", $0) }.joined(separator: " "))
             for rec in r.recovery {
                 print("  " + pad(rec.parameter.name) + String(format: " true %9.4f start %9.4f estimate %9.4f error %6.3f%%", rec.trueValue, rec.start, rec.estimate, 100 * rec.relativeError))

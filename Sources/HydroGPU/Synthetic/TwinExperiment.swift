@@ -52,8 +52,9 @@ public enum TwinExperiment {
         return starts
     }
 
+    /// `profilePoints` > 0: before the free descent, a profile over TT (see `profileThreshold`).
     public static func calibrateUniform(_ catchment: SyntheticCatchment, parameters: [HBVParameter], seed: UInt64,
-                                        candidates: Int = 16, maxIterations: Int = 400, hops: Int = 0) throws -> UniformResult {
+                                        candidates: Int = 16, maxIterations: Int = 400, hops: Int = 0, profilePoints: Int = 0) throws -> UniformResult {
         var rng = SeededGenerator(seed: seed)
         // Screen `candidates` random points and start from the best (one forward run each):
         // HBV's thresholds leave whole pathways dormant at some points (e.g. UZL above every
@@ -72,13 +73,21 @@ public enum TwinExperiment {
         let starts = best!.starts
         let space = try ParameterSpace(layouts: layouts(catchment, free: starts), cells: catchment.cellCount, steps: catchment.options.days)
         let objective = TwinObjective(catchment: catchment, space: space)
-        let x0 = space.initialFreeValues()
+        var x0 = space.initialFreeValues()
         let optimiser = BoundedLBFGS(lower: [Double](repeating: -rawBound, count: x0.count), upper: [Double](repeating: rawBound, count: x0.count))
         let evaluate: ([Double]) throws -> (loss: Double, gradient: [Double]) = { x in
             let e = try objective.evaluate(free: x)
             return (e.loss, e.freeGradient)
         }
-        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, maxHops: hops, hopSeed: seed &+ 0xB0B, evaluate: evaluate)
+        var profileCost = (iterations: 0, evaluations: 0)
+        if profilePoints > 0, let tt = space.offsets[.tt] {
+            let profile = try profileThreshold(index: tt, points: profilePoints, from: x0, maxIterations: maxIterations / (2 * profilePoints), evaluate: evaluate)
+            x0 = profile.x
+            profileCost = (profile.iterations, profile.evaluations)
+        }
+        var state = try minimise(optimiser, from: x0, maxIterations: maxIterations, maxHops: hops, hopSeed: seed &+ 0xB0B, evaluate: evaluate)
+        state.iteration += profileCost.iterations
+        state.evaluations += profileCost.evaluations
         let final = try objective.evaluate(free: state.x, gradient: false)
         let recovery = parameters.map { p in
             Recovery(parameter: p, trueValue: catchment.trueParameters[p]![0],
@@ -150,6 +159,31 @@ public enum TwinExperiment {
         }
         return RegionalisationResult(seed: seed, iterations: state.iteration, evaluations: state.evaluations, loss: final.loss,
                                      nse: final.nse, maps: maps, uniform: uniform, network: network)
+    }
+
+    /// A profile over a threshold parameter: descend with raw value `index` held at each of
+    /// `points` values evenly spread over raw [-2, 2] (12 % to 88 % of its bounds), and return
+    /// the point with the lowest loss. TT splits precipitation into rain and snow by a step at
+    /// T = TT, so the loss jumps along TT and a descent started on the wrong side of a cluster
+    /// of temperatures stalls in a local minimum (docs/TWIN-EXPERIMENTS.md); holding TT at a few
+    /// values and letting the smooth parameters settle around each finds the right side.
+    static func profileThreshold(index: Int, points: Int, from x0: [Double], maxIterations: Int,
+                                 evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) throws -> (x: [Double], iterations: Int, evaluations: Int) {
+        var best: (loss: Double, x: [Double])?
+        var iterations = 0, evaluations = 0
+        for k in 0..<points {
+            let raw = points == 1 ? 0 : -2 + 4 * Double(k) / Double(points - 1)
+            var lower = [Double](repeating: -rawBound, count: x0.count), upper = [Double](repeating: rawBound, count: x0.count)
+            lower[index] = raw
+            upper[index] = raw
+            var start = x0
+            start[index] = raw
+            let state = try minimise(BoundedLBFGS(lower: lower, upper: upper), from: start, maxIterations: max(1, maxIterations), evaluate: evaluate)
+            iterations += state.iteration
+            evaluations += state.evaluations
+            if best == nil || state.loss < best!.loss { best = (state.loss, state.x) }
+        }
+        return (best!.x, iterations, evaluations)
     }
 
     /// `adamIterations` of Adam (cosine rate 0.1 to 0.005; default none: on the 12 x 12 twin
