@@ -49,8 +49,11 @@ struct CaseSession {
         case .openCL(let info): backend = .openCL(OpenCLRunoffModel(device: try ComputeDevice(info)))
         }
         let t = hydroCase.config.training
-        let objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
+        var objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
                                              priorWeight: t.priorWeight, smoothnessWeight: t.smoothnessWeight)
+        if let pseudo = t.pseudoObserved {
+            objective.pseudoObserved = try PseudoObservations.select(pseudo, data: data, file: hydroCase.config.file.path)
+        }
         return CaseSession(hydroCase: hydroCase, objective: objective)
     }
 }

@@ -61,9 +61,14 @@ public enum RunResults {
                 maps.append((p.name, Raster(rows: data.grid.rows, columns: data.grid.columns, geometry: data.grid.geometry, values: values, hasData: has)))
             }
         }
+        if let gamma = objective.setup.gamma {
+            let p = gamma.parameters(objective.setup.routingPart(x))
+            summary["route_a"] = ["value": p.routeA]
+            summary["route_b"] = ["value": p.routeB]
+        }
         let velocity = objective.setup.velocity(x).values
-        summary["velocity"] = velocity.count == 1 ? ["value": velocity[0]]
-            : ["mean": velocity.reduce(0, +) / Double(velocity.count), "min": velocity.min()!, "max": velocity.max()!]
+        if !velocity.isEmpty { summary["velocity"] = velocity.count == 1 ? ["value": velocity[0]]
+            : ["mean": velocity.reduce(0, +) / Double(velocity.count), "min": velocity.min()!, "max": velocity.max()!] }
         if velocity.count == data.cells, velocity.count > 1 {
             var values = [Double](repeating: .nan, count: data.grid.rows * data.grid.columns)
             var has = [Bool](repeating: false, count: values.count)
