@@ -106,6 +106,9 @@ struct TrainCommand: ParsableCommand {
         }
         let data = session.objective.data
         printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
+        if let p = session.objective.pseudoObserved {
+            printToStandardError("pseudo-observed discharge: \(p.cells.count) ungauged cells scaled from gauge \(data.gauges[p.gauge].id), weight \(p.weight)")
+        }
         let gaugeIds = data.gauges.map(\.id)
         var elapsed: [Double] = []
         let result: TrainingCheckpoint
