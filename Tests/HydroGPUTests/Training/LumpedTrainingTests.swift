@@ -142,6 +142,21 @@ struct LumpedTrainingTests {
         }
     }
 
+    /// Pseudo observations need a network to scale along: a lumped case refuses them, naming
+    /// the key and line.
+    @Test func pseudoObservationsAreRefusedForLumpedCases() throws {
+        let url = try Self.syntheticBasin(extra: "training:\n  pseudo_observed: {weight: 0.2}\n")
+        let hydroCase = try HydroCase.load(url)
+        let data = try CalibrationData.from(hydroCase)
+        let config = try #require(hydroCase.config.training.pseudoObserved)
+        #expect {
+            _ = try PseudoObservations.select(config, data: data, file: url.path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("line 20") && text.contains("training.pseudo_observed") && text.contains("lumped")
+        }
+    }
+
     /// A short L-BFGS run on a CAMELS basin lowers the loss, keeps the routing inside its bounds,
     /// and writes results with route_a and route_b.
     @Test(.enabled(if: camelsAvailable, "needs ../shared/data (CAMELS-US)"))
