@@ -43,9 +43,9 @@ struct TrainCommandTests {
         #expect(evaluate.status == 0)
         #expect(evaluate.stdout.contains("calibration  Y3204040"))
         #expect(evaluate.stdout.contains("iterations: 1"))
-        // simulate with the trained parameters reproduces the training run's metrics.
-        let config = try Self.lezConfig(in: folder, iterations: 1)
-        let simulated = try ExecutableTests.run(["simulate", config.path, "--device", "reference", "--parameters", folder.path, "--output", folder.appending(path: "sim").path])
+        // simulate with the trained parameters (the same built-in config) reproduces the training run's metrics.
+        let simulated = try ExecutableTests.run(["simulate", "configs/lez.yaml", "--device", "reference", "--parameters", folder.path, "--output", folder.appending(path: "sim").path],
+                                                in: Self.repository.path)
         #expect(simulated.status == 0, "\(simulated.stderr)")
         let a = try String(contentsOf: folder.appending(path: "metrics.json"), encoding: .utf8)
         let b = try String(contentsOf: folder.appending(path: "sim/metrics.json"), encoding: .utf8)

@@ -49,8 +49,11 @@ struct CaseSession {
         case .openCL(let info): backend = .openCL(OpenCLRunoffModel(device: try ComputeDevice(info)))
         }
         let t = hydroCase.config.training
-        let objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
+        var objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
                                              priorWeight: t.priorWeight, smoothnessWeight: t.smoothnessWeight)
+        if let pseudo = t.pseudoObserved {
+            objective.pseudoObserved = try PseudoObservations.select(pseudo, data: data, file: hydroCase.config.file.path)
+        }
         return CaseSession(hydroCase: hydroCase, objective: objective)
     }
 }
@@ -103,6 +106,9 @@ struct TrainCommand: ParsableCommand {
         }
         let data = session.objective.data
         printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
+        if let p = session.objective.pseudoObserved {
+            printToStandardError("pseudo-observed discharge: \(p.cells.count) ungauged cells scaled from gauge \(data.gauges[p.gauge].id), weight \(p.weight)")
+        }
         let gaugeIds = data.gauges.map(\.id)
         var elapsed: [Double] = []
         let result: TrainingCheckpoint

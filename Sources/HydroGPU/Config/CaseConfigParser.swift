@@ -21,7 +21,7 @@ struct CaseConfigParser {
         for (i, g) in gauges.enumerated() where !seen.insert(g.id).inserted {
             throw InputError(file: file.path, line: try top.required("gauges").sequence()[i].line, place: "key 'gauges[\(i)].id'", message: "gauge '\(g.id)' is listed twice")
         }
-        let model = try parseModel(top["model"])
+        let model = try parseModel(top["model"], lumped: domain.lumped != nil)
         let output = try parseOutput(top["output"], caseName: name)
         if model.snow, forcing.temperature == nil, forcing.minimumTemperature == nil || forcing.maximumTemperature == nil {
             throw InputError(file: file.path, line: top["model"]?.line, place: "key 'model.snow'",
@@ -170,13 +170,16 @@ struct CaseConfigParser {
         return GaugeConfig(id: id, row: row, column: column, x: x, y: y, idRaster: idRaster, areaKm2: area, observed: observed)
     }
 
-    func parseModel(_ value: YAMLValue?) throws(InputError) -> ModelOptions {
-        guard let value else { return ModelOptions(solver: .sequential, snow: false, routing: .d8, components: 1) }
+    /// Routing defaults to the gamma unit hydrograph for a lumped case (it has no network) and
+    /// to D8 for a gridded one.
+    func parseModel(_ value: YAMLValue?, lumped: Bool) throws(InputError) -> ModelOptions {
+        let defaultRouting: RoutingMethod = lumped ? .gamma : .d8
+        guard let value else { return ModelOptions(solver: .sequential, snow: false, routing: defaultRouting, components: 1) }
         let m = try value.mapping(allowed: ["solver", "snow", "routing", "components"])
         let components = try m["components"]?.int() ?? 1
         guard components >= 1 else { throw m["components"]!.error("components must be at least 1") }
         return ModelOptions(solver: try m["solver"]?.choice(HBVSolver.self) ?? .sequential, snow: try m["snow"]?.bool() ?? false,
-                            routing: try m["routing"]?.choice(RoutingMethod.self) ?? .d8, components: components)
+                            routing: try m["routing"]?.choice(RoutingMethod.self) ?? defaultRouting, components: components)
     }
 
     func parseOutput(_ value: YAMLValue?, caseName: String) throws(InputError) -> OutputConfig {

@@ -8,6 +8,8 @@ import Foundation
 ///   K0: {spatial: zones, zones: ../data/lez/landcover.asc, temporal: monthly}
 ///   TT: {fixed: 0}
 ///   velocity: {initial: 1}        # routing channel velocity, m/s (uniform)
+///   route_a: {initial: 1}         # lumped cases: gamma unit hydrograph shape (instead of velocity)
+///   route_b: 2                    # and scale, here fixed
 /// ```
 public struct ParameterConfig: Sendable, Equatable {
     public enum Spatial: String, Sendable, CaseIterable, Codable { case uniform, zones, distributed, network }
@@ -69,8 +71,38 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Weight of the squared raw differences between a cell and its downstream cell (distributed
     /// parameters only).
     public var smoothnessWeight: Double = 0
+    /// Pseudo-observed discharge at ungauged cells (nil: not used).
+    public var pseudoObserved: PseudoObservedConfig?
 
     public init() {}
+}
+
+/// The config's `training.pseudo_observed`: a gauge's observed discharge scaled by the upstream
+/// area ratio, as pseudo observations at the ungauged cells upstream of it.
+///
+/// ```yaml
+/// training:
+///   pseudo_observed: {weight: 0.1, from: V3524010, min_area_km2: 10}
+/// ```
+public struct PseudoObservedConfig: Sendable, Equatable {
+    /// Weight of the mean pseudo-observed loss in the cost.
+    public var weight: Double = 0.1
+    /// Id of the gauge whose observations are scaled; nil: the gauge with observations that
+    /// drains the largest area.
+    public var from: String?
+    /// Only cells draining at least this area, km², are used.
+    public var minAreaKm2: Double = 10
+    /// Lines of the section and of its `from` key, for errors found when the case is loaded.
+    public var line: Int?
+    public var fromLine: Int?
+
+    public init(weight: Double = 0.1, from: String? = nil, minAreaKm2: Double = 10, line: Int? = nil, fromLine: Int? = nil) {
+        self.weight = weight
+        self.from = from
+        self.minAreaKm2 = minAreaKm2
+        self.line = line
+        self.fromLine = fromLine
+    }
 }
 
 struct TrainingConfigParser {
@@ -80,9 +112,10 @@ struct TrainingConfigParser {
         guard let value else { return [:] }
         var out: [String: ParameterConfig] = [:]
         for (name, v) in try value.freeMapping() {
-            let nonHBVKey = ["velocity", "exchange"].first { $0 == name.lowercased() }
-            guard nonHBVKey != nil || HBVParameter(name: name) != nil else {
-                throw v.error("'\(name)' is not a parameter (\(HBVParameter.allCases.map(\.name).joined(separator: ", ")), velocity, exchange)")
+            // Not HBV parameters: the routing's (velocity; route_a, route_b for lumped cases) and the runoff exchange factor.
+            let routingName = ["velocity", "route_a", "route_b", "exchange"].first { $0 == name.lowercased() }
+            guard routingName != nil || HBVParameter(name: name) != nil else {
+                throw v.error("'\(name)' is not a parameter (\(HBVParameter.allCases.map(\.name).joined(separator: ", ")), velocity, route_a, route_b, exchange)")
             }
             var p = ParameterConfig(line: v.line)
             if v.isScalar {
@@ -101,11 +134,14 @@ struct TrainingConfigParser {
                     p.bounds = ParameterBounds(lower: pair[0], upper: pair[1])
                 }
                 if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }
-                if let nonHBVKey, ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
-                    throw v.error("\(nonHBVKey) is uniform or distributed, and constant in time")
+                if let routingName, ["velocity", "exchange"].contains(routingName), ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
+                    throw v.error("\(routingName) is uniform or distributed, and constant in time")
+                }
+                if let routingName, routingName.hasPrefix("route_"), p.spatial != .uniform || p.temporal != .constant {
+                    throw v.error("\(routingName) is uniform and constant in time (one unit hydrograph for the basin)")
                 }
             }
-            out[nonHBVKey ?? HBVParameter(name: name)!.name] = p
+            out[routingName ?? HBVParameter(name: name)!.name] = p
         }
         return out
     }
@@ -143,7 +179,7 @@ struct TrainingConfigParser {
         var t = TrainingConfig()
         guard let value else { return t }
         let m = try value.mapping(allowed: ["optimizer", "optimiser", "learning_rate", "schedule", "iterations", "loss", "gauge_weights",
-                                            "checkpoint_interval", "prior_weight", "smoothness_weight"])
+                                            "checkpoint_interval", "prior_weight", "smoothness_weight", "pseudo_observed"])
         if let o = m["optimizer"] ?? m["optimiser"] { t.optimizer = try o.choice(OptimizerKind.self) }
         if let v = m["learning_rate"] {
             t.learningRate = try v.double()
@@ -171,6 +207,25 @@ struct TrainingConfigParser {
         }
         if let v = m["prior_weight"] { t.priorWeight = try v.double() }
         if let v = m["smoothness_weight"] { t.smoothnessWeight = try v.double() }
+        if let v = m["pseudo_observed"] { t.pseudoObserved = try parsePseudoObserved(v) }
         return t
+    }
+
+    func parsePseudoObserved(_ value: YAMLValue) throws(InputError) -> PseudoObservedConfig {
+        let m = try value.mapping(allowed: ["weight", "from", "min_area_km2"])
+        var p = PseudoObservedConfig(line: value.line)
+        if let w = m["weight"] {
+            p.weight = try w.double()
+            guard p.weight > 0, p.weight.isFinite else { throw w.error("weight must be positive and finite (leave pseudo_observed out to switch it off)") }
+        }
+        if let f = m["from"] {
+            p.from = try f.string()
+            p.fromLine = f.line
+        }
+        if let a = m["min_area_km2"] {
+            p.minAreaKm2 = try a.double()
+            guard p.minAreaKm2 >= 0, p.minAreaKm2.isFinite else { throw a.error("min_area_km2 must be finite and non-negative") }
+        }
+        return p
     }
 }

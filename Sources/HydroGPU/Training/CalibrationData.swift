@@ -3,9 +3,14 @@ import Foundation
 /// Everything a calibration needs from a case, on the model's cells and steps: the drainage
 /// network (its cells are the case's active cells, same order), the HBV forcing
 /// `[steps][cells]`, the gauges with observations, and the step windows.
+///
+/// A lumped case is one cell: its network is that cell alone, an outlet, and it routes by the
+/// gamma unit hydrograph (`routing == .gamma`) instead of D8.
 public struct CalibrationData: Sendable {
     public var caseName: String
     public var network: DrainageNetwork
+    /// `.d8` (gridded cases) or `.gamma` (lumped cases).
+    public var routing: RoutingMethod = .d8
     public var forcing: HBVForcing<Double>
     public var configuration: HBVConfiguration
     public var time: TimeAxis
@@ -31,18 +36,23 @@ public struct CalibrationData: Sendable {
     /// model: T is 20 °C everywhere (all precipitation is rain, no melt).
     public static func from(_ hydroCase: HydroCase) throws(InputError) -> CalibrationData {
         let config = hydroCase.config
-        guard let d8 = hydroCase.flowDirection else {
-            throw InputError(file: config.file.path, place: "domain", message: "training needs a gridded case with flow directions (lumped cases are not supported by train yet)")
-        }
-        guard config.model.routing == .d8 else {
-            throw InputError(file: config.file.path, place: "key 'model.routing'", message: "training supports d8 routing only (found \(config.model.routing.rawValue))")
-        }
         let grid = hydroCase.grid
-        let mask = Raster<Double>(rows: grid.rows, columns: grid.columns, geometry: grid.geometry, values: grid.active.values.map { $0 ? 1 : 0 })
-        let encoding = FlowDirectionEncoding(rawValue: config.domain.encoding.rawValue) ?? .esri
-        let network = try DrainageNetwork(flowDirections: d8, encoding: encoding, mask: mask,
+        let network: DrainageNetwork
+        if let d8 = hydroCase.flowDirection {
+            guard config.model.routing == .d8 else {
+                throw InputError(file: config.file.path, place: "key 'model.routing'", message: "a gridded case is routed by d8 in training (found \(config.model.routing.rawValue))")
+            }
+            let mask = Raster<Double>(rows: grid.rows, columns: grid.columns, geometry: grid.geometry, values: grid.active.values.map { $0 ? 1 : 0 })
+            let encoding = FlowDirectionEncoding(rawValue: config.domain.encoding.rawValue) ?? .esri
+            network = try DrainageNetwork(flowDirections: d8, encoding: encoding, mask: mask,
                                           directionFile: config.domain.flowDirection?.file.path ?? "flow directions",
                                           geographic: grid.geometry.isGeographic)
+        } else {
+            guard config.model.routing == .gamma else {
+                throw InputError(file: config.file.path, place: "key 'model.routing'", message: "a lumped case is routed by gamma (the unit hydrograph) in training (found \(config.model.routing.rawValue))")
+            }
+            network = try lumpedNetwork(grid, file: config.file.path)
+        }
         guard network.rasterIndex.map(Int.init) == grid.activeCells else {
             throw InputError(file: config.file.path, place: "domain", message: "the drainage network's cells differ from the case's active cells")
         }
@@ -66,6 +76,7 @@ public struct CalibrationData: Sendable {
         var data = CalibrationData(caseName: config.name, network: network, forcing: forcing, configuration: configuration, time: hydroCase.time,
                                    gauges: gauges, calibrationSteps: calibration, validationSteps: afterWarmup(hydroCase.validationSteps),
                                    warmupSteps: hydroCase.warmupSteps, grid: grid)
+        data.routing = config.model.routing
         data.outputFields = config.output.fields
         for (name, _) in hydroCase.descriptors {
             if let values = try? hydroCase.valuesOnCells(name) {
@@ -74,6 +85,16 @@ public struct CalibrationData: Sendable {
             }
         }
         return data
+    }
+
+    /// A lumped case's one cell as a network: a single outlet (ESRI code 0), so regularisation
+    /// and outputs that walk the network work unchanged; routing does not use it.
+    static func lumpedNetwork(_ grid: CaseGrid, file: String) throws(InputError) -> DrainageNetwork {
+        guard grid.cellCount == 1 else {
+            throw InputError(file: file, place: "domain", message: "a lumped case has one cell, found \(grid.cellCount)")
+        }
+        let direction = Raster<Double>(rows: 1, columns: 1, geometry: grid.geometry, values: [0])
+        return try DrainageNetwork(flowDirections: direction, encoding: .esri, geographic: false)
     }
 
     /// The part of the case draining to `gauge` (its upstream cells), over the first `steps`
@@ -128,6 +149,7 @@ public struct CalibrationData: Sendable {
         var data = CalibrationData(caseName: caseName, network: sub, forcing: subForcing, configuration: configuration, time: subTime, gauges: subGauges,
                                    calibrationSteps: clamp(calibrationSteps) ?? (0..<steps), validationSteps: clamp(validationSteps),
                                    warmupSteps: clamp(warmupSteps), grid: subGrid)
+        data.routing = routing
         data.descriptors = descriptors.mapValues { values in kept.map { values[$0] } }
         data.descriptorOrder = descriptorOrder
         return data

@@ -2,12 +2,15 @@ import Foundation
 
 /// The cost a calibration minimises and its exact gradient, end to end:
 ///
-///     free x -> ParameterSpace.expand -> HBV runoff -> D8 routing -> gauge discharge (m³/s)
-///            -> weighted loss over the calibration steps (missing observations masked)
+///     free x -> ParameterSpace.expand -> HBV runoff -> routing (D8, or the gamma unit
+///            hydrograph of a lumped case) -> discharge (m³/s) -> weighted loss over the
+///            calibration steps at the gauges (missing observations masked), plus the
+///            pseudo-observed term at ungauged cells when configured (`CalibrationLoss`)
 ///
 /// (with the runoff scaled by the exchange factor, `RunoffExchange`, before routing)
-/// and back: loss adjoint at the gauges -> routing adjoint (dL/d runoff, dL/d velocity) ->
-/// runoff adjoint (dL/d physical parameters) -> ParameterSpace.pullBack -> dL/dx.
+/// and back: loss adjoint at those cells -> routing adjoint (dL/d runoff, dL/d routing
+/// parameters) -> exchange (dL/d factor) -> runoff adjoint (dL/d physical parameters)
+/// -> ParameterSpace.pullBack -> dL/dx.
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
 /// distributed parameters and cells of (x_cell - x_downstream)²`.
 public struct CalibrationObjective {
@@ -20,6 +23,8 @@ public struct CalibrationObjective {
     public var priorWeight: Double
     public var smoothnessWeight: Double
     public var prior: [Double]
+    /// Pseudo-observed discharge at ungauged cells (`training.pseudo_observed`), nil when unused.
+    public var pseudoObserved: PseudoObservations?
 
     public init(data: CalibrationData, setup: TrainingSetup, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                 gaugeWeights: [String: Double] = [:], priorWeight: Double = 0, smoothnessWeight: Double = 0) {
@@ -52,54 +57,27 @@ public struct CalibrationObjective {
         let problem = runoffProblem(x, steps: steps, networkRaw: networkRaw)
         let runoff = try backend.forward(problem)
         let exchange = setup.exchange(x)
-        let routing = LinearReservoirRouting<Double>(network: data.network)
-        let velocity = setup.velocity(x)
-        let routingProblem = RoutingProblem<Double>(steps: steps, stepSeconds: data.stepSeconds, localRunoff: exchange.apply(runoff, cells: data.cells),
-                                                    velocity: velocity.values, cells: data.cells)
-        let routed = try routing.forward(routingProblem)
+        let delivered = exchange.apply(runoff, cells: data.cells)
+        let routing = CalibrationRouting(data: data, setup: setup, x: x, steps: steps)
+        let routed = try routing.forward(runoff: delivered)
         let n = data.cells, gaugeCount = data.gauges.count
         var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: gaugeCount)
-        for (g, gauge) in data.gauges.enumerated() { for t in 0..<steps { discharge[g][t] = routed.discharge[t * n + gauge.cell] } }
+        for (g, gauge) in data.gauges.enumerated() { for t in 0..<steps { discharge[g][t] = routed[t * n + gauge.cell] } }
 
         // Loss over the calibration window.
         let window = data.calibrationSteps.clamped(to: 0..<steps)
-        let totalWeight = gaugeWeights.reduce(0, +)
-        var value = 0.0
-        var seed = [Double](repeating: 0, count: steps * gaugeCount)
-        var nse: [Double?] = Array(repeating: nil, count: gaugeCount)
-        for (g, gauge) in data.gauges.enumerated() {
-            guard let observed = gauge.observed else { continue }
-            let sim = Array(discharge[g][window]), obs = Array(observed[window])
-            guard obs.contains(where: { !$0.isNaN }) else { continue }
-            nse[g] = DischargeMetrics(simulated: sim, observed: obs)?.nse
-            guard gaugeWeights[g] > 0, totalWeight > 0 else { continue }
-            let (l, dl) = loss.evaluate(simulated: sim, observed: obs)
-            let w = gaugeWeights[g] / totalWeight
-            value += w * l
-            for (k, t) in window.enumerated() { seed[t * gaugeCount + g] = w * dl[k] }
-        }
+        let fit = CalibrationLoss(loss: loss, gaugeWeights: gaugeWeights, pseudo: pseudoObserved).evaluate(discharge: routed, data: data, steps: steps, window: window)
+        var value = fit.value
+        let nse = fit.nse
         let regularisation = regularise(x)
         value += regularisation.value
         guard wantsGradient else { return Evaluation(loss: value, gradient: nil, discharge: discharge, nse: nse) }
 
-        // Gauges sharing a cell: merge their seeds (the routing adjoint takes one per cell).
-        var seedCells: [Int] = []
-        var columnOfCell: [Int: Int] = [:]
-        for gauge in data.gauges where columnOfCell[gauge.cell] == nil { columnOfCell[gauge.cell] = seedCells.count; seedCells.append(gauge.cell) }
-        var merged = [Double](repeating: 0, count: steps * seedCells.count)
-        for t in 0..<steps { for (g, gauge) in data.gauges.enumerated() { merged[t * seedCells.count + columnOfCell[gauge.cell]!] += seed[t * gaugeCount + g] } }
-        let routingGradient = try routing.adjoint(routingProblem, discharge: routed.discharge, seed: .gauges(cells: seedCells, adjoint: merged))
+        let routingGradient = try routing.adjoint(runoff: delivered, discharge: routed, seed: .gauges(cells: fit.seedCells, adjoint: fit.seed))
         let exchanged = exchange.pullBack(routingGradient.localRunoff, runoff: runoff, cells: data.cells)
         let parameterGradient = try backend.gradient(problem, runoffAdjoint: exchanged.runoff)
         let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
-        var gradient = pulled.free
-        if setup.fixedVelocity == nil {
-            if setup.distributedVelocity {
-                gradient += zip(routingGradient.velocity, velocity.derivatives).map { $0 * $1 }
-            } else {
-                gradient.append(routingGradient.uniformVelocity * velocity.derivatives[0])
-            }
-        }
+        var gradient = pulled.free + routingGradient.free
         if setup.fixedExchange == nil { gradient += exchanged.raw }
         if let network { gradient += try network.backward(setup.networkInputs, cells: data.cells, outputGradient: pulled.network).weights }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }

@@ -56,9 +56,14 @@ public enum RunResults {
             summary[p.name] = ["mean": perCell.reduce(0, +) / Double(perCell.count), "min": perCell.min()!, "max": perCell.max()!]
             if perCell.min()! != perCell.max()! { maps.append((p.name, data.grid.raster(ofActiveCells: perCell))) }
         }
+        if let gamma = objective.setup.gamma {
+            let p = gamma.parameters(objective.setup.routingPart(x))
+            summary["route_a"] = ["value": p.routeA]
+            summary["route_b"] = ["value": p.routeB]
+        }
         let velocity = objective.setup.velocity(x).values
-        summary["velocity"] = velocity.count == 1 ? ["value": velocity[0]]
-            : ["mean": velocity.reduce(0, +) / Double(velocity.count), "min": velocity.min()!, "max": velocity.max()!]
+        if !velocity.isEmpty { summary["velocity"] = velocity.count == 1 ? ["value": velocity[0]]
+            : ["mean": velocity.reduce(0, +) / Double(velocity.count), "min": velocity.min()!, "max": velocity.max()!] }
         if velocity.count == data.cells, velocity.count > 1 { maps.append(("velocity", data.grid.raster(ofActiveCells: velocity))) }
         let exchange = objective.setup.exchange(x).factors
         summary["exchange"] = exchange.count == 1 ? ["value": exchange[0]]

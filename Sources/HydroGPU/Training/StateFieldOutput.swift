@@ -41,11 +41,9 @@ enum StateFieldOutput {
         }
         if requested.contains("runoff") { perCell["runoff"] = ("mm", "runoff generated in the cell over the step", runoff) }
         if requested.contains("discharge") {
-            let routing = LinearReservoirRouting<Double>(network: data.network)
             let delivered = objective.setup.exchange(x).apply(runoff, cells: data.cells)
-            let routed = try routing.forward(RoutingProblem(steps: data.steps, stepSeconds: data.stepSeconds, localRunoff: delivered,
-                                                            velocity: objective.setup.velocity(x).values, cells: data.cells))
-            perCell["discharge"] = ("m3 s-1", "routed discharge leaving the cell", routed.discharge)
+            let routed = try CalibrationRouting(data: data, setup: objective.setup, x: x, steps: data.steps).forward(runoff: delivered)
+            perCell["discharge"] = ("m3 s-1", "routed discharge leaving the cell", routed)
         }
         let fields = requested.compactMap { name in perCell[name].map { OutputField(name: name, units: $0.units, longName: $0.longName, values: $0.values) } }
         try CaseOutputs.writeFields(fields, grid: data.grid, time: data.time, to: url)

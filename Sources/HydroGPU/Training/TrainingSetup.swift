@@ -1,11 +1,13 @@
 import Foundation
 
 /// The calibration space of a case: HBV parameter layouts (a `ParameterSpace`) plus the routing
-/// channel velocity, and the free vector that joins them.
+/// parameters (the channel velocity of D8 routing, or the gamma unit hydrograph's route_a and
+/// route_b of a lumped case), and the free vector that joins them.
 ///
-/// Free vector: `ParameterSpace`'s raw values, then (when calibrated) the raw velocity,
-/// `v = lo + (hi - lo) * sigmoid(raw)` with `velocityBounds`, then (when calibrated) the raw
-/// runoff exchange factor (`RunoffExchange`), then the network weights.
+/// Free vector: `ParameterSpace`'s raw values, then the routing block (when calibrated: the raw
+/// velocity, `v = lo + (hi - lo) * sigmoid(raw)` with `velocityBounds`, or the raw gamma
+/// parameters), then (when calibrated) the raw runoff exchange factor (`RunoffExchange`), then
+/// the regionalisation network's weights.
 public struct TrainingSetup: Sendable {
     public var space: ParameterSpace
     /// Fixed physical velocity (m/s), or nil when it is calibrated.
@@ -19,7 +21,13 @@ public struct TrainingSetup: Sendable {
 
     /// One calibrated velocity per cell instead of one for the domain.
     public var distributedVelocity = false
-    var velocityCount: Int { fixedVelocity != nil ? 0 : distributedVelocity ? space.cells : 1 }
+    /// Lumped cases: gamma unit hydrograph routing, whose parameters replace the velocity.
+    public var gamma: GammaRoutingSetup?
+    /// Free values of the routing block.
+    var routingCount: Int {
+        if let gamma { return gamma.freeCount }
+        return fixedVelocity != nil ? 0 : distributedVelocity ? space.cells : 1
+    }
 
     /// Runoff exchange factor (`RunoffExchange`): fixed (1 = none, the default) or calibrated
     /// within `exchangeBounds`, uniform or one per cell.
@@ -27,7 +35,7 @@ public struct TrainingSetup: Sendable {
     public var initialExchange: Double = 1
     public var exchangeBounds = RunoffExchange.defaultBounds
     public var distributedExchange = false
-    var exchangeOffset: Int { space.freeCount + velocityCount }
+    var exchangeOffset: Int { space.freeCount + routingCount }
     var exchangeCount: Int { fixedExchange != nil ? 0 : distributedExchange ? space.cells : 1 }
     var networkOffset: Int { exchangeOffset + exchangeCount }
     public var freeCount: Int { networkOffset + (network?.weightCount ?? 0) }
@@ -47,7 +55,8 @@ public struct TrainingSetup: Sendable {
 
     /// Defaults: every parameter uniform and constant at the middle of its bounds, except the
     /// snow parameters (fixed when snow is off, they would have no gradient) and C
-    /// (capillary rise, fixed at 0 as in δHBV 1.0); velocity calibrated from 1 m/s.
+    /// (capillary rise, fixed at 0 as in δHBV 1.0); velocity calibrated from 1 m/s, or for a
+    /// lumped case route_a and route_b calibrated from the middle of their bounds.
     /// The config's `parameters:` entries replace the defaults one by one.
     /// `initialValues` (physical, by parameter name or `velocity`) replace the starting point of
     /// calibrated parameters, e.g. a uniform calibration's result as the start of a distributed one.
@@ -108,6 +117,19 @@ public struct TrainingSetup: Sendable {
         do { space = try ParameterSpace(layouts: layouts, cells: data.cells, components: data.configuration.components, steps: data.steps) } catch {
             throw InputError(file: config.file.path, line: config.parameters[error.parameter.name]?.line, place: "parameters.\(error.parameter.name)", message: error.message)
         }
+        if data.routing == .gamma {
+            if let v = config.parameters["velocity"] {
+                throw InputError(file: config.file.path, line: v.line, place: "parameters.velocity",
+                                 message: "velocity is the D8 routing celerity; a lumped case routes by the gamma unit hydrograph (route_a, route_b)")
+            }
+        } else {
+            for name in ["route_a", "route_b"] {
+                if let p = config.parameters[name] {
+                    throw InputError(file: config.file.path, line: p.line, place: "parameters.\(name)",
+                                     message: "\(name) is a gamma unit hydrograph parameter (lumped cases); this case routes by D8 (velocity)")
+                }
+            }
+        }
         let velocity = config.parameters["velocity"]
         if let v = velocity?.fixed ?? velocity?.initial, !(v > velocityBounds.lower && v < velocityBounds.upper) || (velocity?.fixed != nil && v <= 0) {
             throw InputError(file: config.file.path, line: velocity?.line, place: "parameters.velocity", message: "velocity \(v) m/s outside (\(velocityBounds.lower), \(velocityBounds.upper))")
@@ -137,6 +159,7 @@ public struct TrainingSetup: Sendable {
                 setup.initialExchange = start
             }
         }
+        if data.routing == .gamma { setup.gamma = try GammaRoutingSetup.from(config: config, initialValues: initialValues) }
         if !space.networkParameters.isEmpty {
             let r = config.regionalisation ?? RegionalisationConfig()
             let names = r.descriptors.isEmpty ? data.descriptorOrder : r.descriptors
@@ -171,18 +194,22 @@ public struct TrainingSetup: Sendable {
 
     public func initialFreeValues() -> [Double] {
         var x = space.initialFreeValues()
-        if fixedVelocity == nil {
+        if let gamma {
+            x += gamma.initialFreeValues()
+        } else if fixedVelocity == nil {
             let (lo, hi) = Self.velocityBounds
             let u = (initialVelocity - lo) / (hi - lo)
-            x += [Double](repeating: Double.log(u / (1 - u)), count: velocityCount)
+            x += [Double](repeating: Double.log(u / (1 - u)), count: routingCount)
         }
         x += [Double](repeating: exchangeBounds.raw(initialExchange), count: exchangeCount)
         if let network { x += network.weights }
         return x
     }
 
-    /// Physical velocity (m/s; one value, or one per cell when distributed) and d velocity / d raw.
+    /// Physical velocity (m/s; one value, or one per cell when distributed) and d velocity / d raw;
+    /// empty for a lumped case (gamma routing has no velocity).
     public func velocity(_ x: [Double]) -> (values: [Double], derivatives: [Double]) {
+        if gamma != nil { return ([], []) }
         if let fixedVelocity { return ([fixedVelocity], [0]) }
         let (lo, hi) = Self.velocityBounds
         let u = x[space.freeCount..<exchangeOffset].map { ParameterTransform.sigmoid($0) }
@@ -199,10 +226,14 @@ public struct TrainingSetup: Sendable {
     /// The HBV part of the free vector.
     public func parameterPart(_ x: [Double]) -> [Double] { Array(x[0..<space.freeCount]) }
 
+    /// The routing block of the free vector (velocity or gamma parameters, as calibrated).
+    public func routingPart(_ x: [Double]) -> [Double] { Array(x[space.freeCount..<exchangeOffset]) }
+
     /// What free value `index` is, for messages: parameter, and cell / zone / slot where it has one.
     public func describe(index: Int) -> String {
         if index >= networkOffset { return "network weight \(index - networkOffset)" }
         if index >= exchangeOffset { return distributedExchange ? "runoff exchange factor at cell \(index - exchangeOffset)" : "runoff exchange factor" }
+        if index >= space.freeCount, let gamma { return gamma.freeNames[index - space.freeCount] }
         if index >= space.freeCount { return distributedVelocity ? "routing velocity at cell \(index - space.freeCount)" : "routing velocity" }
         for (p, offset) in space.offsets where index >= offset {
             let layout = space.layouts[p]!
@@ -227,9 +258,9 @@ public struct TrainingSetup: Sendable {
         return "free value \(index)"
     }
 
-    /// Names of the calibrated parameters (for printing), velocity last.
+    /// Names of the calibrated parameters (for printing), the routing ones last.
     public var freeParameterNames: [String] {
-        HBVParameter.allCases.filter { space.offsets[$0] != nil }.map(\.name) + (fixedVelocity == nil ? ["velocity"] : [])
+        HBVParameter.allCases.filter { space.offsets[$0] != nil }.map(\.name) + (gamma?.freeNames ?? (fixedVelocity == nil ? ["velocity"] : []))
             + (fixedExchange == nil ? ["exchange"] : [])
             + (network.map { n in ["network(\(space.networkParameters.map(\.name).joined(separator: ",")); \(n.weightCount) weights)"] } ?? [])
     }
