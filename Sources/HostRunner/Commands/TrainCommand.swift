@@ -59,9 +59,9 @@ struct CaseSession {
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Calibrate a case (default: the built-in lez case) and write its results.")
+        abstract: "Calibrate a case (default: the built-in lez case), or several sharing one network, and write the results.")
 
-    @Argument(help: "Case config (YAML). Default: configs/lez.yaml, the built-in case.")
+    @Argument(help: "Case config (YAML), or a multi-case config (top-level cases:) training one regionalisation network on several catchments. Default: configs/lez.yaml, the built-in case.")
     var config: String?
     @OptionGroup var device: DeviceOptions
     @Option(help: "Iterations in all (default: the config's training.iterations).")
@@ -81,18 +81,37 @@ struct TrainCommand: ParsableCommand {
         let started = Date()
         let url = try config.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.locate()
         printToStandardError("case: \(url.path)")
+        if MultiCaseConfig.declaresCases(url) { return try runMultiCase(url, started: started) }
         let session: CaseSession
         do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
-        var training = session.hydroCase.config.training
+        let training = try trainingConfig(session.hydroCase.config.training)
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder
+        let data = session.objective.data
+        printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
+        let result = try train(Trainer(objective: session.objective, config: training, folder: folder), gaugeLabels: data.gauges.map(\.id))
+        let metrics = try RunResults.write(objective: session.objective, free: result.free, to: folder)
+        print(RunResults.table(metrics))
+        print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
+    }
+
+    /// The config's training section with the command line's replacements.
+    func trainingConfig(_ configured: TrainingConfig) throws -> TrainingConfig {
+        var training = configured
         if let iterations { training.iterations = iterations }
         if let optimizer {
             guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("unknown optimizer '\(optimizer)' (adam, lbfgs, adadelta)") }
             training.optimizer = kind
         }
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder
-        var trainer = Trainer(objective: session.objective, config: training, folder: folder)
+        return training
+    }
+
+    /// Runs `trainer` (from the checkpoint in its folder with --resume), printing a progress
+    /// line per iteration, and writes the final checkpoint. One case or several: the same loop.
+    func train<Objective: TrainableObjective>(_ trainer: Trainer<Objective>, gaugeLabels: [String]) throws -> TrainingCheckpoint {
+        var trainer = trainer
+        let folder = trainer.folder!
         if let k = ProcessInfo.processInfo.environment["HYDROGPU_TEST_NAN_AT_ITERATION"].flatMap(Int.init) { trainer.nanAtIteration = k }
         var checkpoint: TrainingCheckpoint?
         if resume {
@@ -101,16 +120,13 @@ struct TrainCommand: ParsableCommand {
             }
             printToStandardError("resuming from iteration \(checkpoint!.iteration)")
         }
-        let data = session.objective.data
-        printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
-        let gaugeIds = data.gauges.map(\.id)
         var elapsed: [Double] = []
         let result: TrainingCheckpoint
         do {
             result = try trainer.run(resume: checkpoint) { p in
                 elapsed.append(p.secondsPerIteration)
                 let mean = elapsed.reduce(0, +) / Double(elapsed.count)
-                let nse = zip(gaugeIds, p.nse).map { id, v in "\(id) \(v.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: " ")
+                let nse = zip(gaugeLabels, p.nse).map { id, v in "\(id) \(v.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: " ")
                 printToStandardError(String(format: "iter %d/%d  loss %.5f  NSE %@  %.2f s/it  ETA %.0f s%@", p.iteration, p.iterations, p.loss, nse,
                                             p.secondsPerIteration, mean * Double(p.iterations - p.iteration), p.converged ? "  (converged)" : ""))
             }
@@ -118,9 +134,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         try result.write(to: folder)
-        let metrics = try RunResults.write(objective: session.objective, free: result.free, to: folder)
-        print(RunResults.table(metrics))
-        print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
+        return result
     }
 }
 
