@@ -31,6 +31,20 @@ public struct MultiCaseConfig: Sendable, Equatable {
     public var training: TrainingConfig
     public var outputFolder: URL
 
+    /// A multi-case config built in code (tests, tools); `load` and `parse` read one from YAML.
+    public init(file: URL, name: String, cases: [CaseConfig], caseLines: [Int?]? = nil, caseWeights: [Double]? = nil,
+                regionalisation: RegionalisationConfig, descriptorsLine: Int? = nil, training: TrainingConfig = TrainingConfig(), outputFolder: URL) {
+        self.file = file
+        self.name = name
+        self.cases = cases
+        self.caseLines = caseLines ?? cases.map { _ in nil }
+        self.caseWeights = caseWeights ?? cases.map { _ in 1 }
+        self.regionalisation = regionalisation
+        self.descriptorsLine = descriptorsLine
+        self.training = training
+        self.outputFolder = outputFolder
+    }
+
     /// Reads the file at `url` and the case configs it names (their data files are not opened).
     public static func load(_ url: URL) throws(InputError) -> MultiCaseConfig {
         let text: String
