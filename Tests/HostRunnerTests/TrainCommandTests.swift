@@ -119,10 +119,50 @@ struct TrainCommandTests {
     @Test func unknownTrainingKeyNamesKeyAndLine() throws {
         let folder = try Self.temporaryFolder()
         let config = try Self.lezConfig(in: folder, iterations: 1)
-        try (String(contentsOf: config, encoding: .utf8) + "parameters:\n  FC: {spatial: distributed, inital: 200}\n").write(to: config, atomically: true, encoding: .utf8)
+        // Into the config's own parameters section (a second one would be refused as a repeated key).
+        let text = try String(contentsOf: config, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let section = try #require(lines.firstIndex(of: "parameters:"))
+        try text.replacingOccurrences(of: "parameters:\n", with: "parameters:\n  FC: {spatial: distributed, inital: 200}\n").write(to: config, atomically: true, encoding: .utf8)
         let result = try ExecutableTests.run(["train", config.path, "--device", "reference"])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("line 42"), "\(result.stderr)")
+        #expect(result.stderr.contains("line \(section + 2)"), "\(result.stderr)")
         #expect(result.stderr.contains("inital"))
+    }
+
+    /// A multi-case config: two copies of the regionalised Lez (renamed) share one network; one
+    /// results subfolder per case, network.json, per-case tables on standard output.
+    @Test func multiCaseConfigTrainsOneNetworkForBothCases() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try String(contentsOf: Self.repository.appending(path: "configs/lez-regionalised.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "../data/lez", with: Self.repository.appending(path: "data/lez").path)
+        for name in ["lez-a", "lez-b"] {
+            try text.replacingOccurrences(of: "name: lez-regionalised", with: "name: \(name)").write(to: folder.appending(path: "\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        let joint = folder.appending(path: "joint.yaml")
+        try """
+        name: joint
+        cases: [lez-a.yaml, lez-b.yaml]
+        regionalisation: {descriptors: [slope, drainage_density], hidden: [3]}
+        training: {iterations: 1}
+        output: {folder: run}
+        """.write(to: joint, atomically: true, encoding: .utf8)
+        let result = try ExecutableTests.run(["train", joint.path, "--device", "reference"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("shared network [2, 3, 9] over slope, drainage_density"), "\(result.stderr)")
+        #expect(result.stderr.contains("iter 1/1  loss") && result.stderr.contains("lez-b/Y3204010"), "\(result.stderr)")
+        #expect(result.stdout.contains("lez-a:\nperiod") && result.stdout.contains("lez-b:\nperiod"), "\(result.stdout)")
+        let run = folder.appending(path: "run")
+        for file in ["checkpoint.json", "network.json", "lez-a/metrics.json", "lez-b/metrics.json", "lez-b/maps/FC.tif"] {
+            #expect(FileManager.default.fileExists(atPath: run.appending(path: file).path), "\(file)")
+        }
+        // Identical cases, equal weights, one network: identical own values, identical discharge.
+        #expect(result.stderr.contains("lez-b (weight 0.5)"))
+        let a = try String(contentsOf: run.appending(path: "lez-a/discharge.csv"), encoding: .utf8)
+        let b = try String(contentsOf: run.appending(path: "lez-b/discharge.csv"), encoding: .utf8)
+        #expect(a == b)
+        let refused = try ExecutableTests.run(["train", joint.path, "--device", "reference", "--initial", run.path])
+        #expect(refused.status != 0 && refused.stderr.contains("--initial is for single-case configs"))
     }
 }
