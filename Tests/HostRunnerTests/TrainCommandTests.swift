@@ -162,7 +162,14 @@ struct TrainCommandTests {
         let a = try String(contentsOf: run.appending(path: "lez-a/discharge.csv"), encoding: .utf8)
         let b = try String(contentsOf: run.appending(path: "lez-b/discharge.csv"), encoding: .utf8)
         #expect(a == b)
-        let refused = try ExecutableTests.run(["train", joint.path, "--device", "reference", "--initial", run.path])
-        #expect(refused.status != 0 && refused.stderr.contains("--initial is for single-case configs"))
+        // --initial by case name: lez-a starts from lez-b's results (a wrong name is refused).
+        let refused = try ExecutableTests.run(["train", joint.path, "--device", "reference", "--initial", "lez-c=\(run.path)/lez-b"])
+        #expect(refused.status != 0 && refused.stderr.contains("CASE one of lez-a, lez-b"), "\(refused.stderr)")
+        let restarted = try ExecutableTests.run(["train", joint.path, "--device", "reference", "--iterations", "0", "--output", folder.appending(path: "again").path,
+                                                 "--initial", "lez-a=\(run.path)/lez-b"])
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        let before = try String(contentsOf: folder.appending(path: "again/lez-b/parameters.json"), encoding: .utf8)
+        let after = try String(contentsOf: folder.appending(path: "again/lez-a/parameters.json"), encoding: .utf8)
+        #expect(before != after, "lez-a should start from lez-b's trained velocity")
     }
 }

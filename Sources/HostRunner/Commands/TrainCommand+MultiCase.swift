@@ -7,9 +7,6 @@ extension TrainCommand {
     /// `train` on a multi-case config: every case loaded, one joint objective (one network over
     /// all cases), the same training loop, one results subfolder per case plus network.json.
     func runMultiCase(_ url: URL, started: Date) throws {
-        guard initial == nil else {
-            throw ValidationError("--initial is for single-case configs; a multi-case run starts from each case config's initial values")
-        }
         let objective: JointCalibrationObjective
         let multi: MultiCaseConfig
         do {
@@ -23,12 +20,13 @@ extension TrainCommand {
                 let hydroCase = try HydroCase.load(config)
                 loaded.append((hydroCase.config, try CalibrationData.from(hydroCase)))
             }
+            let starts = try initialValues(for: multi.cases.map(\.name))
             let backend: RunoffBackend
             switch try device.select().backend {
             case .reference: backend = .reference
             case .openCL(let info): backend = .openCL(OpenCLRunoffModel(device: try ComputeDevice(info)))
             }
-            objective = try JointCalibrationObjective.from(config: multi, cases: loaded, backend: backend)
+            objective = try JointCalibrationObjective.from(config: multi, cases: loaded, backend: backend, initialValues: starts)
         } catch let error as InputError {
             throw ValidationError("\(error)")
         }
@@ -46,5 +44,20 @@ extension TrainCommand {
             print(RunResults.table(metrics))
         }
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
+    }
+
+    /// `--initial CASE=DIR,CASE=DIR`: each named case starts from that results folder's
+    /// parameters.json (the shared network's output biases start at the cases' mean).
+    func initialValues(for names: [String]) throws -> [[String: Double]] {
+        var out = names.map { _ in [String: Double]() }
+        guard let initial else { return out }
+        for pair in initial.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let k = names.firstIndex(of: parts[0]) else {
+                throw ValidationError("--initial for a multi-case config takes CASE=DIR[,CASE=DIR...] with CASE one of \(names.joined(separator: ", ")); found '\(pair)'")
+            }
+            out[k] = try CaseSession.initialValues(from: parts[1])
+        }
+        return out
     }
 }

@@ -32,15 +32,7 @@ struct CaseSession {
         }
         let hydroCase = try HydroCase.load(config)
         let data = try CalibrationData.from(hydroCase)
-        var initialValues: [String: Double] = [:]
-        if let initialFrom {
-            let file = URL(fileURLWithPath: initialFrom).appending(path: "parameters.json")
-            guard let json = FileManager.default.contents(atPath: file.path),
-                  let summary = try? JSONDecoder().decode([String: [String: Double]].self, from: json) else {
-                throw ValidationError("--initial: cannot read \(file.path)")
-            }
-            for (name, values) in summary { initialValues[name] = values["mean"] ?? values["value"] }
-        }
+        let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         let setup = try TrainingSetup.from(config: hydroCase.config, data: data, initialValues: initialValues)
         let selection = try device.select()
         let backend: RunoffBackend
@@ -52,6 +44,19 @@ struct CaseSession {
         let objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
                                              priorWeight: t.priorWeight, smoothnessWeight: t.smoothnessWeight)
         return CaseSession(hydroCase: hydroCase, objective: objective)
+    }
+
+    /// Physical starting values (mean of each parameter, velocity, exchange) from a results
+    /// folder's parameters.json, for `--initial`.
+    static func initialValues(from folder: String) throws -> [String: Double] {
+        let file = URL(fileURLWithPath: folder).appending(path: "parameters.json")
+        guard let json = FileManager.default.contents(atPath: file.path),
+              let summary = try? JSONDecoder().decode([String: [String: Double]].self, from: json) else {
+            throw ValidationError("--initial: cannot read \(file.path)")
+        }
+        var values: [String: Double] = [:]
+        for (name, v) in summary { values[name] = v["mean"] ?? v["value"] }
+        return values
     }
 }
 
@@ -74,7 +79,7 @@ struct TrainCommand: ParsableCommand {
     var output: String?
     @Option(help: "HBV solver, replacing the config's model.solver: sequential | implicit.")
     var solver: String?
-    @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one.")
+    @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one. Multi-case configs: CASE=DIR[,CASE=DIR...] by case name.")
     var initial: String?
 
     func run() throws {
