@@ -158,6 +158,9 @@ struct SimulateCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
+        guard !MultiCaseConfig.declaresCases(URL(fileURLWithPath: config)) else {
+            throw ValidationError("\(config) is a multi-case config: simulate takes one case config (a multi-case train writes each case's results in its own subfolder)")
+        }
         let session = try CaseSession.open(URL(fileURLWithPath: config), device: device)
         var x = session.objective.setup.initialFreeValues()
         if let parameters {
