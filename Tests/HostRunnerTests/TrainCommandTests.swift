@@ -171,5 +171,7 @@ struct TrainCommandTests {
         let before = try String(contentsOf: folder.appending(path: "again/lez-b/parameters.json"), encoding: .utf8)
         let after = try String(contentsOf: folder.appending(path: "again/lez-a/parameters.json"), encoding: .utf8)
         #expect(before != after, "lez-a should start from lez-b's trained velocity")
+        let simulate = try ExecutableTests.run(["simulate", joint.path, "--device", "reference"])
+        #expect(simulate.status != 0 && simulate.stderr.contains("is a multi-case config"), "\(simulate.stderr)")
     }
 }
