@@ -125,4 +125,49 @@ struct TrainCommandTests {
         #expect(result.stderr.contains("line 42"), "\(result.stderr)")
         #expect(result.stderr.contains("inital"))
     }
+
+    /// A multi-case config: two copies of the regionalised Lez (renamed) share one network; one
+    /// results subfolder per case, network.json, per-case tables on standard output.
+    @Test func multiCaseConfigTrainsOneNetworkForBothCases() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try String(contentsOf: Self.repository.appending(path: "configs/lez-regionalised.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "../data/lez", with: Self.repository.appending(path: "data/lez").path)
+        for name in ["lez-a", "lez-b"] {
+            try text.replacingOccurrences(of: "name: lez-regionalised", with: "name: \(name)").write(to: folder.appending(path: "\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        let joint = folder.appending(path: "joint.yaml")
+        try """
+        name: joint
+        cases: [lez-a.yaml, lez-b.yaml]
+        regionalisation: {descriptors: [slope, drainage_density], hidden: [3]}
+        training: {iterations: 1}
+        output: {folder: run}
+        """.write(to: joint, atomically: true, encoding: .utf8)
+        let result = try ExecutableTests.run(["train", joint.path, "--device", "reference"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("shared network [2, 3, 9] over slope, drainage_density"), "\(result.stderr)")
+        #expect(result.stderr.contains("iter 1/1  loss") && result.stderr.contains("lez-b/Y3204010"), "\(result.stderr)")
+        #expect(result.stdout.contains("lez-a:\nperiod") && result.stdout.contains("lez-b:\nperiod"), "\(result.stdout)")
+        let run = folder.appending(path: "run")
+        for file in ["checkpoint.json", "network.json", "lez-a/metrics.json", "lez-b/metrics.json", "lez-b/maps/FC.tif"] {
+            #expect(FileManager.default.fileExists(atPath: run.appending(path: file).path), "\(file)")
+        }
+        // Identical cases, equal weights, one network: identical own values, identical discharge.
+        #expect(result.stderr.contains("lez-b (weight 0.5)"))
+        let a = try String(contentsOf: run.appending(path: "lez-a/discharge.csv"), encoding: .utf8)
+        let b = try String(contentsOf: run.appending(path: "lez-b/discharge.csv"), encoding: .utf8)
+        #expect(a == b)
+        // --initial by case name: lez-a starts from lez-b's results (a wrong name is refused).
+        let refused = try ExecutableTests.run(["train", joint.path, "--device", "reference", "--initial", "lez-c=\(run.path)/lez-b"])
+        #expect(refused.status != 0 && refused.stderr.contains("CASE one of lez-a, lez-b"), "\(refused.stderr)")
+        let restarted = try ExecutableTests.run(["train", joint.path, "--device", "reference", "--iterations", "0", "--output", folder.appending(path: "again").path,
+                                                 "--initial", "lez-a=\(run.path)/lez-b"])
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        let before = try String(contentsOf: folder.appending(path: "again/lez-b/parameters.json"), encoding: .utf8)
+        let after = try String(contentsOf: folder.appending(path: "again/lez-a/parameters.json"), encoding: .utf8)
+        #expect(before != after, "lez-a should start from lez-b's trained velocity")
+        let simulate = try ExecutableTests.run(["simulate", joint.path, "--device", "reference"])
+        #expect(simulate.status != 0 && simulate.stderr.contains("is a multi-case config"), "\(simulate.stderr)")
+    }
 }

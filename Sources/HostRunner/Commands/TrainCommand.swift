@@ -32,15 +32,7 @@ struct CaseSession {
         }
         let hydroCase = try HydroCase.load(config)
         let data = try CalibrationData.from(hydroCase)
-        var initialValues: [String: Double] = [:]
-        if let initialFrom {
-            let file = URL(fileURLWithPath: initialFrom).appending(path: "parameters.json")
-            guard let json = FileManager.default.contents(atPath: file.path),
-                  let summary = try? JSONDecoder().decode([String: [String: Double]].self, from: json) else {
-                throw ValidationError("--initial: cannot read \(file.path)")
-            }
-            for (name, values) in summary { initialValues[name] = values["mean"] ?? values["value"] }
-        }
+        let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         let setup = try TrainingSetup.from(config: hydroCase.config, data: data, initialValues: initialValues)
         let selection = try device.select()
         let backend: RunoffBackend
@@ -56,15 +48,28 @@ struct CaseSession {
         }
         return CaseSession(hydroCase: hydroCase, objective: objective)
     }
+
+    /// Physical starting values (mean of each parameter, velocity, exchange) from a results
+    /// folder's parameters.json, for `--initial`.
+    static func initialValues(from folder: String) throws -> [String: Double] {
+        let file = URL(fileURLWithPath: folder).appending(path: "parameters.json")
+        guard let json = FileManager.default.contents(atPath: file.path),
+              let summary = try? JSONDecoder().decode([String: [String: Double]].self, from: json) else {
+            throw ValidationError("--initial: cannot read \(file.path)")
+        }
+        var values: [String: Double] = [:]
+        for (name, v) in summary { values[name] = v["mean"] ?? v["value"] }
+        return values
+    }
 }
 
 /// `hydrogpu train`: calibrates a case's parameters against its observed discharge.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Calibrate a case (default: the built-in lez case) and write its results.")
+        abstract: "Calibrate a case (default: the built-in lez case), or several sharing one network, and write the results.")
 
-    @Argument(help: "Case config (YAML). Default: configs/lez.yaml, the built-in case.")
+    @Argument(help: "Case config (YAML), or a multi-case config (top-level cases:) training one regionalisation network on several catchments. Default: configs/lez.yaml, the built-in case.")
     var config: String?
     @OptionGroup var device: DeviceOptions
     @Option(help: "Iterations in all (default: the config's training.iterations).")
@@ -77,25 +82,47 @@ struct TrainCommand: ParsableCommand {
     var output: String?
     @Option(help: "HBV solver, replacing the config's model.solver: sequential | implicit.")
     var solver: String?
-    @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one.")
+    @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one. Multi-case configs: CASE=DIR[,CASE=DIR...] by case name.")
     var initial: String?
 
     func run() throws {
         let started = Date()
         let url = try config.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.locate()
         printToStandardError("case: \(url.path)")
+        if MultiCaseConfig.declaresCases(url) { return try runMultiCase(url, started: started) }
         let session: CaseSession
         do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
-        var training = session.hydroCase.config.training
+        let training = try trainingConfig(session.hydroCase.config.training)
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder
+        let data = session.objective.data
+        printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
+        if let p = session.objective.pseudoObserved {
+            printToStandardError("pseudo-observed discharge: \(p.cells.count) ungauged cells scaled from gauge \(data.gauges[p.gauge].id), weight \(p.weight)")
+        }
+        let result = try train(Trainer(objective: session.objective, config: training, folder: folder), gaugeLabels: data.gauges.map(\.id))
+        let metrics = try RunResults.write(objective: session.objective, free: result.free, to: folder)
+        print(RunResults.table(metrics))
+        print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
+    }
+
+    /// The config's training section with the command line's replacements.
+    func trainingConfig(_ configured: TrainingConfig) throws -> TrainingConfig {
+        var training = configured
         if let iterations { training.iterations = iterations }
         if let optimizer {
             guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("unknown optimizer '\(optimizer)' (adam, lbfgs, adadelta)") }
             training.optimizer = kind
         }
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder
-        var trainer = Trainer(objective: session.objective, config: training, folder: folder)
+        return training
+    }
+
+    /// Runs `trainer` (from the checkpoint in its folder with --resume), printing a progress
+    /// line per iteration, and writes the final checkpoint. One case or several: the same loop.
+    func train<Objective: TrainableObjective>(_ trainer: Trainer<Objective>, gaugeLabels: [String]) throws -> TrainingCheckpoint {
+        var trainer = trainer
+        let folder = trainer.folder!
         if let k = ProcessInfo.processInfo.environment["HYDROGPU_TEST_NAN_AT_ITERATION"].flatMap(Int.init) { trainer.nanAtIteration = k }
         var checkpoint: TrainingCheckpoint?
         if resume {
@@ -104,19 +131,13 @@ struct TrainCommand: ParsableCommand {
             }
             printToStandardError("resuming from iteration \(checkpoint!.iteration)")
         }
-        let data = session.objective.data
-        printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
-        if let p = session.objective.pseudoObserved {
-            printToStandardError("pseudo-observed discharge: \(p.cells.count) ungauged cells scaled from gauge \(data.gauges[p.gauge].id), weight \(p.weight)")
-        }
-        let gaugeIds = data.gauges.map(\.id)
         var elapsed: [Double] = []
         let result: TrainingCheckpoint
         do {
             result = try trainer.run(resume: checkpoint) { p in
                 elapsed.append(p.secondsPerIteration)
                 let mean = elapsed.reduce(0, +) / Double(elapsed.count)
-                let nse = zip(gaugeIds, p.nse).map { id, v in "\(id) \(v.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: " ")
+                let nse = zip(gaugeLabels, p.nse).map { id, v in "\(id) \(v.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: " ")
                 printToStandardError(String(format: "iter %d/%d  loss %.5f  NSE %@  %.2f s/it  ETA %.0f s%@", p.iteration, p.iterations, p.loss, nse,
                                             p.secondsPerIteration, mean * Double(p.iterations - p.iteration), p.converged ? "  (converged)" : ""))
             }
@@ -124,9 +145,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("\(error)")
         }
         try result.write(to: folder)
-        let metrics = try RunResults.write(objective: session.objective, free: result.free, to: folder)
-        print(RunResults.table(metrics))
-        print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
+        return result
     }
 }
 
@@ -145,6 +164,9 @@ struct SimulateCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
+        guard !MultiCaseConfig.declaresCases(URL(fileURLWithPath: config)) else {
+            throw ValidationError("\(config) is a multi-case config: simulate takes one case config (a multi-case train writes each case's results in its own subfolder)")
+        }
         let session = try CaseSession.open(URL(fileURLWithPath: config), device: device)
         var x = session.objective.setup.initialFreeValues()
         if let parameters {

@@ -48,29 +48,30 @@ public struct TrainingProgress: Sendable {
     public var converged: Bool
 }
 
-/// Runs the optimiser on a `CalibrationObjective`, writing checkpoints.
-public struct Trainer {
-    public var objective: CalibrationObjective
+/// Runs the optimiser on a `TrainableObjective` (one case, or several sharing a network),
+/// writing checkpoints.
+public struct Trainer<Objective: TrainableObjective> {
+    public var objective: Objective
     public var config: TrainingConfig
     /// Folder for checkpoint.json (nil: no checkpoints).
     public var folder: URL?
     /// Test hook: at this iteration (0-based) the precipitation of cell 0 at step 1 becomes NaN.
     public var nanAtIteration: Int?
 
-    public init(objective: CalibrationObjective, config: TrainingConfig, folder: URL?) {
+    public init(objective: Objective, config: TrainingConfig, folder: URL?) {
         self.objective = objective
         self.config = config
         self.folder = folder
     }
 
     /// Bounds of the raw values for L-BFGS (sigmoid(±9) is within 1.3e-4 of the bounds).
-    static let rawBound = 9.0
+    static var rawBound: Double { 9 }
 
     /// Trains for `config.iterations` iterations in all, from `resume` when given.
     public func run(resume: TrainingCheckpoint? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingCheckpoint {
-        let n = objective.setup.freeCount
-        var checkpoint = resume ?? TrainingCheckpoint(caseName: objective.data.caseName, iteration: 0, free: objective.setup.initialFreeValues(),
-                                                      optimizer: nil, lossHistory: [], parameterNames: objective.setup.freeParameterNames)
+        let n = objective.freeCount
+        var checkpoint = resume ?? TrainingCheckpoint(caseName: objective.runName, iteration: 0, free: objective.initialFreeValues(),
+                                                      optimizer: nil, lossHistory: [], parameterNames: objective.freeParameterNames)
         guard checkpoint.free.count == n else {
             throw TrainingSetupError("checkpoint has \(checkpoint.free.count) free values but the case's parameters need \(n): the config changed since the run started")
         }
@@ -79,11 +80,10 @@ public struct Trainer {
         while checkpoint.iteration < config.iterations {
             let started = Date()
             let iteration = checkpoint.iteration
-            var objective = self.objective
-            if nanAtIteration == iteration { objective.data.forcing.precipitation[objective.data.cells + 0] = .nan }
-            var evaluations: [(x: [Double], e: CalibrationObjective.Evaluation)] = []
+            let objective = nanAtIteration == iteration ? self.objective.injectingNaNIntoForcing() : self.objective
+            var evaluations: [(x: [Double], e: Objective.Evaluation)] = []
             let evaluate: ([Double]) throws -> (loss: Double, gradient: [Double]) = { x in
-                let e = try objective.evaluate(x, gradient: true)
+                let e = try objective.trainingEvaluation(x)
                 try Self.check(e, x: x, iteration: iteration, objective: objective)
                 evaluations.append((x, e))
                 return (e.loss, e.gradient!)
@@ -139,28 +139,14 @@ public struct Trainer {
     }
 
     /// Throws `TrainingDivergence` naming where the first non-finite value appears.
-    static func check(_ e: CalibrationObjective.Evaluation, x: [Double], iteration: Int, objective: CalibrationObjective) throws {
+    static func check(_ e: Objective.Evaluation, x: [Double], iteration: Int, objective: Objective) throws {
         let badGradient = e.gradient?.firstIndex { !$0.isFinite }
         guard !e.loss.isFinite || badGradient != nil else { return }
         var parts: [String] = []
         parts.append(e.loss.isFinite ? "loss \(e.loss)" : "loss is \(e.loss)")
-        if let i = badGradient { parts.append("gradient of \(objective.setup.describe(index: i)) is \(e.gradient![i])") }
-        if let i = x.firstIndex(where: { !$0.isFinite }) { parts.append("parameter \(objective.setup.describe(index: i)) is \(x[i])") }
-        let data = objective.data
-        for (g, q) in e.discharge.enumerated() {
-            if let t = q.firstIndex(where: { !$0.isFinite }) {
-                parts.append("discharge at gauge \(data.gauges[g].id) first non-finite at step \(t) (\(data.time.stepStart(t)))")
-                break
-            }
-        }
-        let f = data.forcing
-        for (name, values) in [("precipitation", f.precipitation), ("temperature", f.temperature), ("pet", f.pet)] {
-            if let i = values.firstIndex(where: { !$0.isFinite }) {
-                let t = i / f.cells, c = i % f.cells
-                let flat = data.grid.activeCells[c]
-                parts.append("forcing \(name) is \(values[i]) at step \(t) (\(data.time.stepStart(t))), cell \(c) (row \(flat / data.grid.columns), column \(flat % data.grid.columns))")
-            }
-        }
+        if let i = badGradient { parts.append("gradient of \(objective.describe(index: i)) is \(e.gradient![i])") }
+        if let i = x.firstIndex(where: { !$0.isFinite }) { parts.append("parameter \(objective.describe(index: i)) is \(x[i])") }
+        parts += objective.nonFiniteInputs(e)
         throw TrainingDivergence(iteration: iteration, diagnosis: parts.joined(separator: "; ") + "; the last checkpoint was left as it was")
     }
 }

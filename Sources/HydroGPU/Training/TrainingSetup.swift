@@ -58,10 +58,12 @@ public struct TrainingSetup: Sendable {
     /// (capillary rise, fixed at 0 as in δHBV 1.0); velocity calibrated from 1 m/s, or for a
     /// lumped case route_a and route_b calibrated from the middle of their bounds.
     /// The config's `parameters:` entries replace the defaults one by one.
+    /// `attachingNetwork: false` leaves `network` nil even when parameters are network-fed:
+    /// `JointCalibrationObjective` then attaches one network shared by several cases.
     /// `initialValues` (physical, by parameter name or `velocity`) replace the starting point of
     /// calibrated parameters, e.g. a uniform calibration's result as the start of a distributed one.
     public static func from(config: CaseConfig, data: CalibrationData, zoneRasters: [String: Raster<Double>] = [:],
-                            initialValues: [String: Double] = [:]) throws(InputError) -> TrainingSetup {
+                            initialValues: [String: Double] = [:], attachingNetwork: Bool = true) throws(InputError) -> TrainingSetup {
         var layouts: [HBVParameter: ParameterLayout] = [:]
         let months = data.time.monthOfSteps()
         for p in HBVParameter.allCases {
@@ -160,36 +162,59 @@ public struct TrainingSetup: Sendable {
             }
         }
         if data.routing == .gamma { setup.gamma = try GammaRoutingSetup.from(config: config, initialValues: initialValues) }
-        if !space.networkParameters.isEmpty {
+        if attachingNetwork, !space.networkParameters.isEmpty {
             let r = config.regionalisation ?? RegionalisationConfig()
             let names = r.descriptors.isEmpty ? data.descriptorOrder : r.descriptors
             guard !names.isEmpty else {
                 throw InputError(file: config.file.path, place: "regionalisation", message: "network-fed parameters need descriptors (domain.descriptors)")
             }
-            var matrix = [Double](repeating: 0, count: data.cells * names.count)
-            for (j, name) in names.enumerated() {
-                guard let values = data.descriptors[name] else {
-                    throw InputError(file: config.file.path, place: "regionalisation.descriptors", message: "no descriptor '\(name)' with a value on every active cell (have: \(data.descriptorOrder.joined(separator: ", ")))")
-                }
-                for c in 0..<data.cells { matrix[c * names.count + j] = values[c] }
+            let matrix = try descriptorMatrix(names, of: data) { name throws(InputError) in
+                throw InputError(file: config.file.path, place: "regionalisation.descriptors", message: "no descriptor '\(name)' with a value on every active cell (have: \(data.descriptorOrder.joined(separator: ", ")))")
             }
-            let activation: HiddenActivation = r.activation == "relu" ? .relu : r.activation == "leaky-relu" ? .leakyReLU(slope: 0.01) : .tanh
             do {
                 let normalisation = try DescriptorNormalisation(fitting: matrix, cells: data.cells, names: names, method: r.normalisation)
                 setup.networkInputs = try normalisation.apply(matrix, cells: data.cells, as: Double.self)
-                var network = try MultilayerPerceptron(layerSizes: [names.count] + r.hidden + [space.networkParameters.count], activation: activation, seed: r.seed)
-                // Output biases start at each parameter's initial raw value, so the untrained
-                // network gives the same starting point as a uniform layout.
-                for (k, p) in space.networkParameters.enumerated() {
-                    let bounds = space.layouts[p]!.bounds(of: p)
-                    network.weights[network.biasIndex(layer: network.layerCount - 1, output: k)] = bounds.raw(space.layouts[p]!.initialValue ?? (bounds.lower + bounds.upper) / 2)
-                }
-                setup.network = network
+                setup.network = try makeNetwork(r, inputs: names.count, initialRaw: [setup.initialNetworkRaw])
             } catch {
                 throw InputError(file: config.file.path, place: "regionalisation", message: "\(error)")
             }
         }
         return setup
+    }
+
+    /// The descriptor matrix `[cells][names]` of `data`; `missing` turns a name the case lacks
+    /// into the caller's error (which names the config that asked for it).
+    public static func descriptorMatrix(_ names: [String], of data: CalibrationData, missing: (String) throws(InputError) -> Never) throws(InputError) -> [Double] {
+        var matrix = [Double](repeating: 0, count: data.cells * names.count)
+        for (j, name) in names.enumerated() {
+            guard let values = data.descriptors[name] else { try missing(name) }
+            for c in 0..<data.cells { matrix[c * names.count + j] = values[c] }
+        }
+        return matrix
+    }
+
+    /// The initial raw value of each network-fed parameter (`space.networkParameters` order).
+    public var initialNetworkRaw: [Double] {
+        space.networkParameters.map { p in
+            let layout = space.layouts[p]!
+            let bounds = layout.bounds(of: p)
+            return bounds.raw(layout.initialValue ?? (bounds.lower + bounds.upper) / 2)
+        }
+    }
+
+    /// A Glorot-initialised network `[inputs, hidden..., outputs]` whose output biases are the
+    /// mean of `initialRaw` (one row per case, one raw value per output), so an untrained
+    /// network gives the same starting point as a uniform layout (exactly so for one case).
+    public static func makeNetwork(_ r: RegionalisationConfig, inputs: Int, initialRaw: [[Double]]) throws(PerceptronError) -> MultilayerPerceptron {
+        let outputs = initialRaw[0].count
+        let activation: HiddenActivation = r.activation == "relu" ? .relu : r.activation == "leaky-relu" ? .leakyReLU(slope: 0.01) : .tanh
+        var network = try MultilayerPerceptron(layerSizes: [inputs] + r.hidden + [outputs], activation: activation, seed: r.seed)
+        for k in 0..<outputs {
+            // Sum in case order, then divide: one case gives its value exactly.
+            let mean = initialRaw.reduce(0.0) { $0 + $1[k] } / Double(initialRaw.count)
+            network.weights[network.biasIndex(layer: network.layerCount - 1, output: k)] = mean
+        }
+        return network
     }
 
     public func initialFreeValues() -> [Double] {
