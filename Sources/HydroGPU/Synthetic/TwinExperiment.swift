@@ -86,6 +86,25 @@ public enum TwinExperiment {
             profileCost = (profile.iterations, profile.evaluations)
         }
         var state = try minimise(optimiser, from: x0, maxIterations: maxIterations, maxHops: hops, hopSeed: seed &+ 0xB0B, evaluate: evaluate)
+        if profilePoints > 0, let tt = space.offsets[.tt] {
+            // The descent cannot see the rain/snow step, so TT ends where a step stopped it:
+            // alternate a line search on TT alone with a descent of everything.
+            for _ in 0..<2 {
+                let line = try profileLineSearch(index: tt, around: state.x, halfWidth: 0.25, points: 12, descentIterations: 20, evaluate: evaluate)
+                profileCost.iterations += line.iterations
+                profileCost.evaluations += line.evaluations
+                guard line.loss < state.loss else { break }
+                let polished = try minimise(optimiser, from: line.x, maxIterations: maxIterations / 4, evaluate: evaluate)
+                profileCost.iterations += polished.iteration
+                profileCost.evaluations += polished.evaluations
+                if polished.loss < state.loss {
+                    let (iterations, evaluations) = (state.iteration, state.evaluations)
+                    state = polished
+                    state.iteration = iterations
+                    state.evaluations = evaluations
+                }
+            }
+        }
         state.iteration += profileCost.iterations
         state.evaluations += profileCost.evaluations
         let final = try objective.evaluate(free: state.x, gradient: false)
@@ -184,6 +203,39 @@ public enum TwinExperiment {
             if best == nil || state.loss < best!.loss { best = (state.loss, state.x) }
         }
         return (best!.x, iterations, evaluations)
+    }
+
+    /// Golden-section search over raw value `index` in [x - halfWidth, x + halfWidth] of the
+    /// profile loss: at each trial value, a short descent of everything else with that value
+    /// held (the parameters that trade against TT, CFMAX above all, must follow it, or no TT
+    /// away from the current one looks better). Keeps the best point seen: the loss along TT is
+    /// a staircase with smooth treads, so no bracketing is assumed.
+    static func profileLineSearch(index: Int, around x: [Double], halfWidth: Double, points: Int, descentIterations: Int,
+                                  evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) throws -> (x: [Double], loss: Double, iterations: Int, evaluations: Int) {
+        var iterations = 0, evaluations = 0
+        var best: (x: [Double], loss: Double)?
+        func profile(_ v: Double) throws -> Double {
+            let raw = min(max(v, -rawBound), rawBound)
+            var lower = [Double](repeating: -rawBound, count: x.count), upper = [Double](repeating: rawBound, count: x.count)
+            lower[index] = raw
+            upper[index] = raw
+            var start = best?.x ?? x
+            start[index] = raw
+            let state = try minimise(BoundedLBFGS(lower: lower, upper: upper), from: start, maxIterations: descentIterations, evaluate: evaluate)
+            iterations += state.iteration
+            evaluations += state.evaluations
+            if best == nil || state.loss < best!.loss { best = (state.x, state.loss) }
+            return state.loss
+        }
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var a = x[index] - halfWidth, b = x[index] + halfWidth
+        var c = b - ratio * (b - a), d = a + ratio * (b - a)
+        var fc = try profile(c), fd = try profile(d)
+        for _ in 0..<max(0, points - 2) {
+            if fc < fd { b = d; d = c; fd = fc; c = b - ratio * (b - a); fc = try profile(c) }
+            else { a = c; c = d; fc = fd; d = a + ratio * (b - a); fd = try profile(d) }
+        }
+        return (best!.x, best!.loss, iterations, evaluations)
     }
 
     /// `adamIterations` of Adam (cosine rate 0.1 to 0.005; default none: on the 12 x 12 twin

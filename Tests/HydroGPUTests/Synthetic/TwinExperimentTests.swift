@@ -75,6 +75,20 @@ struct TwinExperimentTests {
         #expect(r.recovery.contains { abs($0.start - $0.trueValue) / $0.trueValue > 0.2 })
     }
 
+    /// The TT profile (descents with TT held at 5 values, then free from the best) on a snowy twin:
+    /// TT and CFMAX, the snow parameters it trades against, come back from a random start
+    /// (the other parameters at the truth, so the truth is the global minimum, loss 0).
+    @Test func thresholdProfileRecoversTT() throws {
+        let c = try Self.catchment(rows: 3, columns: 3, days: 240, gauges: 2, truth: .uniform, meanTemperature: 3)
+        let r = try TwinExperiment.calibrateUniform(c, parameters: [.tt, .cfmax], seed: 31, candidates: 4, maxIterations: 100, profilePoints: 5)
+        for (g, nse) in r.nse.enumerated() { #expect(nse >= 0.999, "gauge \(g): NSE \(nse)") }
+        for rec in r.recovery {
+            #expect(rec.relativeError <= 0.01, "\(rec.parameter): true \(rec.trueValue), start \(rec.start), estimate \(rec.estimate)")
+        }
+        let tt = r.recovery.first { $0.parameter == .tt }!
+        #expect(abs(tt.start - tt.trueValue) > 0.2, "the start was away from the true TT")
+    }
+
     @Test func regionalisationTwinRecoversDescriptorMaps() throws {
         let c = try Self.catchment(rows: 5, columns: 5, gauges: 4, truth: .descriptorMaps)
         let r = try TwinExperiment.trainRegionalisation(c, uniformFree: [], hidden: 6, seed: 21, maxIterations: 300)
