@@ -84,24 +84,14 @@ struct CalibrationPipelineTests {
         var generator = SeededGenerator(seed: 7)
         for i in x.indices { x[i] += Double.random(in: -0.5...0.5, using: &generator) }
         let g = try objective.evaluate(x, gradient: true).gradient!
-        let scale = g.map(abs).max()!
-        #expect(scale > 0)
         let fc = objective.setup.space.offsets[.fc]!
         let indices = Array(0..<x.count).filter { i in
             let name = objective.setup.describe(index: i)
             return !name.contains("cell") || i == fc || i == fc + 5 || i == objective.setup.space.offsets[.k1]! + 3
                 || i == objective.setup.space.freeCount || i == x.count - 1 || name == "runoff exchange factor at cell 4"
         }
-        var worst = 0.0
-        for i in indices {
-            let h = 1e-6
-            var xp = x, xm = x
-            xp[i] += h
-            xm[i] -= h
-            let fd = (try objective.evaluate(xp, gradient: false).loss - objective.evaluate(xm, gradient: false).loss) / (2 * h)
-            let error = abs(fd - g[i]) / max(abs(g[i]), 1e-3 * scale)
-            worst = max(worst, error)
-            #expect(error < 1e-6, "\(objective.setup.describe(index: i)): adjoint \(g[i]), finite differences \(fd)")
+        let worst = try expectAdjointMatchesCentralDifferences(g, at: x, indices: indices, describe: { objective.setup.describe(index: $0) }) {
+            try objective.evaluate($0, gradient: false).loss
         }
         print("pipeline FD check (\(label)): \(indices.count) directions, worst relative error \(worst)")
     }
@@ -140,17 +130,8 @@ struct CalibrationPipelineTests {
         let fc = setup.space.expand(free: setup.parameterPart(x), networkRaw: try setup.network(x)!.forward(setup.networkInputs, cells: data.cells), as: Double.self)[.fc]!
         #expect(fc.values.allSatisfy { $0 > 50 && $0 < 1000 })
         let g = try objective.evaluate(x, gradient: true).gradient!
-        let scale = g.map(abs).max()!
-        var worst = 0.0
-        for i in stride(from: 0, to: x.count, by: 3) {
-            let h = 1e-6
-            var xp = x, xm = x
-            xp[i] += h
-            xm[i] -= h
-            let fd = (try objective.evaluate(xp, gradient: false).loss - objective.evaluate(xm, gradient: false).loss) / (2 * h)
-            let error = abs(fd - g[i]) / max(abs(g[i]), 1e-3 * scale)
-            worst = max(worst, error)
-            #expect(error < 1e-6, "\(setup.describe(index: i)): adjoint \(g[i]), finite differences \(fd)")
+        let worst = try expectAdjointMatchesCentralDifferences(g, at: x, indices: Array(stride(from: 0, to: x.count, by: 3)), describe: { setup.describe(index: $0) }) {
+            try objective.evaluate($0, gradient: false).loss
         }
         print("network pipeline FD check: worst relative error \(worst)")
     }

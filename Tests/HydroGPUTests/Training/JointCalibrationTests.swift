@@ -52,20 +52,10 @@ struct JointCalibrationTests {
         var generator = SeededGenerator(seed: 11)
         for i in x.indices { x[i] += Double.random(in: -0.3...0.3, using: &generator) }
         let g = try objective.evaluate(x, gradient: true).gradient!
-        let scale = g.map(abs).max()!
-        #expect(scale > 0)
         // Every own value of both cases, and every third weight (each touches both cases).
         let indices = Array(0..<objective.networkOffset) + Array(stride(from: objective.networkOffset, to: x.count, by: 3))
-        var worst = 0.0
-        for i in indices {
-            let h = 1e-6
-            var xp = x, xm = x
-            xp[i] += h
-            xm[i] -= h
-            let fd = (try objective.evaluate(xp, gradient: false).loss - objective.evaluate(xm, gradient: false).loss) / (2 * h)
-            let error = abs(fd - g[i]) / max(abs(g[i]), 1e-3 * scale)
-            worst = max(worst, error)
-            #expect(error < 1e-6, "\(objective.describe(index: i)): adjoint \(g[i]), finite differences \(fd)")
+        let worst = try expectAdjointMatchesCentralDifferences(g, at: x, indices: indices, describe: { objective.describe(index: $0) }) {
+            try objective.evaluate($0, gradient: false).loss
         }
         print("joint FD check: \(indices.count) directions, worst relative error \(worst)")
     }

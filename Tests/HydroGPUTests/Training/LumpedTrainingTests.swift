@@ -105,16 +105,8 @@ struct LumpedTrainingTests {
         #expect(g.count == x.count)
         let scale = g.map(abs).max()!
         #expect(scale > 0)
-        var worst = 0.0
-        for i in x.indices {
-            let h = 1e-6
-            var xp = x, xm = x
-            xp[i] += h
-            xm[i] -= h
-            let fd = (try objective.evaluate(xp, gradient: false).loss - objective.evaluate(xm, gradient: false).loss) / (2 * h)
-            let error = abs(fd - g[i]) / max(abs(g[i]), 1e-3 * scale)
-            worst = max(worst, error)
-            #expect(error < 1e-6, "\(objective.setup.describe(index: i)): adjoint \(g[i]), finite differences \(fd)")
+        let worst = try expectAdjointMatchesCentralDifferences(g, at: x, indices: Array(x.indices), describe: { objective.setup.describe(index: $0) }) {
+            try objective.evaluate($0, gradient: false).loss
         }
         // The routing parameters matter to the loss.
         let n = objective.setup.space.freeCount
