@@ -20,7 +20,8 @@ struct TwinCommand: ParsableCommand {
     @Flag(help: "Regionalisation twin: hold the uniform parameters at their true values (train the network alone).") var fixUniform = false
     @Option(help: "Hidden units of the regionalisation network.") var hidden = 6
     @Option(help: "Uniform twin: basin-hopping jumps (raw ±0.5) after a stall above loss 1e-3.") var hops = 0
-    @Option(name: .customLong("tt-profile"), help: "Uniform twin: first descend with TT held at this many values over its bounds, continue from the best (0: off).") var ttProfile = 0
+    @Flag(help: "Skip the uniform calibrations (identifiability, then the regionalisation twin only).") var regionalisationOnly = false
+    @Option(name: .customLong("tt-profile"), help: "Profile over TT in both twins: descents with TT held at this many values, then a profile line search on TT (0: off).") var ttProfile = 0
 
     func run() throws {
         let clock = ContinuousClock()
@@ -33,7 +34,7 @@ struct TwinCommand: ParsableCommand {
         print(id.markdown)
         print(String(format: "collinearity index of the identifiable set: %.2f", id.collinearityIndex))
         let identifiable = id.identifiableParameters
-        for k in 0..<(uniformOnly || !fixUniform ? starts : 0) {
+        for k in 0..<((uniformOnly || !fixUniform) && !regionalisationOnly ? starts : 0) {
             let t = clock.now
             let r = try TwinExperiment.calibrateUniform(uniformCatchment, parameters: identifiable, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations, hops: hops, profilePoints: ttProfile)
             print("uniform start \(k + 1): \(r.iterations) iterations, \(r.evaluations) evaluations, \(clock.now - t); NSE " + r.nse.map { String(format: "%.6f", $0) }.joined(separator: " "))
@@ -47,7 +48,7 @@ struct TwinCommand: ParsableCommand {
         let uniformFree = fixUniform ? [] : identifiable.filter { !SyntheticCatchment.mappedParameters.contains($0) }
         for k in 0..<starts {
             let t = clock.now
-            let r = try TwinExperiment.trainRegionalisation(mapped, uniformFree: uniformFree, hidden: hidden, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations)
+            let r = try TwinExperiment.trainRegionalisation(mapped, uniformFree: uniformFree, hidden: hidden, seed: seed * 1000 + UInt64(k + 1), maxIterations: iterations, profilePoints: ttProfile)
             print("regionalisation start \(k + 1): \(r.iterations) iterations, \(r.evaluations) evaluations, \(clock.now - t); NSE " + r.nse.map { String(format: "%.6f", $0) }.joined(separator: " "))
             for m in r.maps {
                 print("  map " + pad(m.parameter.name) + String(format: " mean error %6.3f%% max %6.3f%% correlation %.4f", 100 * m.meanRelativeError, 100 * m.maxRelativeError, m.correlation))

@@ -73,40 +73,14 @@ public enum TwinExperiment {
         let starts = best!.starts
         let space = try ParameterSpace(layouts: layouts(catchment, free: starts), cells: catchment.cellCount, steps: catchment.options.days)
         let objective = TwinObjective(catchment: catchment, space: space)
-        var x0 = space.initialFreeValues()
+        let x0 = space.initialFreeValues()
         let optimiser = BoundedLBFGS(lower: [Double](repeating: -rawBound, count: x0.count), upper: [Double](repeating: rawBound, count: x0.count))
         let evaluate: ([Double]) throws -> (loss: Double, gradient: [Double]) = { x in
             let e = try objective.evaluate(free: x)
             return (e.loss, e.freeGradient)
         }
-        var profileCost = (iterations: 0, evaluations: 0)
-        if profilePoints > 0, let tt = space.offsets[.tt] {
-            let profile = try profileThreshold(index: tt, points: profilePoints, from: x0, maxIterations: maxIterations / (2 * profilePoints), evaluate: evaluate)
-            x0 = profile.x
-            profileCost = (profile.iterations, profile.evaluations)
-        }
-        var state = try minimise(optimiser, from: x0, maxIterations: maxIterations, maxHops: hops, hopSeed: seed &+ 0xB0B, evaluate: evaluate)
-        if profilePoints > 0, let tt = space.offsets[.tt] {
-            // The descent cannot see the rain/snow step, so TT ends where a step stopped it:
-            // alternate a line search on TT alone with a descent of everything.
-            for _ in 0..<2 {
-                let line = try profileLineSearch(index: tt, around: state.x, halfWidth: 0.25, points: 12, descentIterations: 20, evaluate: evaluate)
-                profileCost.iterations += line.iterations
-                profileCost.evaluations += line.evaluations
-                guard line.loss < state.loss else { break }
-                let polished = try minimise(optimiser, from: line.x, maxIterations: maxIterations / 4, evaluate: evaluate)
-                profileCost.iterations += polished.iteration
-                profileCost.evaluations += polished.evaluations
-                if polished.loss < state.loss {
-                    let (iterations, evaluations) = (state.iteration, state.evaluations)
-                    state = polished
-                    state.iteration = iterations
-                    state.evaluations = evaluations
-                }
-            }
-        }
-        state.iteration += profileCost.iterations
-        state.evaluations += profileCost.evaluations
+        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, hops: hops, hopSeed: seed &+ 0xB0B,
+                                 threshold: profilePoints > 0 ? space.offsets[.tt] : nil, profilePoints: profilePoints, evaluate: evaluate)
         let final = try objective.evaluate(free: state.x, gradient: false)
         let recovery = parameters.map { p in
             Recovery(parameter: p, trueValue: catchment.trueParameters[p]![0],
@@ -138,7 +112,7 @@ public enum TwinExperiment {
     /// Trains a network `[3, hidden, mapped.count]` (tanh) for `mapped`, plus uniform `uniformFree`.
     public static func trainRegionalisation(_ catchment: SyntheticCatchment, mapped: [HBVParameter] = SyntheticCatchment.mappedParameters,
                                             uniformFree: [HBVParameter], hidden: Int = 6, seed: UInt64,
-                                            maxIterations: Int = 600) throws -> RegionalisationResult {
+                                            maxIterations: Int = 600, profilePoints: Int = 0) throws -> RegionalisationResult {
         var rng = SeededGenerator(seed: seed)
         let starts = randomStarts(uniformFree, rng: &rng)
         let mappedSorted = HBVParameter.allCases.filter { mapped.contains($0) }
@@ -161,7 +135,8 @@ public enum TwinExperiment {
             let g = try net.backward(inputs, cells: cells, outputGradient: e.networkGradient)
             return (e.loss, e.freeGradient + g.weights)
         }
-        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, evaluate: evaluate)
+        let state = try minimise(optimiser, from: x0, maxIterations: maxIterations, hops: 0, hopSeed: 0,
+                                 threshold: profilePoints > 0 ? space.offsets[.tt] : nil, profilePoints: profilePoints, evaluate: evaluate)
         network.weights = Array(state.x[freeCount...])
         let raw: [Double] = try network.forward(inputs, cells: cells)
         let free = Array(state.x[..<freeCount])
@@ -178,6 +153,44 @@ public enum TwinExperiment {
         }
         return RegionalisationResult(seed: seed, iterations: state.iteration, evaluations: state.evaluations, loss: final.loss,
                                      nse: final.nse, maps: maps, uniform: uniform, network: network)
+    }
+
+    /// `minimise`, and with a `threshold` index (TT's raw value) and `profilePoints` > 0 the
+    /// profile around it: `profileThreshold` first, the free descent (with hops), then up to two
+    /// rounds of `profileLineSearch` each followed by a free descent, kept when lower.
+    static func minimise(_ optimiser: BoundedLBFGS, from start: [Double], maxIterations: Int, hops: Int, hopSeed: UInt64,
+                         threshold: Int?, profilePoints: Int,
+                         evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) throws -> BoundedLBFGS.State {
+        var x0 = start
+        var profileCost = (iterations: 0, evaluations: 0)
+        if let tt = threshold, profilePoints > 0 {
+            let profile = try profileThreshold(index: tt, points: profilePoints, from: x0, maxIterations: maxIterations / (2 * profilePoints), evaluate: evaluate)
+            x0 = profile.x
+            profileCost = (profile.iterations, profile.evaluations)
+        }
+        var state = try minimise(optimiser, from: x0, maxIterations: maxIterations, maxHops: hops, hopSeed: hopSeed, evaluate: evaluate)
+        if let tt = threshold, profilePoints > 0 {
+            // The descent cannot see the rain/snow step, so TT ends where a step stopped it:
+            // alternate a profile line search on TT with a descent of everything.
+            for _ in 0..<2 {
+                let line = try profileLineSearch(index: tt, around: state.x, halfWidth: 0.25, points: 12, descentIterations: 20, evaluate: evaluate)
+                profileCost.iterations += line.iterations
+                profileCost.evaluations += line.evaluations
+                guard line.loss < state.loss else { break }
+                let polished = try minimise(optimiser, from: line.x, maxIterations: maxIterations / 4, evaluate: evaluate)
+                profileCost.iterations += polished.iteration
+                profileCost.evaluations += polished.evaluations
+                if polished.loss < state.loss {
+                    let (iterations, evaluations) = (state.iteration, state.evaluations)
+                    state = polished
+                    state.iteration = iterations
+                    state.evaluations = evaluations
+                }
+            }
+        }
+        state.iteration += profileCost.iterations
+        state.evaluations += profileCost.evaluations
+        return state
     }
 
     /// A profile over a threshold parameter: descend with raw value `index` held at each of
