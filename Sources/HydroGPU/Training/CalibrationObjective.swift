@@ -9,16 +9,23 @@ import Foundation
 /// runoff adjoint (dL/d physical parameters) -> ParameterSpace.pullBack -> dL/dx.
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
 /// distributed parameters and cells of (x_cell - x_downstream)²`.
+///
+/// The runoff model runs in a `RunoffSession` that the objective keeps between evaluations (and
+/// its copies share): an evaluation with a gradient runs the runoff forward once and its
+/// reverse sweep from what the forward kept, and the OpenCL backend's forcing stays on the
+/// device. Changing `data`, `setup` or `backend` starts a new session.
 public struct CalibrationObjective {
-    public var data: CalibrationData
-    public var setup: TrainingSetup
+    public var data: CalibrationData { didSet { sessions = RunoffSessionCache() } }
+    public var setup: TrainingSetup { didSet { sessions = RunoffSessionCache() } }
     public var loss: DischargeLoss
-    public var backend: RunoffBackend
+    public var backend: RunoffBackend { didSet { sessions = RunoffSessionCache() } }
     /// Weight of each gauge (index as in `data.gauges`), 0 for gauges without observations.
     public var gaugeWeights: [Double]
     public var priorWeight: Double
     public var smoothnessWeight: Double
     public var prior: [Double]
+    /// The runoff session of the last evaluations' step count.
+    private var sessions = RunoffSessionCache()
 
     public init(data: CalibrationData, setup: TrainingSetup, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                 gaugeWeights: [String: Double] = [:], priorWeight: Double = 0, smoothnessWeight: Double = 0) {
@@ -43,13 +50,25 @@ public struct CalibrationObjective {
     }
 
     /// Runs the model over steps `0..<steps` (default: to the end of the calibration window).
+    /// Evaluations of one objective (and its copies) take turns.
     public func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int? = nil) throws -> Evaluation {
         let steps = steps ?? data.calibrationSteps.upperBound
         precondition(x.count == setup.freeCount, "free vector has \(x.count) values, expected \(setup.freeCount)")
         let network = setup.network(x)
         let networkRaw = try network?.forward(setup.networkInputs, cells: data.cells)
-        let problem = runoffProblem(x, steps: steps, networkRaw: networkRaw)
-        let runoff = try backend.forward(problem)
+        // Series over the whole case: the session reads their first `steps` steps.
+        let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
+        return try sessions.withSession(steps: steps, make: {
+            try backend.makeSession(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters), steps: steps)
+        }) { session in
+            try evaluate(x, gradient: wantsGradient, steps: steps, network: network, networkRaw: networkRaw, parameters: parameters, session: session)
+        }
+    }
+
+    /// `evaluate` with the runoff in `session`.
+    private func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int, network: MultilayerPerceptron?, networkRaw: [Double]?,
+                          parameters: [HBVParameter: ParameterSeries<Double>], session: any RunoffSession) throws -> Evaluation {
+        let runoff = try session.forward(parameters, recording: wantsGradient)
         let routing = LinearReservoirRouting<Double>(network: data.network)
         let velocity = setup.velocity(x)
         let routingProblem = RoutingProblem<Double>(steps: steps, stepSeconds: data.stepSeconds, localRunoff: runoff, velocity: velocity.values, cells: data.cells)
@@ -86,7 +105,7 @@ public struct CalibrationObjective {
         var merged = [Double](repeating: 0, count: steps * seedCells.count)
         for t in 0..<steps { for (g, gauge) in data.gauges.enumerated() { merged[t * seedCells.count + columnOfCell[gauge.cell]!] += seed[t * gaugeCount + g] } }
         let routingGradient = try routing.adjoint(routingProblem, discharge: routed.discharge, seed: .gauges(cells: seedCells, adjoint: merged))
-        let parameterGradient = try backend.gradient(problem, runoffAdjoint: routingGradient.localRunoff)
+        let parameterGradient = try session.gradient(runoffAdjoint: routingGradient.localRunoff)
         let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
         var gradient = pulled.free
         if setup.fixedVelocity == nil {
