@@ -72,9 +72,9 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
 
     // MARK: - Driver
 
+    /// Runs steps `0..<steps` (default: all of the forcing) of `problem`.
     @_specialize(where Real == Float)
     @_specialize(where Real == Double)
-    /// Runs steps `0..<steps` (default: all of the forcing) of `problem`.
     private func run(_ problem: RunoffProblem<Real>, steps stepLimit: Int? = nil, runoffAdjoint: [Real]?, trace wantsTrace: Bool, tape use: PowerTapeUse<Real>) throws
         -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?, trace: HBVTrace<Real>?, tape: RunoffTape<Real>?) {
         let config = problem.configuration
