@@ -20,8 +20,12 @@ enum BuiltInCase {
 }
 
 /// Loads a case and its calibration objective on the chosen backend.
+///
+/// Keeps the case's config, not the loaded `HydroCase`: its forcing fields are a second full
+/// copy of the forcing (Double, steps x cells; 2 GB for Moselle) that `CalibrationData` has
+/// already taken, so the case is dropped once the objective is built.
 struct CaseSession {
-    var hydroCase: HydroCase
+    var config: CaseConfig
     var objective: CalibrationObjective
 
     static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: String? = nil) throws -> CaseSession {
@@ -51,7 +55,7 @@ struct CaseSession {
         let t = hydroCase.config.training
         let objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
                                              priorWeight: t.priorWeight, smoothnessWeight: t.smoothnessWeight)
-        return CaseSession(hydroCase: hydroCase, objective: objective)
+        return CaseSession(config: hydroCase.config, objective: objective)
     }
 }
 
@@ -85,13 +89,13 @@ struct TrainCommand: ParsableCommand {
         do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
-        var training = session.hydroCase.config.training
+        var training = session.config.training
         if let iterations { training.iterations = iterations }
         if let optimizer {
             guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("unknown optimizer '\(optimizer)' (adam, lbfgs, adadelta)") }
             training.optimizer = kind
         }
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder
         var trainer = Trainer(objective: session.objective, config: training, folder: folder)
         if let k = ProcessInfo.processInfo.environment["HYDROGPU_TEST_NAN_AT_ITERATION"].flatMap(Int.init) { trainer.nanAtIteration = k }
         var checkpoint: TrainingCheckpoint?
@@ -148,7 +152,7 @@ struct SimulateCommand: ParsableCommand {
             }
             x = checkpoint.free
         }
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder.appending(path: "simulate")
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder.appending(path: "simulate")
         let metrics = try RunResults.write(objective: session.objective, free: x, to: folder)
         print(RunResults.table(metrics))
         print("results: \(folder.path)")
