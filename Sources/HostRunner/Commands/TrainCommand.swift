@@ -20,8 +20,12 @@ enum BuiltInCase {
 }
 
 /// Loads a case and its calibration objective on the chosen backend.
+///
+/// Keeps the case's config, not the loaded `HydroCase`: its forcing fields are a second full
+/// copy of the forcing (Double, steps x cells; 2 GB for Moselle) that `CalibrationData` has
+/// already taken, so the case is dropped once the objective is built.
 struct CaseSession {
-    var hydroCase: HydroCase
+    var config: CaseConfig
     var objective: CalibrationObjective
 
     static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: String? = nil) throws -> CaseSession {
@@ -46,7 +50,7 @@ struct CaseSession {
         if let pseudo = t.pseudoObserved {
             objective.pseudoObserved = try PseudoObservations.select(pseudo, data: data, file: hydroCase.config.file.path)
         }
-        return CaseSession(hydroCase: hydroCase, objective: objective)
+        return CaseSession(config: hydroCase.config, objective: objective)
     }
 
     /// Physical starting values (mean of each parameter, velocity, exchange) from a results
@@ -94,8 +98,8 @@ struct TrainCommand: ParsableCommand {
         do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
-        let training = try trainingConfig(session.hydroCase.config.training)
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder
+        let training = try trainingConfig(session.config.training)
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder
         let data = session.objective.data
         printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
         if let p = session.objective.pseudoObserved {
@@ -176,7 +180,7 @@ struct SimulateCommand: ParsableCommand {
             }
             x = checkpoint.free
         }
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.hydroCase.config.output.folder.appending(path: "simulate")
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder.appending(path: "simulate")
         let metrics = try RunResults.write(objective: session.objective, free: x, to: folder)
         print(RunResults.table(metrics))
         print("results: \(folder.path)")

@@ -68,7 +68,7 @@ public final class ImplicitRunoffSolver {
         let (outputs, newton, nonConverged) = (outputs, newtonArguments, nonConverged)
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], arguments: outputs.commonArguments(0..<outputs.data.steps) + [
+            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(0..<outputs.data.steps) + [
                 .buffer(outputs.data.initialStates), .buffer(outputs.finalStates), .buffer(outputs.unitRunoff),
                 .buffer(checkpoints.buffer), .uint(checkpoints.interval), .buffer(outputs.balance)] + newton + [.buffer(nonConverged)]))
             if let mean = try outputs.launchComponentMean() { events.append(mean) }
@@ -88,7 +88,7 @@ public final class ImplicitRunoffSolver {
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], arguments: outputs.commonArguments(0..<outputs.data.steps) + [
+            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(0..<outputs.data.steps) + [
                 .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
                 .buffer(buffers.checkpoints), .uint(outputs.plan.interval), .buffer(buffers.scratch),
                 .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)] + newton))

@@ -3,7 +3,7 @@ import DeviceTensor
 /// The OpenCL runoff backend behind the host-array `RunoffModel` API (tests, the CLI).
 ///
 /// Each call uploads the problem, runs on the device and downloads the results; training
-/// loops use `SequentialRunoffSolver` directly and keep everything on the device.
+/// keeps one `OpenCLRunoffSession` (forcing uploaded once) over the device solvers instead.
 public struct OpenCLRunoffModel: RunoffModel {
     public typealias Real = Float
 

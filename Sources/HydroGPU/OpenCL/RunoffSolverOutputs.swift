@@ -45,6 +45,17 @@ final class RunoffSolverOutputs {
 
     var workItems: Int { (data.units + kernels.vectorWidth - 1) / kernels.vectorWidth }
 
+    /// Work-group size of the forward and adjoint kernels: `cpuWorkGroup` on CPUs, the
+    /// driver's choice elsewhere. PoCL otherwise takes the largest divisor of the global size up
+    /// to 4096 and keeps every work-item's private arrays of one work-group on a worker thread's
+    /// stack: Moselle's 2910 work-items (46,545 units, width 16) made one group and the adjoint
+    /// wrote past that stack (SIGSEGV). Work-items are independent, so results do not change.
+    var workGroup: [Int]? { data.device.info.kind == .cpu ? [Self.cpuWorkGroup] : nil }
+
+    /// Work-items per work-group on CPUs: enough to amortise a group's start on PoCL, few
+    /// enough that its private arrays stay small.
+    static let cpuWorkGroup = 16
+
     /// The reverse-sweep buffers, allocated on first use.
     func reverse() throws(OpenCLRunoffError) -> SequentialRunoffSolver.ReverseSweepBuffers {
         if let reverseBuffers { return reverseBuffers }

@@ -83,7 +83,7 @@ public final class SequentialRunoffSolver {
         let outputs = outputs
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], arguments: outputs.commonArguments(window) + [
+            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(window) + [
                 .buffer(outputs.data.initialStates), .buffer(outputs.finalStates), .buffer(outputs.unitRunoff),
                 .buffer(checkpoints.buffer), .uint(checkpoints.interval), .buffer(outputs.balance)]))
             if let mean = try outputs.launchComponentMean() { events.append(mean) }
@@ -104,7 +104,7 @@ public final class SequentialRunoffSolver {
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], arguments: outputs.commonArguments(window) + [
+            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(window) + [
                 .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
                 .buffer(buffers.checkpoints), .uint(outputs.plan.interval), .buffer(buffers.scratch),
                 .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)]))

@@ -24,6 +24,11 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
         /// In the packed parameter layout; nil for a forward run.
         var parameterGradient: SendableMutablePointer<Real>?
         var initialGradient: SendableMutablePointer<Real>?
+        /// Storages at every step boundary of every unit, `[units][steps + 1][5]` (nil: none):
+        /// a forward run writes it; with `replayTrajectory` a gradient run reads it instead of
+        /// solving the steps again.
+        var trajectoryTape: SendableMutablePointer<Real>? = nil
+        var replayTrajectory = false
     }
 
     private static var parameterCount: Int { HBVParameter.allCases.count }
@@ -35,7 +40,8 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
     func run(cells range: Range<Int>, _ io: Buffers) {
         let units = cells * components
         let n = Self.parameterCount
-        let trajectoryCount = io.runoffAdjoint == nil ? 0 : (steps + 1) * 5
+        // Per-task trajectory scratch only when a gradient is wanted and no tape holds it.
+        let trajectoryCount = io.runoffAdjoint == nil || io.trajectoryTape != nil ? 0 : (steps + 1) * 5
         let scratchCount = ImplicitHBVNewton<Real>.workspaceCount + ImplicitHBVNewton<Real>.adjointWorkspaceCount + 3 * n + 15
         let scratch = UnsafeMutablePointer<Real>.allocate(capacity: scratchCount + trajectoryCount)
         defer { scratch.deallocate() }
@@ -44,39 +50,44 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
         let parameterValues = adjointWorkspace + ImplicitHBVNewton<Real>.adjointWorkspaceCount
         let stepGradient = parameterValues + n
         let previous = stepGradient + n, state = previous + 5, mu = state + 5
-        let trajectory = scratch + scratchCount
+        let scratchTrajectory = scratch + scratchCount
+        let replay = io.replayTrajectory && io.trajectoryTape != nil
         let share = 1 / Real(components)
 
         for cell in range {
-            for t in 0..<steps { io.runoff[t * cells + cell] = 0 }
+            if !replay { for t in 0..<steps { io.runoff[t * cells + cell] = 0 } }
             for k in 0..<components {
                 let unit = cell * components + k
-                var balance = UnitWaterBalance()
-                var failures = 0
-                for i in 0..<5 { previous[i] = io.initial[i * units + unit] }
-                if trajectoryCount > 0 { for i in 0..<5 { trajectory[i] = previous[i] } }
-                balance.initialStorage = WaterBalanceSum.of(previous)
-                for t in 0..<steps {
-                    for p in 0..<n { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
-                    let forcing = t * cells + cell
-                    let precipitation = io.precipitation[forcing]
-                    let (fluxes, converged) = newton.solve(
-                        previous: previous, state: state, parameters: ImplicitHBVParameters(parameterValues),
-                        precipitation: precipitation, temperature: io.temperature[forcing], pet: io.pet[forcing],
-                        workspace: workspace)
-                    if !converged { failures += 1 }
-                    let q = fluxes.runoffRate
-                    io.runoff[forcing] += q
-                    balance.precipitation += Double(precipitation)
-                    balance.evapotranspiration += Double(fluxes.et)
-                    balance.runoff += Double(q)
-                    for i in 0..<5 { previous[i] = state[i] }
-                    if trajectoryCount > 0 { for i in 0..<5 { trajectory[(t + 1) * 5 + i] = state[i] } }
+                let trajectory = io.trajectoryTape.map { $0.base + unit * (steps + 1) * 5 } ?? scratchTrajectory
+                let keepsTrajectory = io.trajectoryTape != nil || trajectoryCount > 0
+                if !replay { // forward: Newton through the steps (a replay reads the trajectory from the tape)
+                    var balance = UnitWaterBalance()
+                    var failures = 0
+                    for i in 0..<5 { previous[i] = io.initial[i * units + unit] }
+                    if keepsTrajectory { for i in 0..<5 { trajectory[i] = previous[i] } }
+                    balance.initialStorage = WaterBalanceSum.of(previous)
+                    for t in 0..<steps {
+                        for p in 0..<n { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
+                        let forcing = t * cells + cell
+                        let precipitation = io.precipitation[forcing]
+                        let (fluxes, converged) = newton.solve(
+                            previous: previous, state: state, parameters: ImplicitHBVParameters(parameterValues),
+                            precipitation: precipitation, temperature: io.temperature[forcing], pet: io.pet[forcing],
+                            workspace: workspace)
+                        if !converged { failures += 1 }
+                        let q = fluxes.runoffRate
+                        io.runoff[forcing] += q
+                        balance.precipitation += Double(precipitation)
+                        balance.evapotranspiration += Double(fluxes.et)
+                        balance.runoff += Double(q)
+                        for i in 0..<5 { previous[i] = state[i] }
+                        if keepsTrajectory { for i in 0..<5 { trajectory[(t + 1) * 5 + i] = state[i] } }
+                    }
+                    balance.finalStorage = WaterBalanceSum.of(previous)
+                    for i in 0..<5 { io.finalStates[i * units + unit] = previous[i] }
+                    io.balances[unit] = balance
+                    io.nonConverged[unit] = failures
                 }
-                balance.finalStorage = WaterBalanceSum.of(previous)
-                for i in 0..<5 { io.finalStates[i * units + unit] = previous[i] }
-                io.balances[unit] = balance
-                io.nonConverged[unit] = failures
 
                 guard let runoffAdjoint = io.runoffAdjoint, let endAdjoint = io.finalStateAdjoint,
                       let gradient = io.parameterGradient, let initialGradient = io.initialGradient else { continue }
@@ -95,7 +106,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                 }
                 for i in 0..<5 { initialGradient[i * units + unit] = mu[i] }
             }
-            if components > 1 { for t in 0..<steps { io.runoff[t * cells + cell] /= Real(components) } }
+            if components > 1, !replay { for t in 0..<steps { io.runoff[t * cells + cell] /= Real(components) } }
         }
     }
 }

@@ -39,10 +39,34 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         return (result, gradient!)
     }
 
+    /// Forward run over steps `0..<steps` (default: all) that keeps the storages at every step
+    /// boundary (`5 x (steps + 1) x units` values) when they fit `tapeBudgetBytes`, so that
+    /// `gradient(of:runoffAdjoint:)` runs only the adjoint sweep, without Newton. The result is
+    /// bit for bit that of `forward`.
+    public func record(_ problem: RunoffProblem<Real>, steps: Int? = nil,
+                       tapeBudgetBytes: Int = RecordedRunoff<Real>.defaultTapeBudgetBytes) throws -> RecordedRunoff<Real> {
+        let steps = steps ?? problem.forcing.steps
+        let count = 5 * (steps + 1) * problem.units
+        let tape = RecordedRunoff<Real>.fits(count, budget: tapeBudgetBytes) ? RunoffTape<Real>(count: count) : nil
+        let (result, _) = try run(problem, steps: steps, runoffAdjoint: nil, finalStateAdjoint: nil, tape: tape)
+        return RecordedRunoff(problem: problem, steps: steps, result: result, tape: tape)
+    }
+
+    /// dL/d(parameters, initial storages) of the recorded run given dL/d(runoff) `[steps][cells]`:
+    /// bit for bit `gradient(_:runoffAdjoint:)` of the same problem and steps (which solves the
+    /// steps again when the run kept no tape).
+    public func gradient(of recorded: RecordedRunoff<Real>, runoffAdjoint: [Real]) throws -> RunoffGradient<Real> {
+        try run(recorded.problem, steps: recorded.steps, runoffAdjoint: runoffAdjoint, finalStateAdjoint: nil,
+                tape: recorded.tape, replay: recorded.tape != nil).gradient!
+    }
+
     /// Parameters that may be absent: C = 0 (δHBV 1.0, no capillary rise), BETAET = 1.
     static var parameterDefaults: [HBVParameter: Real] { [.c: 0, .betaet: 1] }
 
-    func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?, finalStateAdjoint: [Real]?) throws(RunoffProblemError)
+    /// Runs steps `0..<steps` (default: all of the forcing); `tape` receives the trajectory, or
+    /// with `replay` provides it to a gradient run that then skips the forward (its result is empty).
+    func run(_ problem: RunoffProblem<Real>, steps stepLimit: Int? = nil, runoffAdjoint: [Real]?, finalStateAdjoint: [Real]?,
+             tape: RunoffTape<Real>? = nil, replay: Bool = false) throws(RunoffProblemError)
         -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?)
     {
         let configuration = problem.configuration
@@ -54,8 +78,9 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
             throw .configuration("stepDays must be positive, got \(configuration.stepDays)")
         }
         guard tolerance > 0, maxIterations >= 0 else { throw .configuration("Newton tolerance must be positive and the iteration cap non-negative") }
-        let steps = problem.forcing.steps, cells = problem.forcing.cells
+        let steps = stepLimit ?? problem.forcing.steps, cells = problem.forcing.cells
         let components = configuration.components, units = problem.units
+        guard steps <= problem.forcing.steps else { throw .configuration("steps must be at most the forcing's \(problem.forcing.steps), got \(steps)") }
         guard steps >= 1, cells >= 1 else { throw .configuration("the forcing needs at least one step and one cell, got \(steps) x \(cells)") }
         guard problem.initialStates.count == 5 * units else { throw .initialStates(expected: 5 * units, found: problem.initialStates.count) }
         if let runoffAdjoint, runoffAdjoint.count != steps * cells {
@@ -104,12 +129,14 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
                 runoff: SendableMutablePointer(runoffOut.baseAddress!), finalStates: SendableMutablePointer(finalOut.baseAddress!),
                 balances: SendableMutablePointer(balanceOut.baseAddress!), nonConverged: SendableMutablePointer(nonConvergedOut.baseAddress!),
                 parameterGradient: wantsGradient ? SendableMutablePointer(gradientOut.baseAddress!) : nil,
-                initialGradient: wantsGradient ? SendableMutablePointer(initialGradientOut.baseAddress!) : nil)
+                initialGradient: wantsGradient ? SendableMutablePointer(initialGradientOut.baseAddress!) : nil,
+                trajectoryTape: tape.map { SendableMutablePointer($0.values) }, replayTrajectory: replay)
             UnitParallel.forEachChunk(count: cells, minimumChunk: 4) { range in
                 sweep.run(cells: range, io)
             }
         }}}}}}}}}}}}}}
 
+        withExtendedLifetime(tape) {}
         let audit = WaterBalanceAudit(units: balances)
         let result = RunoffResult(runoff: runoff, finalStates: finalStates, audit: audit,
                                   nonConvergedSteps: nonConverged.reduce(0, +))

@@ -40,6 +40,29 @@ public struct SequentialHBVStepRecord<Real: BinaryFloatingPoint & Sendable>: Sen
     @inlinable public init() {}
 }
 
+/// Where `SequentialHBV.step` takes its two power laws from (see its `powers` argument).
+public enum StepPowers<Real: Real_> {
+    /// Evaluate them.
+    case evaluate
+    /// Evaluate them and write them to `[0]` (wetness) and `[1]` (ET factor).
+    case store(UnsafeMutablePointer<Real>)
+    /// Read them from `[0]` and `[1]`, written by a `.store` run of the same step.
+    case replay(UnsafePointer<Real>)
+
+    /// Power law `index` of this step: evaluated by `compute` (and stored) or replayed.
+    @inlinable @inline(__always)
+    public func value(_ index: Int, _ compute: () -> Real) -> Real {
+        switch self {
+        case .evaluate: return compute()
+        case .store(let p):
+            let v = compute()
+            p[index] = v
+            return v
+        case .replay(let p): return p[index]
+        }
+    }
+}
+
 /// δHBV's sequential explicit HBV step (MODEL.md 3.1), the one place these equations are written
 /// in Swift. Float evaluation order follows hydrodl2 statement by statement (left to right), so
 /// Float runs reproduce hydrodl2's float32 output to rounding.
@@ -58,11 +81,17 @@ public enum SequentialHBV {
     ///     BETAET) or `SM/(LP*FC)` (δHBV 1.0).
     ///   - hasCapillaryRise: apply δHBV 1.1p's capillary rise `C`; false skips it (1.0).
     ///   - record: filled with what `adjoint` needs.
+    ///   - powers: where the step's power laws go: `.evaluate` computes them, `.store(p)` also
+    ///     writes `(SM/FC)^BETA` to `p[0]` and `(SM/(LP FC))^BETAET` to `p[1]` when it evaluates
+    ///     them, `.replay(p)` reads them from there instead. pow is most of a step's cost, so a
+    ///     run that stored them replays the step for its adjoint at a fraction of the cost; the
+    ///     replayed step takes the same branches and gives the same bits.
     @inlinable @inline(__always)
     public static func step<Real: Real_>(_ s: inout HBVState<Real>, _ p: HBVStepParameters<Real>,
                                          precipitation P: Real, temperature T: Real, pet: Real, nearZero: Real,
                                          usesETExponent: Bool, hasCapillaryRise: Bool,
-                                         record r: inout SequentialHBVStepRecord<Real>) -> HBVStepFluxes<Real> {
+                                         record r: inout SequentialHBVStepRecord<Real>,
+                                         powers: StepPowers<Real> = .evaluate) -> HBVStepFluxes<Real> {
         var f = HBVStepFluxes<Real>()
         // Snow: rain/snow split is a step in T (no gradient to TT through it).
         let isRain = T >= p.tt
@@ -100,7 +129,7 @@ public enum SequentialHBV {
             r.wetnessPower = r.wetnessRatio >= 1 ? 1 : 0
             r.wetnessGate = 0
         } else {
-            r.wetnessPower = Real.pow(r.wetnessRatio, p.beta)
+            r.wetnessPower = powers.value(0) { Real.pow(r.wetnessRatio, p.beta) }
             r.wetnessGate = (r.wetnessPower > 0 && r.wetnessPower < 1) ? 1 : 0
         }
         r.wetness = Swift.min(Swift.max(r.wetnessPower, 0), 1)
@@ -113,7 +142,7 @@ public enum SequentialHBV {
         r.soilAfterExcess = soil
         r.etBase = soil / (p.lp * p.fc)
         // base >= 1 gives a power >= 1 (BETAET > 0): clamped to 1, closed gate, no pow needed.
-        r.etPower = usesETExponent && r.etBase < 1 ? Real.pow(r.etBase, p.betaet) : r.etBase
+        r.etPower = usesETExponent && r.etBase < 1 ? powers.value(1) { Real.pow(r.etBase, p.betaet) } : r.etBase
         r.etGate = (r.etPower > 0 && r.etPower < 1) ? 1 : 0
         f.evaporationFactor = Swift.min(Swift.max(r.etPower, 0), 1)
         let etPotential = pet * f.evaporationFactor

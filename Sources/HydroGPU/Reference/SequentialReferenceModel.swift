@@ -27,7 +27,7 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
     public init() {}
 
     public func forward(_ problem: RunoffProblem<Real>) throws -> RunoffResult<Real> {
-        try run(problem, runoffAdjoint: nil, trace: false).result
+        try run(problem, runoffAdjoint: nil, trace: false, tape: .none).result
     }
 
     public func gradient(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]) throws -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>) {
@@ -35,22 +35,48 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         guard runoffAdjoint.count == expected else {
             throw RunoffProblemError.arrayLength(name: "runoff adjoint", expected: expected, found: runoffAdjoint.count)
         }
-        let out = try run(problem, runoffAdjoint: runoffAdjoint, trace: false)
+        let out = try run(problem, runoffAdjoint: runoffAdjoint, trace: false, tape: .none)
         return (out.result, out.gradient!)
     }
 
     /// Forward run that also returns every step's storages and fluxes per unit.
     public func trace(_ problem: RunoffProblem<Real>) throws -> HBVTrace<Real> {
-        let out = try run(problem, runoffAdjoint: nil, trace: true)
+        let out = try run(problem, runoffAdjoint: nil, trace: true, tape: .none)
         return out.trace!
+    }
+
+    /// Forward run over steps `0..<steps` (default: all) that keeps every step's power laws
+    /// (`2 x steps x units` values) when they fit `tapeBudgetBytes`, so that
+    /// `gradient(of:runoffAdjoint:)` replays the steps without evaluating pow again. The result
+    /// is bit for bit that of `forward`.
+    public func record(_ problem: RunoffProblem<Real>, steps: Int? = nil,
+                       tapeBudgetBytes: Int = RecordedRunoff<Real>.defaultTapeBudgetBytes) throws -> RecordedRunoff<Real> {
+        let steps = steps ?? problem.forcing.steps
+        let count = 2 * steps * problem.units
+        let taped = RecordedRunoff<Real>.fits(count, budget: tapeBudgetBytes)
+        let out = try run(problem, steps: steps, runoffAdjoint: nil, trace: false, tape: taped ? .write(count) : .none)
+        return RecordedRunoff(problem: problem, steps: steps, result: out.result, tape: out.tape)
+    }
+
+    /// dL/d(parameters, initial storages) of the recorded run given dL/d(runoff) `[steps][cells]`:
+    /// bit for bit `gradient(_:runoffAdjoint:)` of the same problem and steps, at the cost of
+    /// the reverse sweep and a replay without pow (the forward again when the run kept no tape).
+    public func gradient(of recorded: RecordedRunoff<Real>, runoffAdjoint: [Real]) throws -> RunoffGradient<Real> {
+        let expected = recorded.steps * recorded.problem.forcing.cells
+        guard runoffAdjoint.count == expected else {
+            throw RunoffProblemError.arrayLength(name: "runoff adjoint", expected: expected, found: runoffAdjoint.count)
+        }
+        let tape: PowerTapeUse<Real> = recorded.tape.map { .read($0) } ?? .none
+        return try run(recorded.problem, steps: recorded.steps, runoffAdjoint: runoffAdjoint, trace: false, tape: tape).gradient!
     }
 
     // MARK: - Driver
 
+    /// Runs steps `0..<steps` (default: all of the forcing) of `problem`.
     @_specialize(where Real == Float)
     @_specialize(where Real == Double)
-    private func run(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real]?, trace wantsTrace: Bool) throws
-        -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?, trace: HBVTrace<Real>?) {
+    private func run(_ problem: RunoffProblem<Real>, steps stepLimit: Int? = nil, runoffAdjoint: [Real]?, trace wantsTrace: Bool, tape use: PowerTapeUse<Real>) throws
+        -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>?, trace: HBVTrace<Real>?, tape: RunoffTape<Real>?) {
         let config = problem.configuration
         guard config.components >= 1 else { throw RunoffProblemError.configuration("components must be >= 1, got \(config.components)") }
         guard config.stepDays > 0 else { throw RunoffProblemError.configuration("stepDays must be > 0, got \(config.stepDays)") }
@@ -61,7 +87,11 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         var required: Set<HBVParameter> = [.beta, .fc, .k0, .k1, .k2, .lp, .perc, .uzl, .tt, .cfmax, .cfr, .cwh]
         if config.usesETExponent { required.insert(.betaet) }
         let packed = try PackedParameters(problem, required: required, defaults: [.betaet: 1, .c: 0])
-        let steps = problem.forcing.steps, cells = problem.forcing.cells
+        let cells = problem.forcing.cells
+        let steps = stepLimit ?? problem.forcing.steps
+        guard steps >= 1, steps <= problem.forcing.steps else {
+            throw RunoffProblemError.configuration("steps must be in 1...\(problem.forcing.steps), got \(steps)")
+        }
 
         var runoff = [Real](repeating: 0, count: steps * cells)
         var finalStates = [Real](repeating: 0, count: 5 * units)
@@ -71,6 +101,13 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         var traceStates = [HBVState<Real>](repeating: .zero, count: wantsTrace ? steps * units : 0)
         var traceFluxes = [HBVStepFluxes<Real>](repeating: HBVStepFluxes(), count: wantsTrace ? steps * units : 0)
         let adjointIn = runoffAdjoint ?? []
+        let tape: RunoffTape<Real>?
+        let replaying: Bool
+        switch use {
+        case .none: (tape, replaying) = (nil, false)
+        case .write(let count): (tape, replaying) = (RunoffTape(count: count), false)
+        case .read(let stored): (tape, replaying) = (stored, true)
+        }
 
         problem.forcing.precipitation.withUnsafeBufferPointer { P in
         problem.forcing.temperature.withUnsafeBufferPointer { T in
@@ -97,7 +134,9 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
                 // Empty arrays may still have a base address: pass nil for what this run does not produce.
                 parameterGradient: runoffAdjoint == nil ? nil : gParameters.baseAddress,
                 stateGradient: runoffAdjoint == nil ? nil : gStates.baseAddress,
-                traceStates: wantsTrace ? tStates.baseAddress : nil, traceFluxes: wantsTrace ? tFluxes.baseAddress : nil)
+                traceStates: wantsTrace ? tStates.baseAddress : nil, traceFluxes: wantsTrace ? tFluxes.baseAddress : nil,
+                // A replayed tape is only read; the one mutable pointer serves both uses.
+                powers: tape?.values, replayPowers: replaying)
             UnitParallel.forEachChunk(count: cells, minimumChunk: max(1, 16 / config.components)) { range in
                 if context.runoffAdjoint != nil {
                     SequentialKernels.gradientCells(range, context)
@@ -112,8 +151,16 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         let gradient = runoffAdjoint == nil ? nil
             : RunoffGradient(parameters: packed.gradients(from: packedGradient), initialStates: stateGradient)
         let trace = wantsTrace ? HBVTrace(steps: steps, units: units, states: traceStates, fluxes: traceFluxes, result: result) : nil
-        return (result, gradient, trace)
+        return (result, gradient, trace, replaying ? nil : tape)
     }
+}
+
+/// What a sequential run does with the power-law tape: nothing, write one of `count` values,
+/// or replay one.
+enum PowerTapeUse<Real: Real_> {
+    case none
+    case write(Int)
+    case read(RunoffTape<Real>)
 }
 
 /// Pointers one parallel run shares; every task writes only its own cells' and units' entries.
@@ -135,6 +182,9 @@ struct SequentialKernelContext<Real: Real_>: @unchecked Sendable {
     let stateGradient: UnsafeMutablePointer<Real>?
     let traceStates: UnsafeMutablePointer<HBVState<Real>>?
     let traceFluxes: UnsafeMutablePointer<HBVStepFluxes<Real>>?
+    /// Power-law tape `[units][steps][2]` (nil: none); written by a forward, read when `replayPowers`.
+    let powers: UnsafeMutablePointer<Real>?
+    let replayPowers: Bool
 
     var units: Int { cells * components }
 }
@@ -196,13 +246,16 @@ enum SequentialKernels {
         balance.initialStorage = UnitWaterBalance.storageSum(c.initialStates, unit: unit, units: units)
         var record = SequentialHBVStepRecord<Real>()
         var sumP = 0.0, sumET = 0.0, sumQ = 0.0, sumExtra = 0.0
+        let unitPowers = c.powers.map { $0 + unit * c.steps * 2 }
         for t in 0..<c.steps {
             let i = t * c.cells + cell
             let p = HBVStepParameters(values: c.values, base: c.stepBase + t * n, unit: unit)
             let precipitation = c.precipitation[i]
+            let powers: StepPowers<Real>
+            if let unitPowers { powers = c.replayPowers ? .replay(UnsafePointer(unitPowers + 2 * t)) : .store(unitPowers + 2 * t) } else { powers = .evaluate }
             let f = SequentialHBV.step(&s, p, precipitation: precipitation, temperature: c.temperature[i], pet: c.pet[i],
                                        nearZero: c.nearZero, usesETExponent: c.usesETExponent,
-                                       hasCapillaryRise: c.hasCapillaryRise, record: &record)
+                                       hasCapillaryRise: c.hasCapillaryRise, record: &record, powers: powers)
             if let records { records[t] = record }
             let q = f.runoff
             if k == 0 { c.runoff[i] = q } else { c.runoff[i] += q }

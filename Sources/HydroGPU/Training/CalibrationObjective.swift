@@ -13,11 +13,16 @@ import Foundation
 /// -> ParameterSpace.pullBack -> dL/dx.
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
 /// distributed parameters and cells of (x_cell - x_downstream)²`.
+///
+/// The runoff model runs in a `RunoffSession` that the objective keeps between evaluations (and
+/// its copies share): an evaluation with a gradient runs the runoff forward once and its
+/// reverse sweep from what the forward kept, and the OpenCL backend's forcing stays on the
+/// device. Changing `data`, `setup` or `backend` starts a new session.
 public struct CalibrationObjective {
-    public var data: CalibrationData
-    public var setup: TrainingSetup
+    public var data: CalibrationData { didSet { sessions = RunoffSessionCache() } }
+    public var setup: TrainingSetup { didSet { sessions = RunoffSessionCache() } }
     public var loss: DischargeLoss
-    public var backend: RunoffBackend
+    public var backend: RunoffBackend { didSet { sessions = RunoffSessionCache() } }
     /// Weight of each gauge (index as in `data.gauges`), 0 for gauges without observations.
     public var gaugeWeights: [Double]
     public var priorWeight: Double
@@ -25,6 +30,8 @@ public struct CalibrationObjective {
     public var prior: [Double]
     /// Pseudo-observed discharge at ungauged cells (`training.pseudo_observed`), nil when unused.
     public var pseudoObserved: PseudoObservations?
+    /// The runoff session of the last evaluations' step count.
+    private var sessions = RunoffSessionCache()
 
     public init(data: CalibrationData, setup: TrainingSetup, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                 gaugeWeights: [String: Double] = [:], priorWeight: Double = 0, smoothnessWeight: Double = 0) {
@@ -49,13 +56,25 @@ public struct CalibrationObjective {
     }
 
     /// Runs the model over steps `0..<steps` (default: to the end of the calibration window).
+    /// Evaluations of one objective (and its copies) take turns.
     public func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int? = nil) throws -> Evaluation {
         let steps = steps ?? data.calibrationSteps.upperBound
         precondition(x.count == setup.freeCount, "free vector has \(x.count) values, expected \(setup.freeCount)")
         let network = setup.network(x)
         let networkRaw = try network?.forward(setup.networkInputs, cells: data.cells)
-        let problem = runoffProblem(x, steps: steps, networkRaw: networkRaw)
-        let runoff = try backend.forward(problem)
+        // Series over the whole case: the session reads their first `steps` steps.
+        let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
+        return try sessions.withSession(steps: steps, make: {
+            try backend.makeSession(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters), steps: steps)
+        }) { session in
+            try evaluate(x, gradient: wantsGradient, steps: steps, network: network, networkRaw: networkRaw, parameters: parameters, session: session)
+        }
+    }
+
+    /// `evaluate` with the runoff in `session`.
+    private func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int, network: MultilayerPerceptron?, networkRaw: [Double]?,
+                          parameters: [HBVParameter: ParameterSeries<Double>], session: any RunoffSession) throws -> Evaluation {
+        let runoff = try session.forward(parameters, recording: wantsGradient)
         let exchange = setup.exchange(x)
         let delivered = exchange.apply(runoff, cells: data.cells)
         let routing = CalibrationRouting(data: data, setup: setup, x: x, steps: steps)
@@ -75,7 +94,7 @@ public struct CalibrationObjective {
 
         let routingGradient = try routing.adjoint(runoff: delivered, discharge: routed, seed: .gauges(cells: fit.seedCells, adjoint: fit.seed))
         let exchanged = exchange.pullBack(routingGradient.localRunoff, runoff: runoff, cells: data.cells)
-        let parameterGradient = try backend.gradient(problem, runoffAdjoint: exchanged.runoff)
+        let parameterGradient = try session.gradient(runoffAdjoint: exchanged.runoff)
         let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
         var gradient = pulled.free + routingGradient.free
         if setup.fixedExchange == nil { gradient += exchanged.raw }

@@ -37,7 +37,7 @@ enum StateFieldOutput {
                 perCell["recharge"] = ("mm", "recharge from soil to the upper zone over the step", cellMean { trace.fluxes[$0].recharge })
             }
         } else {
-            runoff = try objective.backend.forward(problem)
+            runoff = try objective.backend.makeSession(problem, steps: data.steps).forward(problem.parameters, recording: false)
         }
         if requested.contains("runoff") { perCell["runoff"] = ("mm", "runoff generated in the cell over the step", runoff) }
         if requested.contains("discharge") {
