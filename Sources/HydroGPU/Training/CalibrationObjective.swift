@@ -17,12 +17,14 @@ import Foundation
 /// The runoff model runs in a `RunoffSession` that the objective keeps between evaluations (and
 /// its copies share): an evaluation with a gradient runs the runoff forward once and its
 /// reverse sweep from what the forward kept, and the OpenCL backend's forcing stays on the
-/// device. Changing `data`, `setup` or `backend` starts a new session.
+/// device. Changing `data`, `setup` or `backend` starts a new session. A regionalisation
+/// network runs on the same backend (`RegionalisationPasses`: its OpenCL kernels in Float with
+/// `--device cpu-opencl` or `gpu`).
 public struct CalibrationObjective {
     public var data: CalibrationData { didSet { sessions = RunoffSessionCache() } }
-    public var setup: TrainingSetup { didSet { sessions = RunoffSessionCache() } }
+    public var setup: TrainingSetup { didSet { sessions = RunoffSessionCache(); networkPasses = RegionalisationPasses(backend: backend) } }
     public var loss: DischargeLoss
-    public var backend: RunoffBackend { didSet { sessions = RunoffSessionCache() } }
+    public var backend: RunoffBackend { didSet { sessions = RunoffSessionCache(); networkPasses = RegionalisationPasses(backend: backend) } }
     /// Weight of each gauge (index as in `data.gauges`), 0 for gauges without observations.
     public var gaugeWeights: [Double]
     public var priorWeight: Double
@@ -32,6 +34,8 @@ public struct CalibrationObjective {
     public var pseudoObserved: PseudoObservations?
     /// The runoff session of the last evaluations' step count.
     private var sessions = RunoffSessionCache()
+    /// The regionalisation network's passes, on the runoff backend's device.
+    private var networkPasses: RegionalisationPasses
 
     public init(data: CalibrationData, setup: TrainingSetup, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                 gaugeWeights: [String: Double] = [:], priorWeight: Double = 0, smoothnessWeight: Double = 0) {
@@ -39,6 +43,7 @@ public struct CalibrationObjective {
         self.setup = setup
         self.loss = loss
         self.backend = backend
+        self.networkPasses = RegionalisationPasses(backend: backend)
         self.gaugeWeights = data.gauges.map { g in g.observed == nil ? 0 : gaugeWeights[g.id] ?? 1 }
         self.priorWeight = priorWeight
         self.smoothnessWeight = smoothnessWeight
@@ -61,7 +66,7 @@ public struct CalibrationObjective {
         let steps = steps ?? data.calibrationSteps.upperBound
         precondition(x.count == setup.freeCount, "free vector has \(x.count) values, expected \(setup.freeCount)")
         let network = setup.network(x)
-        let networkRaw = try network?.forward(setup.networkInputs, cells: data.cells)
+        let networkRaw = try networkOutputs(x)
         // Series over the whole case: the session reads their first `steps` steps.
         let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
         return try sessions.withSession(steps: steps, make: {
@@ -98,9 +103,15 @@ public struct CalibrationObjective {
         let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
         var gradient = pulled.free + routingGradient.free
         if setup.fixedExchange == nil { gradient += exchanged.raw }
-        if let network { gradient += try network.backward(setup.networkInputs, cells: data.cells, outputGradient: pulled.network).weights }
+        if let network { gradient += try networkPasses.weightGradient(network, inputs: setup.networkInputs, cells: data.cells, outputGradient: pulled.network) }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
         return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: nse)
+    }
+
+    /// The regionalisation network's raw outputs `[cells][network parameters]` at free vector
+    /// `x`, computed where evaluations compute them; nil without a network.
+    public func networkOutputs(_ x: [Double]) throws -> [Double]? {
+        try setup.network(x).map { try networkPasses.forward($0, inputs: setup.networkInputs, cells: data.cells) }
     }
 
     /// The runoff problem of free vector `x` over the first `steps` steps.

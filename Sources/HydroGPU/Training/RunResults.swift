@@ -45,7 +45,7 @@ public enum RunResults {
             try AtomicFile.write(Data(svg.utf8), to: folder.appending(path: "hydrograph_\(gauge.id).svg"))
         }
         // Parameters: uniform ones as values, spatially varying ones as maps (first slot).
-        let networkRaw = try objective.setup.network(x)?.forward(objective.setup.networkInputs, cells: data.cells)
+        let networkRaw = try objective.networkOutputs(x)
         let series = objective.setup.space.expand(free: objective.setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
         var summary: [String: [String: Double]] = [:]
         var maps: [(name: String, raster: Raster<Double>)] = []

@@ -153,6 +153,39 @@ struct CalibrationPipelineTests {
         }
     }
 
+    /// With the OpenCL backend the regionalisation network runs in its OpenCL kernels (Float):
+    /// the loss and gradient agree with the reference chain within MODEL.md's 1e-3.
+    @Test func networkOnOpenCLMatchesReference() throws {
+        guard let device = TrainingDevice.shared else {
+            print("skipped: no OpenCL device")
+            return
+        }
+        var (config, data) = try Self.lezSubBasin(steps: 90)
+        config.parameters["FC"] = ParameterConfig(spatial: .network, initial: 300)
+        config.parameters["K1"] = ParameterConfig(spatial: .network)
+        var r = RegionalisationConfig()
+        r.hidden = [5]
+        config.regionalisation = r
+        let setup = try TrainingSetup.from(config: config, data: data)
+        let reference = CalibrationObjective(data: data, setup: setup)
+        let opencl = CalibrationObjective(data: data, setup: setup, backend: .openCL(OpenCLRunoffModel(device: device)))
+        var x = setup.initialFreeValues()
+        var generator = SeededGenerator(seed: 11)
+        for i in x.indices { x[i] += Double.random(in: -0.3...0.3, using: &generator) }
+        // The device outputs are Float values (the kernels ran), within Float rounding of Double's.
+        let hostRaw = try reference.networkOutputs(x)!, deviceRaw = try opencl.networkOutputs(x)!
+        #expect(deviceRaw.allSatisfy { Double(Float($0)) == $0 })
+        #expect(zip(hostRaw, deviceRaw).allSatisfy { abs($0 - $1) <= 1e-5 * max(1, abs($0)) })
+        let a = try reference.evaluate(x, gradient: true), b = try opencl.evaluate(x, gradient: true)
+        #expect(abs(a.loss - b.loss) <= 1e-3 * abs(a.loss))
+        let scale = a.gradient!.map(abs).max()!
+        let weights = setup.freeCount - setup.network!.weightCount
+        #expect(a.gradient![weights...].contains { abs($0) > 1e-3 * scale }, "the network weights matter")
+        for i in x.indices {
+            #expect(abs(a.gradient![i] - b.gradient![i]) <= 1e-3 * scale, "\(setup.describe(index: i)): reference \(a.gradient![i]), OpenCL \(b.gradient![i])")
+        }
+    }
+
     @Test func resumedTrainingEqualsUninterruptedTraining() throws {
         let (config, data) = try Self.lezSubBasin(steps: 90)
         let objective = try Self.objective(config, data)
