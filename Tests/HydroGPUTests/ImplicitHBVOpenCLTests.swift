@@ -143,30 +143,10 @@ struct ImplicitHBVOpenCLTests {
     }
 
     /// The problem in Float.
-    static func single(_ p: RunoffProblem<Double>) -> RunoffProblem<Float> {
-        let f = p.forcing
-        return RunoffProblem(
-            configuration: p.configuration,
-            forcing: HBVForcing(steps: f.steps, cells: f.cells, precipitation: f.precipitation.map(Float.init),
-                                temperature: f.temperature.map(Float.init), pet: f.pet.map(Float.init)),
-            parameters: p.parameters.mapValues {
-                ParameterSeries(slots: $0.slots, units: $0.units, values: $0.values.map(Float.init), slotOfStep: $0.slotOfStep)
-            },
-            initialStates: p.initialStates.map(Float.init))
-    }
+    static func single(_ p: RunoffProblem<Double>) -> RunoffProblem<Float> { p.converted(to: Float.self) }
 
     /// The same problem in Double (every Float converts exactly).
-    static func double(_ p: RunoffProblem<Float>) -> RunoffProblem<Double> {
-        let f = p.forcing
-        return RunoffProblem(
-            configuration: p.configuration,
-            forcing: HBVForcing(steps: f.steps, cells: f.cells, precipitation: f.precipitation.map(Double.init),
-                                temperature: f.temperature.map(Double.init), pet: f.pet.map(Double.init)),
-            parameters: p.parameters.mapValues {
-                ParameterSeries(slots: $0.slots, units: $0.units, values: $0.values.map(Double.init), slotOfStep: $0.slotOfStep)
-            },
-            initialStates: p.initialStates.map(Double.init))
-    }
+    static func double(_ p: RunoffProblem<Float>) -> RunoffProblem<Double> { p.converted(to: Double.self) }
 
     @Test func nonConvergedStepsAreCountedOnTheDevice() throws {
         var (single, _) = Self.problems()

@@ -24,11 +24,14 @@ public struct CaseConfig: Sendable, Equatable {
 
     /// Reads and checks the config at `url` (the files it names are not opened here).
     public static func load(_ url: URL) throws(InputError) -> CaseConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+        try parse(try readText(url), file: url)
+    }
+
+    /// The text of a config file; a missing or unreadable file is an error naming it.
+    static func readText(_ url: URL) throws(InputError) -> String {
+        do { return try String(contentsOf: url, encoding: .utf8) } catch {
             throw InputError(file: url.path, message: FileManager.default.fileExists(atPath: url.path) ? "cannot read: \(error.localizedDescription)" : "no such file")
         }
-        return try parse(text, file: url)
     }
 
     /// Parses config `text` as if read from `file` (relative paths resolve from its folder).

@@ -47,11 +47,7 @@ public struct MultiCaseConfig: Sendable, Equatable {
 
     /// Reads the file at `url` and the case configs it names (their data files are not opened).
     public static func load(_ url: URL) throws(InputError) -> MultiCaseConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw InputError(file: url.path, message: FileManager.default.fileExists(atPath: url.path) ? "cannot read: \(error.localizedDescription)" : "no such file")
-        }
-        return try parse(text, file: url)
+        try parse(try CaseConfig.readText(url), file: url)
     }
 
     /// Parses `text` as if read from `file` (case paths resolve from its folder).

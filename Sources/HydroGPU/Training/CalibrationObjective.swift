@@ -7,9 +7,9 @@ import Foundation
 ///            calibration steps at the gauges (missing observations masked), plus the
 ///            pseudo-observed term at ungauged cells when configured (`CalibrationLoss`)
 ///
-/// (with the runoff scaled by the exchange factor, `RunoffExchange`, before routing)
+/// (the routing, `CalibrationRouting`, takes the runoff scaled by the exchange factor)
 /// and back: loss adjoint at those cells -> routing adjoint (dL/d runoff, dL/d routing
-/// parameters) -> exchange (dL/d factor) -> runoff adjoint (dL/d physical parameters)
+/// parameters and exchange factor) -> runoff adjoint (dL/d physical parameters)
 /// -> ParameterSpace.pullBack -> dL/dx.
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
 /// distributed parameters and cells of (x_cell - x_downstream)²`.
@@ -66,7 +66,7 @@ public struct CalibrationObjective {
         let steps = steps ?? data.calibrationSteps.upperBound
         precondition(x.count == setup.freeCount, "free vector has \(x.count) values, expected \(setup.freeCount)")
         let network = setup.network(x)
-        let networkRaw = try networkOutputs(x)
+        let networkRaw = try network.map { try networkPasses.forward($0, inputs: setup.networkInputs, cells: data.cells) }
         // Series over the whole case: the session reads their first `steps` steps.
         let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
         return try sessions.withSession(steps: steps, make: {
@@ -80,10 +80,8 @@ public struct CalibrationObjective {
     private func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int, network: MultilayerPerceptron?, networkRaw: [Double]?,
                           parameters: [HBVParameter: ParameterSeries<Double>], session: any RunoffSession) throws -> Evaluation {
         let runoff = try session.forward(parameters, recording: wantsGradient)
-        let exchange = setup.exchange(x)
-        let delivered = exchange.apply(runoff, cells: data.cells)
         let routing = CalibrationRouting(data: data, setup: setup, x: x, steps: steps)
-        let routed = try routing.forward(runoff: delivered)
+        let routed = try routing.forward(runoff: runoff)
         let n = data.cells, gaugeCount = data.gauges.count
         var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: gaugeCount)
         for (g, gauge) in data.gauges.enumerated() { for t in 0..<steps { discharge[g][t] = routed[t * n + gauge.cell] } }
@@ -97,12 +95,10 @@ public struct CalibrationObjective {
         value += regularisation.value
         guard wantsGradient else { return Evaluation(loss: value, gradient: nil, discharge: discharge, nse: nse) }
 
-        let routingGradient = try routing.adjoint(runoff: delivered, discharge: routed, seed: .gauges(cells: fit.seedCells, adjoint: fit.seed))
-        let exchanged = exchange.pullBack(routingGradient.localRunoff, runoff: runoff, cells: data.cells)
-        let parameterGradient = try session.gradient(runoffAdjoint: exchanged.runoff)
+        let routingGradient = try routing.adjoint(runoff: runoff, discharge: routed, seed: .gauges(cells: fit.seedCells, adjoint: fit.seed))
+        let parameterGradient = try session.gradient(runoffAdjoint: routingGradient.localRunoff)
         let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
         var gradient = pulled.free + routingGradient.free
-        if setup.fixedExchange == nil { gradient += exchanged.raw }
         if let network { gradient += try networkPasses.weightGradient(network, inputs: setup.networkInputs, cells: data.cells, outputGradient: pulled.network) }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
         return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: nse)

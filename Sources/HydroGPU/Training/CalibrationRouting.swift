@@ -1,6 +1,8 @@
 import Foundation
 
-/// The routing step of the calibration chain, forward and adjoint, on the host in Double.
+/// The routing step of the calibration chain, forward and adjoint, on the host in Double:
+/// the HBV runoff scaled by the exchange factor (`RunoffExchange`, 1 unless configured) and
+/// routed.
 ///
 /// Gridded cases route by D8 linear reservoirs with the calibrated velocity (MODEL.md 4.1);
 /// lumped cases by δHBV's gamma unit hydrograph with the calibrated `route_a`, `route_b`
@@ -16,14 +18,28 @@ struct CalibrationRouting {
 
     /// What the routing adjoint gives back.
     struct Gradient {
-        /// dL/d(local runoff), per mm, `[steps][cells]`.
+        /// dL/d(HBV runoff), per mm, `[steps][cells]`.
         var localRunoff: [Double]
-        /// dL/d(the routing block of the free vector), in free-vector order.
+        /// dL/d(the routing block, then the exchange block, of the free vector), in free-vector order.
         var free: [Double]
     }
 
-    /// Discharge `[steps][cells]`, m³/s, from runoff `[steps][cells]` in mm per step.
+    /// Discharge `[steps][cells]`, m³/s, from HBV runoff `[steps][cells]` in mm per step.
     func forward(runoff: [Double]) throws -> [Double] {
+        try route(setup.exchange(x).apply(runoff, cells: data.cells))
+    }
+
+    /// dL/d HBV runoff and dL/d(routing and exchange blocks) for dL/d discharge `seed`, given the
+    /// forward's input (HBV runoff) and output.
+    func adjoint(runoff: [Double], discharge: [Double], seed: RoutingSeed<Double>) throws -> Gradient {
+        let exchange = setup.exchange(x)
+        let routed = try routeAdjoint(delivered: exchange.apply(runoff, cells: data.cells), discharge: discharge, seed: seed)
+        let exchanged = exchange.pullBack(routed.localRunoff, runoff: runoff, cells: data.cells)
+        return Gradient(localRunoff: exchanged.runoff, free: routed.free + (setup.fixedExchange == nil ? exchanged.raw : []))
+    }
+
+    /// Discharge from the runoff delivered to the channels.
+    private func route(_ runoff: [Double]) throws -> [Double] {
         if let gamma = setup.gamma {
             let p = gamma.parameters(setup.routingPart(x))
             let routed = GammaUnitHydrograph<Double>.route(runoff, steps: steps, cells: data.cells, routeA: cellsOf(p.routeA), routeB: cellsOf(p.routeB))
@@ -35,9 +51,8 @@ struct CalibrationRouting {
         return try LinearReservoirRouting<Double>(network: data.network).forward(d8Problem(runoff)).discharge
     }
 
-    /// dL/d runoff and dL/d(routing block) for dL/d discharge `seed`, given the forward's input
-    /// and output.
-    func adjoint(runoff: [Double], discharge: [Double], seed: RoutingSeed<Double>) throws -> Gradient {
+    /// dL/d delivered runoff and dL/d(routing block) for dL/d discharge `seed`.
+    private func routeAdjoint(delivered runoff: [Double], discharge: [Double], seed: RoutingSeed<Double>) throws -> Gradient {
         let n = data.cells
         if let gamma = setup.gamma {
             let p = gamma.parameters(setup.routingPart(x))

@@ -17,15 +17,8 @@ public final class OpenCLRunoffSession: RunoffSession {
     /// Uploads steps `0..<steps` of `problem` (forcing, parameters, initial storages) to
     /// `model.device`, converting to Float row by row from the Double arrays (no Double copy).
     public init(model: OpenCLRunoffModel, problem: RunoffProblem<Double>, steps: Int) throws {
-        let f = problem.forcing
-        precondition(steps >= 1 && steps <= f.steps, "session steps \(steps) outside 1...\(f.steps)")
-        let n = steps * f.cells
-        let forcing = HBVForcing<Float>(steps: steps, cells: f.cells, precipitation: f.precipitation[..<n].map(Float.init),
-                                        temperature: f.temperature[..<n].map(Float.init), pet: f.pet[..<n].map(Float.init))
-        let single = RunoffProblem(configuration: problem.configuration, forcing: forcing,
-                                   parameters: Self.single(problem.parameters, steps: steps),
-                                   initialStates: problem.initialStates.map(Float.init))
-        solver = try model.deviceSolver(single)
+        precondition(steps >= 1 && steps <= problem.forcing.steps, "session steps \(steps) outside 1...\(problem.forcing.steps)")
+        solver = try model.deviceSolver(problem.converted(to: Float.self, steps: steps))
         layouts = problem.parameters.mapValues { ($0.slots, $0.slotOfStep[..<steps]) }
         self.steps = steps
     }
@@ -37,7 +30,7 @@ public final class OpenCLRunoffSession: RunoffSession {
                   layout.slotOfStep == series.slotOfStep[..<steps] else { throw RunoffSessionError.layoutChanged(parameter) }
         }
         guard parameters.count == layouts.count else { throw RunoffSessionError.layoutChanged(layouts.keys.first { parameters[$0] == nil }!) }
-        try solver.data.upload(parameters: Self.single(parameters, steps: steps))
+        try solver.data.upload(parameters: parameters.mapValues { $0.converted(to: Float.self, steps: steps) })
         try solver.forward(recordForAdjoint: recording)
         recorded = recording
         let solver = solver
@@ -55,12 +48,5 @@ public final class OpenCLRunoffSession: RunoffSession {
         try solver.adjoint()
         let flat = try onDevice { () throws(OpenCLError) in try reverse.parameterGradient.download() }
         return solver.data.split(flat).mapValues { $0.map(Double.init) }
-    }
-
-    /// Parameter series in Float over their first `steps` steps.
-    static func single(_ parameters: [HBVParameter: ParameterSeries<Double>], steps: Int) -> [HBVParameter: ParameterSeries<Float>] {
-        parameters.mapValues {
-            ParameterSeries<Float>(slots: $0.slots, units: $0.units, values: $0.values.map(Float.init), slotOfStep: Array($0.slotOfStep.prefix(steps)))
-        }
     }
 }

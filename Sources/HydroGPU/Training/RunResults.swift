@@ -56,19 +56,20 @@ public enum RunResults {
             summary[p.name] = ["mean": perCell.reduce(0, +) / Double(perCell.count), "min": perCell.min()!, "max": perCell.max()!]
             if perCell.min()! != perCell.max()! { maps.append((p.name, data.grid.raster(ofActiveCells: perCell))) }
         }
+        // Routing and exchange values: one value, or per cell (mean, min, max and a map).
+        func record(_ name: String, _ values: [Double]) {
+            guard !values.isEmpty else { return }
+            summary[name] = values.count == 1 ? ["value": values[0]]
+                : ["mean": values.reduce(0, +) / Double(values.count), "min": values.min()!, "max": values.max()!]
+            if values.count == data.cells, values.count > 1 { maps.append((name, data.grid.raster(ofActiveCells: values))) }
+        }
         if let gamma = objective.setup.gamma {
             let p = gamma.parameters(objective.setup.routingPart(x))
-            summary["route_a"] = ["value": p.routeA]
-            summary["route_b"] = ["value": p.routeB]
+            record("route_a", [p.routeA])
+            record("route_b", [p.routeB])
         }
-        let velocity = objective.setup.velocity(x).values
-        if !velocity.isEmpty { summary["velocity"] = velocity.count == 1 ? ["value": velocity[0]]
-            : ["mean": velocity.reduce(0, +) / Double(velocity.count), "min": velocity.min()!, "max": velocity.max()!] }
-        if velocity.count == data.cells, velocity.count > 1 { maps.append(("velocity", data.grid.raster(ofActiveCells: velocity))) }
-        let exchange = objective.setup.exchange(x).factors
-        summary["exchange"] = exchange.count == 1 ? ["value": exchange[0]]
-            : ["mean": exchange.reduce(0, +) / Double(exchange.count), "min": exchange.min()!, "max": exchange.max()!]
-        if exchange.count == data.cells, exchange.count > 1 { maps.append(("exchange", data.grid.raster(ofActiveCells: exchange))) }
+        record("velocity", objective.setup.velocity(x).values)
+        record("exchange", objective.setup.exchange(x).factors)
         try AtomicFile.write(try encoder.encode(summary), to: folder.appending(path: "parameters.json"))
         if !data.outputFields.isEmpty {
             try StateFieldOutput.write(objective: objective, free: x, networkRaw: networkRaw, to: folder.appending(path: "fields.nc"))

@@ -41,8 +41,7 @@ enum StateFieldOutput {
         }
         if requested.contains("runoff") { perCell["runoff"] = ("mm", "runoff generated in the cell over the step", runoff) }
         if requested.contains("discharge") {
-            let delivered = objective.setup.exchange(x).apply(runoff, cells: data.cells)
-            let routed = try CalibrationRouting(data: data, setup: objective.setup, x: x, steps: data.steps).forward(runoff: delivered)
+            let routed = try CalibrationRouting(data: data, setup: objective.setup, x: x, steps: data.steps).forward(runoff: runoff)
             perCell["discharge"] = ("m3 s-1", "routed discharge leaving the cell", routed)
         }
         let fields = requested.compactMap { name in perCell[name].map { OutputField(name: name, units: $0.units, longName: $0.longName, values: $0.values) } }

@@ -120,16 +120,7 @@ public enum GradientCheck {
     }
 
     private static func compareOpenCL(_ report: inout GradientCheckReport, problem: RunoffProblem<Double>, weights: [Double], device: ComputeDevice) throws {
-        let floatProblem = RunoffProblem<Float>(
-            configuration: problem.configuration,
-            forcing: HBVForcing(steps: problem.forcing.steps, cells: problem.forcing.cells,
-                                precipitation: problem.forcing.precipitation.map(Float.init),
-                                temperature: problem.forcing.temperature.map(Float.init),
-                                pet: problem.forcing.pet.map(Float.init)),
-            parameters: problem.parameters.mapValues {
-                ParameterSeries(slots: $0.slots, units: $0.units, values: $0.values.map(Float.init), slotOfStep: $0.slotOfStep)
-            },
-            initialStates: problem.initialStates.map(Float.init))
+        let floatProblem = problem.converted(to: Float.self)
         let openCL = OpenCLRunoffModel(device: device)
         let reference = try model(problem.configuration.solver).forward(problem)
         let (result, gradient) = try openCL.gradient(floatProblem, runoffAdjoint: weights.map(Float.init))

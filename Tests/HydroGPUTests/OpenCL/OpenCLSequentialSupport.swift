@@ -5,16 +5,7 @@ import HydroGPU
 /// Helpers to compare the OpenCL backend (Float) with the Double reference.
 enum Compare {
     /// The same problem in Double (every Float converts exactly).
-    static func double(_ p: RunoffProblem<Float>) -> RunoffProblem<Double> {
-        let f = p.forcing
-        let forcing = HBVForcing<Double>(steps: f.steps, cells: f.cells, precipitation: f.precipitation.map(Double.init),
-                                         temperature: f.temperature.map(Double.init), pet: f.pet.map(Double.init))
-        let parameters = p.parameters.mapValues {
-            ParameterSeries<Double>(slots: $0.slots, units: $0.units, values: $0.values.map(Double.init), slotOfStep: $0.slotOfStep)
-        }
-        return RunoffProblem(configuration: p.configuration, forcing: forcing, parameters: parameters,
-                             initialStates: p.initialStates.map(Double.init))
-    }
+    static func double(_ p: RunoffProblem<Float>) -> RunoffProblem<Double> { p.converted(to: Double.self) }
 
     /// A loss adjoint dL/d(runoff) with weights in [0.5, 1.5) (a weighted-sum loss).
     static func runoffAdjoint(steps: Int, cells: Int) -> [Float] {

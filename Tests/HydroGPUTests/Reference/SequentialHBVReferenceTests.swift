@@ -222,11 +222,7 @@ struct SequentialHBVReferenceTests {
 
     @Test func floatRunMatchesDoubleAndClosesToFloatRounding() throws {
         let d = SyntheticHBV.problem()
-        let f = RunoffProblem<Float>(configuration: d.configuration,
-                                     forcing: HBVForcing(steps: d.forcing.steps, cells: d.forcing.cells, precipitation: d.forcing.precipitation.map(Float.init),
-                                                         temperature: d.forcing.temperature.map(Float.init), pet: d.forcing.pet.map(Float.init)),
-                                     parameters: d.parameters.mapValues { ParameterSeries(slots: $0.slots, units: $0.units, values: $0.values.map(Float.init), slotOfStep: $0.slotOfStep) },
-                                     initialStates: d.initialStates.map(Float.init))
+        let f = d.converted(to: Float.self)
         let audit = try SequentialReferenceModel<Float>().forward(f).audit
         #expect(audit.maxRelativeError <= 1e-5, "\(audit.maxRelativeError)")
         let double = try model.forward(d)

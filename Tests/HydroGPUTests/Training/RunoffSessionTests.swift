@@ -121,13 +121,5 @@ struct RunoffSessionTests {
         #expect(throws: RunoffSessionError.layoutChanged(.fc)) { try session.forward(parameters, recording: false) }
     }
 
-    static func single(_ p: RunoffProblem<Double>) -> RunoffProblem<Float> {
-        let f = p.forcing
-        let forcing = HBVForcing<Float>(steps: f.steps, cells: f.cells, precipitation: f.precipitation.map(Float.init),
-                                        temperature: f.temperature.map(Float.init), pet: f.pet.map(Float.init))
-        let parameters = p.parameters.mapValues {
-            ParameterSeries<Float>(slots: $0.slots, units: $0.units, values: $0.values.map(Float.init), slotOfStep: $0.slotOfStep)
-        }
-        return RunoffProblem(configuration: p.configuration, forcing: forcing, parameters: parameters, initialStates: p.initialStates.map(Float.init))
-    }
+    static func single(_ p: RunoffProblem<Double>) -> RunoffProblem<Float> { p.converted(to: Float.self) }
 }
