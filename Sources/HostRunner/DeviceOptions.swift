@@ -7,11 +7,11 @@ struct DeviceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Backend: auto | gpu | cpu-opencl | reference (default: $HYDROGPU_DEVICE, else auto).",
         valueName: "device"))
-    var device: String?
+    var device: DeviceRequest?
 
     /// The backend chosen, with the reason printed to standard error.
     func select(quiet: Bool = false) throws -> DeviceSelection {
-        let request = try DeviceRequest.resolve(flag: device, environment: ProcessInfo.processInfo.environment)
+        let request = try DeviceRequest.resolve(flag: device?.rawValue, environment: ProcessInfo.processInfo.environment)
         let selection = try DeviceSelection.select(request)
         if !quiet { printToStandardError("device: \(selection.reason)") }
         return selection

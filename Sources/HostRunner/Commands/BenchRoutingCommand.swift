@@ -20,19 +20,16 @@ struct BenchRoutingCommand: ParsableCommand {
     )
 
     @Option(help: "D8 grid (ESRI ASCII, ESRI codes).") var grid: String
-    @Option(help: "Flow-direction encoding: esri | smash | ldd.") var encoding: String = "esri"
+    @Option(help: "Flow-direction encoding: esri | smash | ldd.") var encoding: FlowDirectionEncoding = .esri
     @Option(help: "Routing steps.") var steps: Int = 365
     @Option(help: "Timed repetitions (the best is reported).") var `repeat`: Int = 3
-    @Option(help: "Reference precision: float | double (OpenCL runs in float).") var precision: String = "float"
+    @Option(help: "Reference precision: float | double (OpenCL runs in float).") var precision: PrecisionChoice = .float
     @Option(help: "OpenCL work-group size for levels at least this large (0: the runtime chooses).") var workGroup: Int = 64
     @Flag(help: "Skip the routing timings (network only).") var networkOnly = false
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var deviceOptions: DeviceOptions
 
     func run() throws {
-        guard let encoding = FlowDirectionEncoding(rawValue: encoding) else {
-            throw ValidationError("unknown encoding '\(encoding)'; expected esri, smash or ldd")
-        }
         var report = RoutingBenchReport(grid: grid, steps: steps)
         let parseStart = Date()
         let raster = try EsriAsciiGrid.read(URL(fileURLWithPath: grid))
@@ -67,7 +64,7 @@ struct BenchRoutingCommand: ParsableCommand {
             report.device = selection.reason
             if let device = try ComputeDevice.open(selection) {
                 try benchOpenCL(device: device, network: net, report: &report)
-            } else if precision == "double" {
+            } else if precision == .double {
                 try benchReference(Double.self, network: net, report: &report)
             } else {
                 try benchReference(Float.self, network: net, report: &report)

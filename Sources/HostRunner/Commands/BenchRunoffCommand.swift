@@ -18,14 +18,14 @@ struct BenchRunoffCommand: ParsableCommand {
     )
 
     @Option(help: "Solver: sequential | implicit.")
-    var solver: String = "sequential"
-    @Option(help: "Number of cells.")
+    var solver: HBVSolver = .sequential
+    @Option(parsing: .unconditional, help: "Number of cells.")
     var cells: Int = 10_000
-    @Option(help: "Number of daily steps.")
+    @Option(parsing: .unconditional, help: "Number of daily steps.")
     var steps: Int = 365
-    @Option(help: "HBV components per cell (δHBV's nmul).")
+    @Option(parsing: .unconditional, help: "HBV components per cell (δHBV's nmul).")
     var components: Int = 1
-    @Option(help: "Timed repetitions; the median is reported.")
+    @Option(parsing: .unconditional, help: "Timed repetitions; the median is reported.")
     var repeats: Int = 3
     @Option(name: .customLong("vector-width"), help: "OpenCL units per work-item (default: 8 on CPUs, 1 on GPUs).")
     var vectorWidth: Int?
@@ -44,9 +44,7 @@ struct BenchRunoffCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let solverKind = HBVSolver(rawValue: solver) else {
-            throw ValidationError("--solver: unknown solver '\(solver)'; expected sequential or implicit")
-        }
+        let solverKind = solver
         let selection = try deviceOptions.select(quiet: json)
         let report: RunoffBenchReport
         if let device = try ComputeDevice.open(selection) {

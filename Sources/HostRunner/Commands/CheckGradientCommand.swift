@@ -13,16 +13,21 @@ struct CheckGradientCommand: ParsableCommand {
     )
 
     @Option(help: "HBV solver: sequential | implicit.")
-    var solver: String = "sequential"
+    var solver: HBVSolver = .sequential
 
     @Option(help: "Temporal layout of every parameter: constant | monthly | dynamic.")
-    var layout: String = "constant"
+    var layout: TemporalLayoutChoice = .constant
 
-    @Option(help: "Cells of the built-in synthetic case.")
+    @Option(parsing: .unconditional, help: "Cells of the built-in synthetic case.")
     var cells: Int = 6
 
-    @Option(help: "Daily steps of the built-in synthetic case.")
+    @Option(parsing: .unconditional, help: "Daily steps of the built-in synthetic case.")
     var steps: Int = 120
+
+    func validate() throws {
+        guard cells > 0 else { throw ValidationError("--cells must be at least 1 (got \(cells))") }
+        guard steps > 1 else { throw ValidationError("--steps must be at least 2 (got \(steps))") }
+    }
 
     @OptionGroup var deviceOptions: DeviceOptions
 
@@ -30,17 +35,12 @@ struct CheckGradientCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let solver = HBVSolver(rawValue: solver) else {
-            throw ValidationError("--solver: '\(self.solver)' is not sequential or implicit")
-        }
         let temporal: SyntheticRunoff.TemporalLayout
         switch layout {
-        case "constant", "static": temporal = .constant
-        case "monthly": temporal = .monthly
-        case "dynamic": temporal = .dynamic
-        default: throw ValidationError("--layout: '\(layout)' is not constant, monthly or dynamic")
+        case .constant: temporal = .constant
+        case .monthly: temporal = .monthly
+        case .dynamic: temporal = .dynamic
         }
-        guard cells > 0, steps > 1 else { throw ValidationError("--cells and --steps must be positive (steps at least 2)") }
         let device = try ComputeDevice.open(try deviceOptions.select(quiet: json))
         let report = try GradientCheck.run(solver: solver, layout: temporal, cells: cells, steps: steps, device: device)
         if json {

@@ -9,19 +9,24 @@ struct SynthCommand: ParsableCommand {
         abstract: "Write a synthetic catchment case: terrain, D8, descriptors, forcing, true parameter maps and the true discharge at nested gauges."
     )
 
-    @Option(help: "Grid rows.") var rows = 16
-    @Option(name: .customLong("cols"), help: "Grid columns.") var columns = 16
-    @Option(help: "Daily steps.") var days = 730
-    @Option(help: "Nested gauges (the outlet first).") var gauges = 4
+    @Option(parsing: .unconditional, help: "Grid rows (at least 3).") var rows = 16
+    @Option(name: .customLong("cols"), parsing: .unconditional, help: "Grid columns (at least 3).") var columns = 16
+    @Option(parsing: .unconditional, help: "Daily steps (at least 2).") var days = 730
+    @Option(parsing: .unconditional, help: "Nested gauges (the outlet first; at least 1, at most one per cell).") var gauges = 4
     @Option(help: "Seed of terrain, descriptors, forcing and gauges.") var seed: UInt64 = 1
-    @Option(help: "True parameters: uniform, or maps (FC, K1, PERC functions of descriptors).") var truth = "maps"
+    @Option(help: "True parameters: uniform, or maps (FC, K1, PERC functions of descriptors).") var truth: SyntheticCatchment.Truth = .descriptorMaps
     @Option(help: "Annual mean temperature at 500 m, °C (lower: longer snow season).") var meanTemperature = 6.0
     @Option(help: "Folder to write the case into.") var output: String
 
-    func run() throws {
-        guard let truth = SyntheticCatchment.Truth(rawValue: truth) else {
-            throw ValidationError("--truth must be uniform or maps, not '\(truth)'")
+    /// Sizes are checked before anything is built (none reaches a precondition).
+    func validate() throws {
+        do { try SyntheticCatchment.Options(rows: rows, columns: columns, days: days, gauges: gauges, seed: seed).check() } catch {
+            throw ValidationError(error.description)
         }
+        try OutputPath.checkFolder(output, option: "--output")
+    }
+
+    func run() throws {
         var options = SyntheticCatchment.Options(rows: rows, columns: columns, days: days, gauges: gauges, seed: seed)
         options.truth = truth
         options.meanTemperature = meanTemperature

@@ -13,12 +13,11 @@ extension TrainCommand {
             multi = try MultiCaseConfig.load(url)
             var loaded: [(config: CaseConfig, data: CalibrationData)] = []
             for var config in multi.cases {
-                if let solver {
-                    guard let s = HBVSolver(rawValue: solver) else { throw ValidationError("unknown solver '\(solver)' (sequential, implicit)") }
-                    config.model.solver = s
-                }
+                if let solver { config.model.solver = solver }
                 let hydroCase = try HydroCase.load(config)
-                loaded.append((hydroCase.config, try CalibrationData.from(hydroCase)))
+                let data = try CalibrationData.from(hydroCase)
+                for warning in try CalibrationTargets.check(data, config: hydroCase.config) { printToStandardError("warning: \(warning)") }
+                loaded.append((hydroCase.config, data))
             }
             let starts = try initialValues(for: multi.cases.map(\.name))
             let backend: RunoffBackend
@@ -38,8 +37,15 @@ extension TrainCommand {
         }
         let network = objective.cases[0].setup.network!
         printToStandardError("\(multi.name): \(objective.freeCount) free values, shared network \(network.layerSizes) over \(objective.normalisation.names.joined(separator: ", ")) (\(network.weightCount) weights), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(objective.cases[0].backend.name)")
-        let result = try train(Trainer(objective: objective, config: training, folder: folder), gaugeLabels: objective.gaugeLabels)
-        for (name, metrics) in try JointRunResults.write(objective: objective, free: result.free, to: folder) {
+        let runFolder = try openRunFolder(folder)
+        defer { runFolder.abandon() }
+        var trainer = Trainer(objective: objective, config: training, folder: folder)
+        trainer.fingerprint = try CheckpointFingerprint.make(configFiles: [url] + multi.cases.map(\.file), data: objective.cases.map(\.data),
+                                                             layout: (0..<objective.freeCount).map(objective.describe), optimizer: training.optimizer)
+        let result = try train(trainer, gaugeLabels: objective.gaugeLabels)
+        let written = try JointRunResults.write(objective: objective, free: result.free, to: runFolder.stagingFolder)
+        try runFolder.commit(command: "train", keep: [TrainingCheckpoint.fileName])
+        for (name, metrics) in written {
             print("\(name):")
             print(RunResults.table(metrics))
         }

@@ -28,16 +28,15 @@ struct CaseSession {
     var config: CaseConfig
     var objective: CalibrationObjective
 
-    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: String? = nil) throws -> CaseSession {
+    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: HBVSolver? = nil) throws -> CaseSession {
         var config = try CaseConfig.load(url)
-        if let solver {
-            guard let s = HBVSolver(rawValue: solver) else { throw ValidationError("unknown solver '\(solver)' (sequential, implicit)") }
-            config.model.solver = s
-        }
+        if let solver { config.model.solver = solver }
         let hydroCase = try HydroCase.load(config)
-        let data = try CalibrationData.from(hydroCase)
         let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
-        let setup = try TrainingSetup.from(config: hydroCase.config, data: data, initialValues: initialValues)
+        // The checks `validate` runs too (CalibrationPreparation), then the backend.
+        let prepared = try CalibrationPreparation.prepare(hydroCase, initialValues: initialValues)
+        for warning in prepared.warnings { printToStandardError("warning: \(warning)") }
+        let (data, setup) = (prepared.data, prepared.setup)
         let selection = try device.select()
         let backend: RunoffBackend
         switch selection.backend {
@@ -47,9 +46,7 @@ struct CaseSession {
         let t = hydroCase.config.training
         var objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
                                              priorWeight: t.priorWeight, smoothnessWeight: t.smoothnessWeight)
-        if let pseudo = t.pseudoObserved {
-            objective.pseudoObserved = try PseudoObservations.select(pseudo, data: data, file: hydroCase.config.file.path)
-        }
+        objective.pseudoObserved = prepared.pseudoObserved
         return CaseSession(config: hydroCase.config, objective: objective)
     }
 
@@ -76,18 +73,20 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Case config (YAML), or a multi-case config (top-level cases:) training one regionalisation network on several catchments. Default: configs/lez.yaml, the built-in case.")
     var config: String?
     @OptionGroup var device: DeviceOptions
-    @Option(help: "Iterations in all (default: the config's training.iterations).")
+    @Option(parsing: .unconditional, help: "Iterations in all, at least 0 (default: the config's training.iterations).")
     var iterations: Int?
     @Option(help: "Optimiser: adam | lbfgs | adadelta (default: the config's).")
-    var optimizer: String?
+    var optimizer: OptimizerKind?
     @Flag(help: "Continue from the checkpoint in the output folder.")
     var resume = false
     @Option(help: "Results folder (default: the config's output.folder).")
     var output: String?
     @Option(help: "HBV solver, replacing the config's model.solver: sequential | implicit.")
-    var solver: String?
+    var solver: HBVSolver?
     @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one. Multi-case configs: CASE=DIR[,CASE=DIR...] by case name.")
     var initial: String?
+
+    func validate() throws { try validateArguments() }
 
     func run() throws {
         let started = Date()
@@ -105,8 +104,14 @@ struct TrainCommand: ParsableCommand {
         if let p = session.objective.pseudoObserved {
             printToStandardError("pseudo-observed discharge: \(p.cells.count) ungauged cells scaled from gauge \(data.gauges[p.gauge].id), weight \(p.weight)")
         }
-        let result = try train(Trainer(objective: session.objective, config: training, folder: folder), gaugeLabels: data.gauges.map(\.id))
-        let metrics = try RunResults.write(objective: session.objective, free: result.free, to: folder)
+        let runFolder = try openRunFolder(folder)
+        defer { runFolder.abandon() }
+        var trainer = Trainer(objective: session.objective, config: training, folder: folder)
+        trainer.fingerprint = try CheckpointFingerprint.make(configFiles: [session.config.file], data: [data],
+                                                             layout: (0..<session.objective.freeCount).map(session.objective.describe), optimizer: training.optimizer)
+        let result = try train(trainer, gaugeLabels: data.gauges.map(\.id))
+        let metrics = try RunResults.write(objective: session.objective, free: result.free, to: runFolder.stagingFolder)
+        try runFolder.commit(command: "train", keep: [TrainingCheckpoint.fileName])
         print(RunResults.table(metrics))
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
     }
@@ -115,10 +120,7 @@ struct TrainCommand: ParsableCommand {
     func trainingConfig(_ configured: TrainingConfig) throws -> TrainingConfig {
         var training = configured
         if let iterations { training.iterations = iterations }
-        if let optimizer {
-            guard let kind = OptimizerKind(rawValue: optimizer) else { throw ValidationError("unknown optimizer '\(optimizer)' (adam, lbfgs, adadelta)") }
-            training.optimizer = kind
-        }
+        if let optimizer { training.optimizer = optimizer }
         return training
     }
 
@@ -132,6 +134,9 @@ struct TrainCommand: ParsableCommand {
         if resume {
             do { checkpoint = try TrainingCheckpoint.read(from: folder) } catch {
                 throw ValidationError("--resume: cannot read \(folder.appending(path: TrainingCheckpoint.fileName).path): \(error)")
+            }
+            if let expected = trainer.fingerprint {
+                do { try checkpoint!.verify(against: expected, file: folder.appending(path: TrainingCheckpoint.fileName).path) } catch { throw ValidationError("--resume: \(error)") }
             }
             printToStandardError("resuming from iteration \(checkpoint!.iteration)")
         }
@@ -167,6 +172,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Results folder (default: the config's output.folder + /simulate).")
     var output: String?
 
+    func validate() throws { try validateArguments() }
+
     func run() throws {
         guard !MultiCaseConfig.declaresCases(URL(fileURLWithPath: config)) else {
             throw ValidationError("\(config) is a multi-case config: simulate takes one case config (a multi-case train writes each case's results in its own subfolder)")
@@ -178,10 +185,14 @@ struct SimulateCommand: ParsableCommand {
             guard checkpoint.free.count == x.count else {
                 throw ValidationError("\(parameters): checkpoint has \(checkpoint.free.count) free values, this config's parameters need \(x.count)")
             }
+            try checkpoint.checkShapes(freeCount: x.count, file: URL(fileURLWithPath: parameters).appending(path: TrainingCheckpoint.fileName).path)
             x = checkpoint.free
         }
         let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder.appending(path: "simulate")
-        let metrics = try RunResults.write(objective: session.objective, free: x, to: folder)
+        let runFolder = try RunFolder(folder)
+        defer { runFolder.abandon() }
+        let metrics = try RunResults.write(objective: session.objective, free: x, to: runFolder.stagingFolder)
+        try runFolder.commit(command: "simulate")
         print(RunResults.table(metrics))
         print("results: \(folder.path)")
     }
@@ -196,12 +207,17 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print the JSON instead of a table.")
     var json = false
 
+    func validate() throws { try validateArguments() }
+
     func run() throws {
+        // A folder whose files are not all of one run (run.json) is refused, naming the file.
+        let manifest = try RunFolder.verify(URL(fileURLWithPath: runDirectory))
         let url = URL(fileURLWithPath: runDirectory).appending(path: "metrics.json")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw ValidationError("\(url.path): no such file (is \(runDirectory) a results folder?)") }
         if json { print(String(decoding: data, as: UTF8.self)); return }
         let metrics = try JSONDecoder().decode([GaugePeriodMetrics].self, from: data)
         print(RunResults.table(metrics))
+        if let manifest { print("run: \(manifest.runID) (\(manifest.command), finished \(manifest.finished))") }
         if let checkpoint = try? TrainingCheckpoint.read(from: URL(fileURLWithPath: runDirectory)) {
             print("iterations: \(checkpoint.iteration), final loss: \(checkpoint.lossHistory.last.map { String($0) } ?? "-")")
         }

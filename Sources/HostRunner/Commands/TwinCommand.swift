@@ -9,19 +9,29 @@ struct TwinCommand: ParsableCommand {
         abstract: "Twin experiment: identifiability at the truth, uniform calibrations from random starts, regionalisation twin."
     )
 
-    @Option(help: "Grid rows.") var rows = 12
-    @Option(name: .customLong("cols"), help: "Grid columns.") var columns = 12
-    @Option(help: "Daily steps.") var days = 730
-    @Option(help: "Nested gauges.") var gauges = 4
+    @Option(parsing: .unconditional, help: "Grid rows (at least 3).") var rows = 12
+    @Option(name: .customLong("cols"), parsing: .unconditional, help: "Grid columns (at least 3).") var columns = 12
+    @Option(parsing: .unconditional, help: "Daily steps (at least 2).") var days = 730
+    @Option(parsing: .unconditional, help: "Nested gauges (at least 1, at most one per cell).") var gauges = 4
     @Option(help: "Catchment seed.") var seed: UInt64 = 1
-    @Option(help: "Random starts per experiment (seeds seed*1000+1 ...).") var starts = 3
-    @Option(help: "L-BFGS iteration limit.") var iterations = 400
+    @Option(parsing: .unconditional, help: "Random starts per experiment (seeds seed*1000+1 ...).") var starts = 3
+    @Option(parsing: .unconditional, help: "L-BFGS iteration limit.") var iterations = 400
     @Flag(help: "Skip the regionalisation twin.") var uniformOnly = false
     @Flag(help: "Regionalisation twin: hold the uniform parameters at their true values (train the network alone).") var fixUniform = false
-    @Option(help: "Hidden units of the regionalisation network.") var hidden = 6
-    @Option(help: "Uniform twin: basin-hopping jumps (raw ±0.5) after a stall above loss 1e-3.") var hops = 0
+    @Option(parsing: .unconditional, help: "Hidden units of the regionalisation network.") var hidden = 6
+    @Option(parsing: .unconditional, help: "Uniform twin: basin-hopping jumps (raw ±0.5) after a stall above loss 1e-3.") var hops = 0
     @Flag(help: "Skip the uniform calibrations (identifiability, then the regionalisation twin only).") var regionalisationOnly = false
-    @Option(name: .customLong("tt-profile"), help: "Profile over TT in both twins: descents with TT held at this many values, then a profile line search on TT (0: off).") var ttProfile = 0
+    @Option(name: .customLong("tt-profile"), parsing: .unconditional, help: "Profile over TT in both twins: descents with TT held at this many values, then a profile line search on TT (0: off).") var ttProfile = 0
+
+    /// Sizes and counts are checked before anything is built (none reaches a precondition).
+    func validate() throws {
+        do { try SyntheticCatchment.Options(rows: rows, columns: columns, days: days, gauges: gauges, seed: seed).check() } catch {
+            throw ValidationError(error.description)
+        }
+        for (name, value, least) in [("--starts", starts, 0), ("--iterations", iterations, 0), ("--hidden", hidden, 1), ("--hops", hops, 0), ("--tt-profile", ttProfile, 0)] where value < least {
+            throw ValidationError("\(name) must be at least \(least) (got \(value))")
+        }
+    }
 
     func run() throws {
         let clock = ContinuousClock()

@@ -12,6 +12,8 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "The case's YAML config.")
     var config: String
 
+    func validate() throws { try InputPath.checkFile(config, what: "CONFIG") }
+
     func run() throws {
         let url = URL(fileURLWithPath: config)
         switch CaseValidation.validate(url) {

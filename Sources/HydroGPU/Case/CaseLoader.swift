@@ -19,6 +19,7 @@ final class CaseLoader {
         let precipitationAxis = try sourceAxis(config.forcing.precipitation)
         let time = try caseTime(precipitationAxis)
         let ranges = try periodSteps(time)
+        try MemoryEstimate.check(cells: grid.cellCount, steps: time.count, what: "the case's forcing and model arrays", file: configPath)
         let precipitation = try field("precipitation", config.forcing.precipitation, .waterDepth, grid, time)
         try checkNotNegative(precipitation)
         var temperature = try config.forcing.temperature.map { s throws(InputError) in try field("temperature", s, .temperature, grid, time) }

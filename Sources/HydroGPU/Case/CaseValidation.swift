@@ -84,10 +84,21 @@ public struct CaseSummary: Sendable {
 public enum CaseValidation {
     /// The summary of the case at `url`, or the first problem found (an error naming the file
     /// and the place). Never traps on bad input.
+    ///
+    /// Runs every input check `train` and `simulate` run (`CalibrationPreparation`: calibration
+    /// data, targets, parameter bounds and starts, zones, network, pseudo observations) and
+    /// checks that the results folder can be written, so a case `validate` accepts is not
+    /// refused later for an input reason. Warnings are listed as `warning` lines.
     public static func validate(_ url: URL) -> Result<CaseSummary, InputError> {
         do {
             let c = try HydroCase.load(url)
-            return .success(CaseSummary(c))
+            var summary = CaseSummary(c)
+            let prepared = try CalibrationPreparation.prepare(c)
+            try OutputFolderCheck.check(c.config.output.folder, configFile: c.config.file.path, line: c.config.output.line)
+            summary.notes.append("training   \(prepared.setup.freeCount) free values (\(prepared.setup.freeParameterNames.joined(separator: " "))), calibration steps \(prepared.data.calibrationSteps.lowerBound)..<\(prepared.data.calibrationSteps.upperBound)")
+            summary.notes.append("output     \(c.config.output.folder.path)")
+            summary.notes += prepared.warnings.map { "warning    \($0)" }
+            return .success(summary)
         } catch {
             return .failure(error)
         }

@@ -29,9 +29,7 @@ public struct CaseConfig: Sendable, Equatable {
 
     /// The text of a config file; a missing or unreadable file is an error naming it.
     static func readText(_ url: URL) throws(InputError) -> String {
-        do { return try String(contentsOf: url, encoding: .utf8) } catch {
-            throw InputError(file: url.path, message: FileManager.default.fileExists(atPath: url.path) ? "cannot read: \(error.localizedDescription)" : "no such file")
-        }
+        try InputFile.readText(url)
     }
 
     /// Parses config `text` as if read from `file` (relative paths resolve from its folder).
@@ -251,4 +249,6 @@ public struct OutputConfig: Sendable, Equatable {
     /// State and flux fields written as CF-NetCDF (e.g. runoff, snowpack, soil_moisture).
     public var fields: [String]
     public var parameterMaps: Bool
+    /// Line of `output.folder` in the config (nil: the default folder), for messages.
+    public var line: Int? = nil
 }

@@ -195,6 +195,6 @@ struct CaseConfigParser {
             }
         }
         return OutputConfig(folder: try m["folder"].map(path) ?? folder.appending(path: "results/\(caseName)").standardized,
-                            fields: fields, parameterMaps: try m["parameter_maps"]?.bool() ?? false)
+                            fields: fields, parameterMaps: try m["parameter_maps"]?.bool() ?? false, line: m["folder"]?.line)
     }
 }

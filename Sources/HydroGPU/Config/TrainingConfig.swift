@@ -64,6 +64,8 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Weight of each gauge in the cost (gauge id -> weight); gauges not named weigh 1, a
     /// weight 0 leaves the gauge out.
     public var gaugeWeights: [String: Double] = [:]
+    /// Config line of each gauge id in `gauge_weights`, so an unknown id is named with its line.
+    public var gaugeWeightLines: [String: Int] = [:]
     /// Checkpoint every this many iterations (and at the end).
     public var checkpointInterval: Int = 5
     /// Regularisation: weight of the squared distance of raw values to their initial values.
@@ -199,6 +201,7 @@ struct TrainingConfigParser {
                 let weight = try w.double()
                 guard weight >= 0, weight.isFinite else { throw w.error("gauge weight must be finite and non-negative") }
                 t.gaugeWeights[id] = weight
+                t.gaugeWeightLines[id] = w.line
             }
         }
         if let v = m["checkpoint_interval"] {

@@ -5,10 +5,7 @@ import Foundation
 public enum EsriAsciiGrid {
     /// Reads `url` as numbers; cells equal to the file's NODATA value have `hasData == false`.
     public static func read(_ url: URL) throws(InputError) -> Raster<Double> {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw InputError(file: url.path, message: "cannot read file: \(error.localizedDescription)")
-        }
+        let text = try InputFile.readText(url)
         return try parse(text, file: url.path)
     }
 

@@ -14,10 +14,7 @@ public struct NumpyArray: Sendable, Equatable {
     }
 
     public static func read(_ url: URL) throws -> NumpyArray {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw InputError(file: url.path, message: "cannot read: \(error.localizedDescription)")
-        }
+        let data = try InputFile.read(url)
         return try parse(data, file: url.path)
     }
 

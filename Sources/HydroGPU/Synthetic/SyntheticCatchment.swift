@@ -65,7 +65,7 @@ public struct SyntheticCatchment: Sendable {
     public var configuration: HBVConfiguration { HBVConfiguration(solver: .sequential, components: 1, stepDays: 1) }
 
     public init(_ options: Options) throws {
-        precondition(options.days >= 2 && options.gauges >= 1, "a synthetic catchment needs at least 2 days and 1 gauge")
+        try options.check()
         self.options = options
         let terrain = SyntheticTerrain(rows: options.rows, columns: options.columns, cellSize: options.cellSize, seed: options.seed)
         self.terrain = terrain

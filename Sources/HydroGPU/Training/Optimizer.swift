@@ -41,6 +41,12 @@ public struct Adam: GradientStepOptimizer, Equatable {
 
     public init(schedule: LearningRateSchedule) { self.schedule = schedule }
 
+    /// Whether the moments fit `n` parameters (empty before the first step); checked before a
+    /// checkpoint's state is adopted.
+    public func isConsistent(withCount n: Int) -> Bool {
+        firstMoment.count == secondMoment.count && (firstMoment.isEmpty || firstMoment.count == n) && iteration >= 0
+    }
+
     public mutating func step(_ parameters: inout [Double], gradient: [Double]) {
         if firstMoment.isEmpty {
             firstMoment = [Double](repeating: 0, count: parameters.count)
@@ -70,6 +76,11 @@ public struct AdaDelta: GradientStepOptimizer, Equatable {
         self.rho = rho
         self.epsilon = epsilon
         self.scale = scale
+    }
+
+    /// Whether the accumulators fit `n` parameters (empty before the first step).
+    public func isConsistent(withCount n: Int) -> Bool {
+        squaredGradients.count == squaredUpdates.count && (squaredGradients.isEmpty || squaredGradients.count == n)
     }
 
     public mutating func step(_ parameters: inout [Double], gradient: [Double]) {

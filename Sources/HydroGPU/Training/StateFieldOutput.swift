@@ -10,6 +10,9 @@ enum StateFieldOutput {
         let data = objective.data
         let problem = objective.runoffProblem(x, steps: data.steps, networkRaw: networkRaw)
         let requested = data.outputFields
+        // The trace keeps every storage and flux per unit and step, and each field a grid copy.
+        try MemoryEstimate.check(cells: max(data.cells, data.grid.rows * data.grid.columns), steps: data.steps,
+                                 arrays: 20 + 2 * Double(requested.count), what: "output.fields", file: url.path)
         var perCell: [String: (units: String, longName: String, values: [Double])] = [:]
         let runoff: [Double]
         if data.configuration.solver == .sequential {

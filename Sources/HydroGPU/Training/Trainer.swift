@@ -15,19 +15,44 @@ public struct TrainingCheckpoint: Codable, Sendable, Equatable {
     public var optimizer: OptimizerState?
     public var lossHistory: [Double]
     public var parameterNames: [String]
+    /// Format version (CheckpointFingerprint.swift); nil in checkpoints of older builds.
+    public var version: Int?
+    /// The case, layout and optimiser it belongs to.
+    public var fingerprint: CheckpointFingerprint?
+    /// FNV-1a of the canonical JSON without this field: an edited file is refused.
+    public var checksum: String?
 
     public static let fileName = "checkpoint.json"
 
-    /// Writes the checkpoint to `folder/checkpoint.json` atomically (temp file + rename).
+    /// Writes the checkpoint to `folder/checkpoint.json` atomically (temp file + rename), with
+    /// its version and checksum.
     public func write(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var stamped = self
+        stamped.version = Self.formatVersion
+        stamped.checksum = try stamped.computedChecksum()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try AtomicFile.write(try encoder.encode(self), to: folder.appending(path: Self.fileName))
+        try AtomicFile.write(try encoder.encode(stamped), to: folder.appending(path: Self.fileName))
     }
 
+    /// Reads `folder/checkpoint.json`; a file that is not a checkpoint, or whose checksum does
+    /// not match its content, is a `CheckpointError`.
     public static func read(from folder: URL) throws -> TrainingCheckpoint {
-        try JSONDecoder().decode(TrainingCheckpoint.self, from: Data(contentsOf: folder.appending(path: fileName)))
+        let url = folder.appending(path: fileName)
+        let checkpoint: TrainingCheckpoint
+        do { checkpoint = try JSONDecoder().decode(TrainingCheckpoint.self, from: try InputFile.read(url)) } catch let error as InputError {
+            throw CheckpointError(file: url.path, message: error.message)
+        } catch {
+            throw CheckpointError(file: url.path, message: "not a training checkpoint (\(error))")
+        }
+        if checkpoint.version != nil, checkpoint.checksum == nil {
+            throw CheckpointError(file: url.path, message: "has no checksum (a versioned checkpoint always has one): it was edited")
+        }
+        if let stored = checkpoint.checksum, try checkpoint.computedChecksum() != stored {
+            throw CheckpointError(file: url.path, message: "was edited or is corrupt: its checksum \(stored) does not match its content")
+        }
+        return checkpoint
     }
 }
 
@@ -57,6 +82,8 @@ public struct Trainer<Objective: TrainableObjective> {
     public var folder: URL?
     /// Test hook: at this iteration (0-based) the precipitation of cell 0 at step 1 becomes NaN.
     public var nanAtIteration: Int?
+    /// Stamped on every checkpoint written (CheckpointFingerprint).
+    public var fingerprint: CheckpointFingerprint?
 
     public init(objective: Objective, config: TrainingConfig, folder: URL?) {
         self.objective = objective
@@ -75,6 +102,8 @@ public struct Trainer<Objective: TrainableObjective> {
         guard checkpoint.free.count == n else {
             throw TrainingSetupError("checkpoint has \(checkpoint.free.count) free values but the case's parameters need \(n): the config changed since the run started")
         }
+        try checkpoint.checkShapes(freeCount: n, file: folder?.appending(path: TrainingCheckpoint.fileName).path ?? TrainingCheckpoint.fileName)
+        if let fingerprint { checkpoint.fingerprint = fingerprint }
         var lastNSE: [Double?] = []
         let lbfgs = BoundedLBFGS(lower: [Double](repeating: -Self.rawBound, count: n), upper: [Double](repeating: Self.rawBound, count: n))
         while checkpoint.iteration < config.iterations {

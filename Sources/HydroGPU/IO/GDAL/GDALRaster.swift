@@ -29,7 +29,7 @@ public enum GDALRaster {
     /// pyflwdir's D8 GeoTIFFs, which declare none). Cells equal to it, and NaN, have no data.
     public static func read(_ url: URL, band: Int32 = 1, nodata: Double? = nil) throws(InputError) -> Raster<Double> {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw InputError(file: path, message: "no such file") }
+        try InputFile.checkReadable(url)
         return try locked { () throws(InputError) -> Raster<Double> in
             CPLErrorReset()
             guard let dataset = GDALOpen(path, GA_ReadOnly) else {

@@ -20,9 +20,7 @@ public final class NetCDFFile {
 
     public init(_ url: URL) throws(InputError) {
         path = url.path
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw InputError(file: url.path, message: "no such file")
-        }
+        try InputFile.checkReadable(url)
         var ncid: Int32 = -1
         let path = url.path
         let status = NetCDFLibrary.locked { nc_open(path, NC_NOWRITE, &ncid) }

@@ -111,15 +111,15 @@ public final class NetCDFWriter {
             defining = false
         }
         var ndims: Int32 = 0
-        _ = NetCDFLibrary.locked { nc_inq_varndims(ncid, v, &ndims) }
+        try check(NetCDFLibrary.locked { nc_inq_varndims(ncid, v, &ndims) }, "variable '\(variable)'", "reading its rank")
         var shape = count ?? []
         if count == nil {
             // Whole variable: its current dimension lengths (an unlimited one takes all values).
             var dimids = [Int32](repeating: 0, count: Int(ndims))
-            _ = NetCDFLibrary.locked { nc_inq_vardimid(ncid, v, &dimids) }
+            try check(NetCDFLibrary.locked { nc_inq_vardimid(ncid, v, &dimids) }, "variable '\(variable)'", "reading its dimensions")
             for d in dimids {
                 var length = 0
-                _ = NetCDFLibrary.locked { nc_inq_dimlen(ncid, d, &length) }
+                try check(NetCDFLibrary.locked { nc_inq_dimlen(ncid, d, &length) }, "variable '\(variable)'", "reading a dimension's length")
                 shape.append(length)
             }
             if let first = shape.first, first == 0 {

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A case made ready to calibrate or simulate: every input check `train` and `simulate` run,
+/// in one place, so `validate` runs exactly these and nothing it accepts is refused later for
+/// an input reason.
+public struct PreparedCalibration: Sendable {
+    public var config: CaseConfig
+    public var data: CalibrationData
+    public var setup: TrainingSetup
+    public var pseudoObserved: PseudoObservations?
+    /// Explicit warnings (e.g. no calibration period): printed by `train` and `validate`.
+    public var warnings: [String]
+}
+
+public enum CalibrationPreparation {
+    /// Calibration data, parameter setup (bounds against the step, starts inside bounds,
+    /// zones, network), pseudo observations and the calibration targets of `hydroCase`.
+    /// `initialValues` (physical, by name) replace starting values as `--initial` does.
+    public static func prepare(_ hydroCase: HydroCase, initialValues: [String: Double] = [:]) throws(InputError) -> PreparedCalibration {
+        let config = hydroCase.config
+        let data = try CalibrationData.from(hydroCase)
+        let warnings = try CalibrationTargets.check(data, config: config)
+        let setup = try TrainingSetup.from(config: config, data: data, initialValues: initialValues)
+        let pseudo = try config.training.pseudoObserved.map { p throws(InputError) in try PseudoObservations.select(p, data: data, file: config.file.path) }
+        return PreparedCalibration(config: config, data: data, setup: setup, pseudoObserved: pseudo, warnings: warnings)
+    }
+}
