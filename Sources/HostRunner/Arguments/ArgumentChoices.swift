@@ -6,12 +6,12 @@ import HydroGPU
 // unknown value ends with the parser's "invalid value" message listing the valid ones, and no
 // string reaches a `precondition` or a `rawValue` lookup inside a command.
 
-extension HBVSolver: @retroactive ExpressibleByArgument {}
-extension OptimizerKind: @retroactive ExpressibleByArgument {}
-extension SyntheticCatchment.Truth: @retroactive ExpressibleByArgument {}
-extension FlowDirectionEncoding: @retroactive ExpressibleByArgument {}
+extension HBVSolver: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension SyntheticCatchment.Truth: ExpressibleByArgument {}
+extension FlowDirectionEncoding: ExpressibleByArgument {}
 
-extension DeviceRequest: @retroactive ExpressibleByArgument {
+extension DeviceRequest: ExpressibleByArgument {
     /// Case-insensitive, as `HYDROGPU_DEVICE` is.
     public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

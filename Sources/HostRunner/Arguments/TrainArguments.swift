@@ -1,4 +1,5 @@
 import ArgumentParser
+import HydroGPU
 import Foundation
 
 extension TrainCommand {

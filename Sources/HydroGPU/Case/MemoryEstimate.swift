@@ -27,6 +27,6 @@ public enum MemoryEstimate {
     }
 
     static func format(_ bytes: Double) -> String {
-        bytes >= 1 << 30 ? String(format: "%.1f GiB", bytes / Double(1 << 30)) : String(format: "%.1f MiB", bytes / Double(1 << 20))
+        bytes >= 1_073_741_824 ? String(format: "%.1f GiB", bytes / 1_073_741_824) : String(format: "%.1f MiB", bytes / 1_048_576)
     }
 }

@@ -60,7 +60,7 @@ struct RunFolderTests {
         #expect(refusal(5, 5, 10, 0).hasPrefix("--gauges: 0 gauges"))
         #expect(refusal(3, 3, 10, 10).hasPrefix("--gauges: 10 gauges on 3 x 3 cells"))
         // 4000 x 4000 cells x 3650 days x 5 arrays x 8 bytes = 2.1 TiB, over half of 16 GiB.
-        #expect(refusal(4000, 4000, 3650, 4).contains("needs about 2175.7 GiB"))
+        #expect(refusal(4000, 4000, 3650, 4).contains("needs about 2175.6 GiB"))
         #expect(refusal(3, 3, 2, 1) == "")
     }
 

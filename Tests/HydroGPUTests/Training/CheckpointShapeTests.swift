@@ -65,25 +65,29 @@ struct CheckpointShapeTests {
 
     /// The fingerprint names what differs: layout, optimiser, config, inputs.
     @Test func fingerprintNamesTheDifference() throws {
-        let (config, data) = try CalibrationPipelineTests.lezSubBasin(steps: 20)
+        let (trainer, trained) = try Self.trained()
+        let data = trainer.objective.data
         let file = FileManager.default.temporaryDirectory.appending(path: "hydrogpu-fp-\(UUID().uuidString).yaml")
         defer { try? FileManager.default.removeItem(at: file) }
         try "name: a\n".write(to: file, atomically: true, encoding: .utf8)
-        _ = config
-        let base = try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: ["a", "b"], optimizer: .lbfgs)
-        var checkpoint = TrainingCheckpoint(caseName: "x", iteration: 0, free: [0, 0], optimizer: nil, lossHistory: [], parameterNames: [])
+        let layout = (0..<trained.free.count).map { "value \($0)" }
+        let base = try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: layout, optimizer: .lbfgs)
+        var checkpoint = trained
         checkpoint.version = TrainingCheckpoint.formatVersion
         checkpoint.fingerprint = base
         try checkpoint.verify(against: base, file: "c")
         func refusal(_ other: CheckpointFingerprint) -> String {
-            do { try checkpoint.verify(against: other, file: "c"); return "" } catch { return error.description }
+            do { try checkpoint.verify(against: other, file: "c"); return "" } catch { return "\(error)" }
         }
-        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: ["a", "c"], optimizer: .lbfgs)).contains("laid out differently"))
-        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: ["a", "b"], optimizer: .adam)).contains("holds lbfgs state, this run uses adam"))
+        var shuffled = layout
+        shuffled.swapAt(0, 1)
+        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: shuffled, optimizer: .lbfgs)).contains("laid out differently"))
+        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: layout + ["extra"], optimizer: .lbfgs)).contains("it has \(layout.count) free values, this case's parameters need \(layout.count + 1)"))
+        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: layout, optimizer: .adam)).contains("holds lbfgs state, this run uses adam"))
         var changed = data
         changed.forcing.precipitation[3] += 1
-        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [changed], layout: ["a", "b"], optimizer: .lbfgs)).contains("the input data changed"))
+        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [changed], layout: layout, optimizer: .lbfgs)).contains("the input data changed"))
         try "name: b\n".write(to: file, atomically: true, encoding: .utf8)
-        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: ["a", "b"], optimizer: .lbfgs)).contains("the config changed"))
+        #expect(refusal(try CheckpointFingerprint.make(configFiles: [file], data: [data], layout: layout, optimizer: .lbfgs)).contains("the config changed"))
     }
 }
