@@ -75,7 +75,7 @@ struct NothingToFitTests {
         let config = try lez.write()
         let validate = try ExecutableTests.run(["validate", config.path])
         #expect(validate.status == 0, "\(validate.stderr)")
-        #expect(validate.stdout.contains("warning    \(config.path): no periods.calibration: the loss counts every step after the warm-up (steps 61..<365"), "\(validate.stdout)")
+        #expect(validate.stdout.contains("warning    \(config.path): no periods.calibration: the loss counts every step after the warm-up (steps 61..<364"), "\(validate.stdout)")
         let train = try ExecutableTests.run(["train", config.path, "--device", "reference"])
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stderr.contains("warning: \(config.path): no periods.calibration"), "\(train.stderr)")

@@ -28,13 +28,14 @@ struct CaseSession {
     var config: CaseConfig
     var objective: CalibrationObjective
 
-    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: HBVSolver? = nil) throws -> CaseSession {
+    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: HBVSolver? = nil, outputGiven: Bool = false) throws -> CaseSession {
         var config = try CaseConfig.load(url)
         if let solver { config.model.solver = solver }
         let hydroCase = try HydroCase.load(config)
         let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         // The checks `validate` runs too (CalibrationPreparation), then the backend.
         let prepared = try CalibrationPreparation.prepare(hydroCase, initialValues: initialValues)
+        if !outputGiven { try CalibrationPreparation.checkOutputFolder(config) }
         for warning in prepared.warnings { printToStandardError("warning: \(warning)") }
         let (data, setup) = (prepared.data, prepared.setup)
         let selection = try device.select()
@@ -94,7 +95,7 @@ struct TrainCommand: ParsableCommand {
         printToStandardError("case: \(url.path)")
         if MultiCaseConfig.declaresCases(url) { return try runMultiCase(url, started: started) }
         let session: CaseSession
-        do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
+        do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver, outputGiven: output != nil) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
         let training = try trainingConfig(session.config.training)
@@ -178,7 +179,7 @@ struct SimulateCommand: ParsableCommand {
         guard !MultiCaseConfig.declaresCases(URL(fileURLWithPath: config)) else {
             throw ValidationError("\(config) is a multi-case config: simulate takes one case config (a multi-case train writes each case's results in its own subfolder)")
         }
-        let session = try CaseSession.open(URL(fileURLWithPath: config), device: device)
+        let session = try CaseSession.open(URL(fileURLWithPath: config), device: device, outputGiven: output != nil)
         var x = session.objective.setup.initialFreeValues()
         if let parameters {
             let checkpoint = try TrainingCheckpoint.read(from: URL(fileURLWithPath: parameters))

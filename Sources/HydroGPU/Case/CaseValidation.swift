@@ -94,7 +94,7 @@ public enum CaseValidation {
             let c = try HydroCase.load(url)
             var summary = CaseSummary(c)
             let prepared = try CalibrationPreparation.prepare(c)
-            try OutputFolderCheck.check(c.config.output.folder, configFile: c.config.file.path, line: c.config.output.line)
+            try CalibrationPreparation.checkOutputFolder(c.config)
             summary.notes.append("training   \(prepared.setup.freeCount) free values (\(prepared.setup.freeParameterNames.joined(separator: " "))), calibration steps \(prepared.data.calibrationSteps.lowerBound)..<\(prepared.data.calibrationSteps.upperBound)")
             summary.notes.append("output     \(c.config.output.folder.path)")
             summary.notes += prepared.warnings.map { "warning    \($0)" }

@@ -24,4 +24,10 @@ public enum CalibrationPreparation {
         let pseudo = try config.training.pseudoObserved.map { p throws(InputError) in try PseudoObservations.select(p, data: data, file: config.file.path) }
         return PreparedCalibration(config: config, data: data, setup: setup, pseudoObserved: pseudo, warnings: warnings)
     }
+
+    /// The config's `output.folder` exists as a writable folder or can be created (an error
+    /// naming the config line otherwise). `train`/`simulate` check it unless `--output` replaces it.
+    public static func checkOutputFolder(_ config: CaseConfig) throws(InputError) {
+        try OutputFolderCheck.check(config.output.folder, configFile: config.file.path, line: config.output.line)
+    }
 }

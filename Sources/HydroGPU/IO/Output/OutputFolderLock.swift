@@ -16,6 +16,7 @@ public final class OutputFolderLock {
     /// process has it.
     public init(_ folder: URL) throws(InputError) {
         self.folder = folder
+        try OutputFolderCheck.check(folder)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw InputError(file: folder.path, message: "cannot create the results folder: \(error.localizedDescription)")
         }
