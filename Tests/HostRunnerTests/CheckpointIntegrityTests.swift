@@ -83,17 +83,17 @@ struct CheckpointIntegrityTests {
         #expect(result.stderr.contains("has no checksum") || result.stderr.contains("L-BFGS state has"), "\(result.stderr)")
     }
 
-    /// A checkpoint of another case (the exchange factor fixed: one free value fewer).
+    /// A checkpoint of another case (FC fixed: one free value fewer).
     @Test func anotherCasesCheckpointIsRefused() throws {
         var lez = try LezRunFixture()
         defer { lez.remove() }
         let config = try Self.trained(lez)
-        lez.text += "parameters:\n  exchange: 1.2\n"
+        lez.text += "parameters:\n  FC: 250\n"
         let other = try lez.write("other.yaml")
         _ = config
         let result = try Self.resume(other, ["--output", lez.results.path])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("written for another case or run: it has "), "\(result.stderr)")
+        #expect(result.stderr.contains("written for another case or run: it has 10 free values, this case's parameters need 9"), "\(result.stderr)")
     }
 
     /// The same config text and layout, but an observation edited in the data file after the

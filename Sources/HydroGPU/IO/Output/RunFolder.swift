@@ -47,13 +47,13 @@ public final class RunFolder {
         runID = "\(stamp)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         stagingFolder = url.appending(path: ".staging-\(runID)")
         cleaned = removeStaleTemporaries()
-        // Until this run commits, the folder holds no complete run; what the previous one
-        // wrote is remembered so `commit` removes all of it.
+        // What the previous run wrote is remembered so `commit` removes all of it; its run.json
+        // stays until then, so a run that fails leaves the previous run whole (and a fresh
+        // train that removed the old checkpoint leaves a folder `evaluate` calls incomplete).
         let manifest = url.appending(path: RunManifest.fileName)
         if let data = FileManager.default.contents(atPath: manifest.path), let previous = try? JSONDecoder().decode(RunManifest.self, from: data) {
             previousFiles = Set(previous.files.keys)
         }
-        try? FileManager.default.removeItem(at: manifest)
     }
 
     /// Names of files a run writes into a results folder (hydrograph_*.svg and the maps folder
