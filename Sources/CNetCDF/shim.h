@@ -3,4 +3,5 @@
 #ifndef HYDROGPU_CNETCDF_SHIM_H
 #define HYDROGPU_CNETCDF_SHIM_H
 #include <netcdf.h>
+#include <netcdf_mem.h>
 #endif

@@ -43,7 +43,7 @@ extension TrainCommand {
         trainer.fingerprint = try CheckpointFingerprint.make(configFiles: [url] + multi.cases.map(\.file), data: objective.cases.map(\.data),
                                                              layout: (0..<objective.freeCount).map(objective.describe), optimizer: training.optimizer)
         let result = try train(trainer, gaugeLabels: objective.gaugeLabels)
-        let written = try JointRunResults.write(objective: objective, free: result.free, to: runFolder.stagingFolder)
+        let written = try runFolder.writing { try JointRunResults.write(objective: objective, free: result.free, to: $0) }
         try runFolder.commit(command: "train", keep: [TrainingCheckpoint.fileName])
         for (name, metrics) in written {
             print("\(name):")

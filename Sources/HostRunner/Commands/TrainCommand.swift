@@ -111,7 +111,7 @@ struct TrainCommand: ParsableCommand {
         trainer.fingerprint = try CheckpointFingerprint.make(configFiles: [session.config.file], data: [data],
                                                              layout: (0..<session.objective.freeCount).map(session.objective.describe), optimizer: training.optimizer)
         let result = try train(trainer, gaugeLabels: data.gauges.map(\.id))
-        let metrics = try RunResults.write(objective: session.objective, free: result.free, to: runFolder.stagingFolder)
+        let metrics = try runFolder.writing { try RunResults.write(objective: session.objective, free: result.free, to: $0) }
         try runFolder.commit(command: "train", keep: [TrainingCheckpoint.fileName])
         print(RunResults.table(metrics))
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
@@ -192,7 +192,7 @@ struct SimulateCommand: ParsableCommand {
         let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder.appending(path: "simulate")
         let runFolder = try RunFolder(folder)
         defer { runFolder.abandon() }
-        let metrics = try RunResults.write(objective: session.objective, free: x, to: runFolder.stagingFolder)
+        let metrics = try runFolder.writing { try RunResults.write(objective: session.objective, free: x, to: $0) }
         try runFolder.commit(command: "simulate")
         print(RunResults.table(metrics))
         print("results: \(folder.path)")

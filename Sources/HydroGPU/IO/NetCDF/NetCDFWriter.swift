@@ -1,8 +1,12 @@
 import CNetCDF
 import Foundation
 
-/// Writes a netCDF-4 file safely: everything goes to a temporary file beside the destination,
-/// which is renamed over it by `finish()`; a writer dropped without `finish()` removes it.
+/// Writes a netCDF-4 file safely: the file is built in memory (netCDF's in-memory files, HDF5's
+/// core driver), and `finish()` writes its bytes to a temporary file beside the destination,
+/// checked like any other write, then renames it over the destination. HDF5 never writes to
+/// the disk itself: a disk that fills while HDF5 flushes leaves a half-closed file in HDF5's
+/// tables, which crashes the process at exit (SIGSEGV in H5F__close_cb), while a full disk
+/// during the plain write is an ordinary error naming the file.
 ///
 /// Usage: define dimensions, variables and attributes, then `write` values, then `finish()`.
 public final class NetCDFWriter {
@@ -23,7 +27,7 @@ public final class NetCDFWriter {
         }
         var ncid: Int32 = -1
         let path = temporary.path
-        let status = NetCDFLibrary.locked { nc_create(path, NC_NETCDF4 | NC_CLOBBER, &ncid) }
+        let status = NetCDFLibrary.locked { nc_create_mem(path, NC_NETCDF4, 1 << 20, &ncid) }
         guard status == NC_NOERR else {
             throw InputError(file: url.path, message: "cannot create netCDF file: \(NetCDFLibrary.message(status))")
         }
@@ -34,8 +38,10 @@ public final class NetCDFWriter {
     deinit {
         if open {
             let ncid = id
-            NetCDFLibrary.locked { _ = nc_close(ncid) }
-            try? FileManager.default.removeItem(at: temporary)
+            NetCDFLibrary.locked {
+                var info = NC_memio()
+                if nc_close_memio(ncid, &info) == NC_NOERR { free(info.memory) }
+            }
         }
     }
 
@@ -158,11 +164,16 @@ public final class NetCDFWriter {
     /// Closes the file and renames it over the destination.
     public func finish() throws(InputError) {
         let ncid = id
-        let status = NetCDFLibrary.locked { nc_close(ncid) }
+        var info = NC_memio()
+        let status = NetCDFLibrary.locked { nc_close_memio(ncid, &info) }
         open = false
-        guard status == NC_NOERR else {
-            try? FileManager.default.removeItem(at: temporary)
+        guard status == NC_NOERR, let memory = info.memory else {
             throw InputError(file: destination.path, message: "closing: \(NetCDFLibrary.message(status))")
+        }
+        let bytes = Data(bytesNoCopy: memory, count: info.size, deallocator: .free)
+        do { try bytes.write(to: temporary) } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw InputError(file: destination.path, message: "cannot write: \(error.localizedDescription)")
         }
         guard rename(temporary.path, destination.path) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -150,6 +150,17 @@ public final class RunFolder {
         try AtomicFile.write(data, to: url.appending(path: RunManifest.fileName))
     }
 
+    /// Runs `write` on the staging folder; a failure is reported on the file's final path,
+    /// saying that the previous results were left as they were.
+    public func writing<T>(_ write: (URL) throws -> T) throws -> T {
+        do { return try write(stagingFolder) } catch let error as InputError {
+            var e = error
+            e.file = e.file.replacingOccurrences(of: stagingFolder.path, with: url.path)
+            e.message += " (the results in \(url.path) were left as they were)"
+            throw e
+        }
+    }
+
     /// Drops the staged results of a failed run (the previous results stay as they were).
     public func abandon() {
         try? FileManager.default.removeItem(at: stagingFolder)
