@@ -41,7 +41,7 @@ public struct RegionalisationConfig: Sendable, Equatable {
     public var descriptors: [String] = []
     public var hidden: [Int] = [16]
     /// tanh | relu | leaky-relu
-    public var activation: String = "tanh"
+    public var activation: ActivationChoice = .tanh
     public var seed: UInt64 = 1
     public var normalisation: NormalisationMethod = .minMax
     public init() {}
@@ -58,7 +58,7 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Adam: initial learning rate (raw, sigmoid-space units).
     public var learningRate: Double = 0.05
     /// Adam: `constant`, `cosine` (to learningRate / 100) or `step` (x0.5 every iterations/4).
-    public var schedule: String = "constant"
+    public var schedule: ScheduleChoice = .constant
     public var iterations: Int = 100
     public var loss: DischargeLoss = .oneMinusNSE
     /// Weight of each gauge in the cost (gauge id -> weight); gauges not named weigh 1, a
@@ -158,8 +158,9 @@ struct TrainingConfigParser {
             guard r.hidden.allSatisfy({ $0 >= 1 }) else { throw h.error("hidden layer sizes must be at least 1") }
         }
         if let a = m["activation"] {
-            r.activation = try a.string()
-            guard ["tanh", "relu", "leaky-relu"].contains(r.activation) else { throw a.error("activation '\(r.activation)' is not tanh, relu or leaky-relu") }
+            let text = try a.string()
+            guard let choice = ActivationChoice(rawValue: text) else { throw a.error("activation '\(text)' is not tanh, relu or leaky-relu") }
+            r.activation = choice
         }
         if let s = m["seed"] {
             let seed = try s.int()
@@ -188,8 +189,9 @@ struct TrainingConfigParser {
             guard t.learningRate > 0 else { throw v.error("learning_rate must be positive") }
         }
         if let v = m["schedule"] {
-            t.schedule = try v.string()
-            guard ["constant", "cosine", "step"].contains(t.schedule) else { throw v.error("schedule '\(t.schedule)' is not constant, cosine or step") }
+            let text = try v.string()
+            guard let choice = ScheduleChoice(rawValue: text) else { throw v.error("schedule '\(text)' is not constant, cosine or step") }
+            t.schedule = choice
         }
         if let v = m["iterations"] {
             t.iterations = try v.int()

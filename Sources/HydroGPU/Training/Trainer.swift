@@ -161,9 +161,9 @@ public struct Trainer<Objective: TrainableObjective> {
 
     private func schedule() -> LearningRateSchedule {
         switch config.schedule {
-        case "cosine": .cosine(initial: config.learningRate, final: config.learningRate / 100, iterations: config.iterations)
-        case "step": .stepDecay(initial: config.learningRate, factor: 0.5, every: max(config.iterations / 4, 1))
-        default: .constant(config.learningRate)
+        case .cosine: .cosine(initial: config.learningRate, final: config.learningRate / 100, iterations: config.iterations)
+        case .step: .stepDecay(initial: config.learningRate, factor: 0.5, every: max(config.iterations / 4, 1))
+        case .constant: .constant(config.learningRate)
         }
     }
 

@@ -207,8 +207,7 @@ public struct TrainingSetup: Sendable {
     /// network gives the same starting point as a uniform layout (exactly so for one case).
     public static func makeNetwork(_ r: RegionalisationConfig, inputs: Int, initialRaw: [[Double]]) throws(PerceptronError) -> MultilayerPerceptron {
         let outputs = initialRaw[0].count
-        let activation: HiddenActivation = r.activation == "relu" ? .relu : r.activation == "leaky-relu" ? .leakyReLU(slope: 0.01) : .tanh
-        var network = try MultilayerPerceptron(layerSizes: [inputs] + r.hidden + [outputs], activation: activation, seed: r.seed)
+        var network = try MultilayerPerceptron(layerSizes: [inputs] + r.hidden + [outputs], activation: r.activation.hidden, seed: r.seed)
         for k in 0..<outputs {
             // Sum in case order, then divide: one case gives its value exactly.
             let mean = initialRaw.reduce(0.0) { $0 + $1[k] } / Double(initialRaw.count)

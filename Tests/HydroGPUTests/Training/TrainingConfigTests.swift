@@ -45,7 +45,7 @@ struct TrainingConfigTests {
         #expect(config.parameters["TT"]?.fixed == 0.5)
         #expect(config.parameters["velocity"]?.initial == 2)
         let t = config.training
-        #expect(t.optimizer == .adam && t.learningRate == 0.01 && t.schedule == "cosine" && t.iterations == 12)
+        #expect(t.optimizer == .adam && t.learningRate == 0.01 && t.schedule == .cosine && t.iterations == 12)
         #expect(t.loss == .oneMinusKGE && t.gaugeWeights == ["A": 2, "B": 0] && t.checkpointInterval == 3)
         #expect(t.priorWeight == 0.1 && t.smoothnessWeight == 0.2)
     }
