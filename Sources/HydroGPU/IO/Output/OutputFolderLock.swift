@@ -1,6 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// An advisory lock on a results folder (`flock` on `<folder>/.lock`), held while a run
@@ -21,13 +23,13 @@ public final class OutputFolderLock {
             throw InputError(file: folder.path, message: "cannot create the results folder: \(error.localizedDescription)")
         }
         let path = folder.appending(path: Self.fileName).path
-        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw InputError(file: path, message: "cannot open the results folder's lock file: \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, buffer.count, 0)
-            Glibc.close(fd)
+            close(fd)
             let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
             if reason == EWOULDBLOCK {
                 throw InputError(file: folder.path, message: "the results folder is in use by another run (pid \(holder)); wait for it to end or choose another output folder")
@@ -44,7 +46,7 @@ public final class OutputFolderLock {
     public func release() {
         guard descriptor >= 0 else { return }
         _ = flock(descriptor, LOCK_UN)
-        Glibc.close(descriptor)
+        close(descriptor)
         descriptor = -1
     }
 
