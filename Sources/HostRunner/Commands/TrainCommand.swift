@@ -216,7 +216,9 @@ struct EvaluateCommand: ParsableCommand {
         let url = URL(fileURLWithPath: runDirectory).appending(path: "metrics.json")
         guard let data = FileManager.default.contents(atPath: url.path) else { throw ValidationError("\(url.path): no such file (is \(runDirectory) a results folder?)") }
         if json { print(String(decoding: data, as: UTF8.self)); return }
-        let metrics = try JSONDecoder().decode([GaugePeriodMetrics].self, from: data)
+        guard let metrics = try? JSONDecoder().decode([GaugePeriodMetrics].self, from: data) else {
+            throw ValidationError("\(url.path): not the metrics of a results folder (unreadable JSON)")
+        }
         print(RunResults.table(metrics))
         if let manifest { print("run: \(manifest.runID) (\(manifest.command), finished \(manifest.finished))") }
         if let checkpoint = try? TrainingCheckpoint.read(from: URL(fileURLWithPath: runDirectory)) {
