@@ -105,6 +105,10 @@ struct ResultsFolderTests {
         let a = lez.folder.appending(path: "a"), b = lez.folder.appending(path: "b")
         #expect(try Self.simulate(config, output: a).status == 0)
         #expect(try ExecutableTests.run(["evaluate", a.path]).status == 0)
+        // The NetCDF results carry the run id (global attribute run_id, stored as text in the header).
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: a.appending(path: "run.json"))) as! [String: Any]
+        let runID = Data((manifest["runID"] as! String).utf8)
+        #expect(try Data(contentsOf: a.appending(path: "fields.nc")).range(of: runID) != nil)
         #expect(try ExecutableTests.run(["train", config.path, "--device", "reference", "--output", b.path]).status == 0)
         // b's hydrograph (trained parameters) over a's (defaults).
         try FileManager.default.removeItem(at: a.appending(path: "hydrograph_Y3204040.svg"))

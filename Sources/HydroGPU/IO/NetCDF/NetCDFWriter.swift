@@ -111,11 +111,7 @@ public final class NetCDFWriter {
     /// when both are nil); netCDF converts to the variable's type.
     public func write(_ variable: String, _ values: [Double], start: [Int]? = nil, count: [Int]? = nil) throws(InputError) {
         let v = try varid(variable), ncid = id
-        if defining {
-            let status = NetCDFLibrary.locked { nc_enddef(ncid) }
-            try check(status, "header", "ending definitions")
-            defining = false
-        }
+        try endDefinitions()
         var ndims: Int32 = 0
         try check(NetCDFLibrary.locked { nc_inq_varndims(ncid, v, &ndims) }, "variable '\(variable)'", "reading its rank")
         var shape = count ?? []
@@ -148,17 +144,23 @@ public final class NetCDFWriter {
             for (k, b) in t.utf8.prefix(length).enumerated() { bytes[i * length + k] = b }
         }
         let v = try varid(variable), ncid = id
-        if defining {
-            let status = NetCDFLibrary.locked { nc_enddef(ncid) }
-            try check(status, "header", "ending definitions")
-            defining = false
-        }
+        try endDefinitions()
         let status = NetCDFLibrary.locked {
             bytes.withUnsafeBufferPointer { b in
                 b.withMemoryRebound(to: CChar.self) { nc_put_vara_text(ncid, v, [0, 0], [texts.count, length], $0.baseAddress) }
             }
         }
         try check(status, "variable '\(variable)'", "writing text")
+    }
+
+    /// Leaves define mode before the first values are written, stamping the run id of the
+    /// results folder being written (`RunIdentity`) as the global attribute `run_id`.
+    private func endDefinitions() throws(InputError) {
+        guard defining else { return }
+        if let run = RunIdentity.current { try setAttribute("run_id", run) }
+        let ncid = id
+        try check(NetCDFLibrary.locked { nc_enddef(ncid) }, "header", "ending definitions")
+        defining = false
     }
 
     /// Closes the file and renames it over the destination.

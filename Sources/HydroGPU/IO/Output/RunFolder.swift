@@ -1,5 +1,11 @@
 import Foundation
 
+/// The id of the run whose results this process is writing (set by `RunFolder`): NetCDF
+/// results carry it as the global attribute `run_id`; every file is bound to it by `run.json`.
+public enum RunIdentity {
+    nonisolated(unsafe) public static var current: String?
+}
+
 /// `run.json`: which run wrote a results folder, and the size and checksum of every file it
 /// left there, so `evaluate` can tell a folder of one run from one mixing two.
 public struct RunManifest: Codable, Sendable, Equatable {
@@ -46,6 +52,7 @@ public final class RunFolder {
         let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
         runID = "\(stamp)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         stagingFolder = url.appending(path: ".staging-\(runID)")
+        RunIdentity.current = runID
         cleaned = removeStaleTemporaries()
         // What the previous run wrote is remembered so `commit` removes all of it; its run.json
         // stays until then, so a run that fails leaves the previous run whole (and a fresh
