@@ -3,22 +3,6 @@ import DeviceTensor
 import Foundation
 import HydroGPU
 
-/// Finds the built-in lez case: `configs/lez.yaml` under the working directory, or next to
-/// the repository the binary was built in (walking up from the executable).
-enum BuiltInCase {
-    static func locate() throws -> URL {
-        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appending(path: "configs/lez.yaml")]
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(folder.appending(path: "configs/lez.yaml"))
-            folder = folder.deletingLastPathComponent()
-        }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found.standardized }
-        throw ValidationError("no CONFIG given and the built-in case configs/lez.yaml was not found in the working directory or next to the binary (looked at: \(candidates.map(\.path).joined(separator: ", "))); run from the repository root or give a config")
-    }
-}
-
 /// Loads a case and its calibration objective on the chosen backend.
 ///
 /// Keeps the case's config, not the loaded `HydroCase`: its forcing fields are a second full
@@ -92,14 +76,15 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let url = try config.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.locate()
-        printToStandardError("case: \(url.path)")
+        defer { BuiltInCase.removeExtracted() }
+        printToStandardError("case: \(url.path)\(BuiltInCase.isExtracted(url) ? " (the built-in case carried by the binary; hydrogpu init DIR writes it out)" : "")")
         if MultiCaseConfig.declaresCases(url) { return try runMultiCase(url, started: started) }
         let session: CaseSession
         do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
         let training = try trainingConfig(session.config.training)
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.defaultOutput(for: url) ?? session.config.output.folder
         let data = session.objective.data
         printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
         if let p = session.objective.pseudoObserved {
