@@ -72,6 +72,8 @@ struct TrainCommand: ParsableCommand {
     var solver: String?
     @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one. Multi-case configs: CASE=DIR[,CASE=DIR...] by case name.")
     var initial: String?
+    @Option(help: "Calibrations from N starts (the config's, then seeded random ones: start k uses seed k); the lowest final loss is kept, all are summarised in starts.csv and on standard error.")
+    var starts: Int = 1
 
     func run() throws {
         let started = Date()
@@ -90,9 +92,12 @@ struct TrainCommand: ParsableCommand {
         if let p = session.objective.pseudoObserved {
             printToStandardError("pseudo-observed discharge: \(p.cells.count) ungauged cells scaled from gauge \(data.gauges[p.gauge].id), weight \(p.weight)")
         }
-        let result = try train(Trainer(objective: session.objective, config: training, folder: folder), gaugeLabels: data.gauges.map(\.id))
+        let result = try trainStarts(Trainer(objective: session.objective, config: training, folder: folder), gaugeLabels: data.gauges.map(\.id)) { x in
+            ((try? RunResults.parameterValues(objective: session.objective, free: x)) ?? []).filter { !$0.fixed }.map { ($0.name, $0.mean) }
+        }
         let metrics = try RunResults.write(objective: session.objective, free: result.free, to: folder)
         print(RunResults.table(metrics))
+        for line in try report(session.objective, result) { print(line) }
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
     }
 
@@ -109,7 +114,7 @@ struct TrainCommand: ParsableCommand {
 
     /// Runs `trainer` (from the checkpoint in its folder with --resume), printing a progress
     /// line per iteration, and writes the final checkpoint. One case or several: the same loop.
-    func train<Objective: TrainableObjective>(_ trainer: Trainer<Objective>, gaugeLabels: [String]) throws -> TrainingCheckpoint {
+    func train<Objective: TrainableObjective>(_ trainer: Trainer<Objective>, gaugeLabels: [String], label: String = "") throws -> TrainingCheckpoint {
         var trainer = trainer
         let folder = trainer.folder!
         if let k = ProcessInfo.processInfo.environment["HYDROGPU_TEST_NAN_AT_ITERATION"].flatMap(Int.init) { trainer.nanAtIteration = k }
@@ -121,16 +126,19 @@ struct TrainCommand: ParsableCommand {
             printToStandardError("resuming from iteration \(checkpoint!.iteration)")
         }
         var elapsed: [Double] = []
+        var line = ProgressLine()
+        defer { line.finish() }
         let result: TrainingCheckpoint
         do {
             result = try trainer.run(resume: checkpoint) { p in
                 elapsed.append(p.secondsPerIteration)
                 let mean = elapsed.reduce(0, +) / Double(elapsed.count)
                 let nse = zip(gaugeLabels, p.nse).map { id, v in "\(id) \(v.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: " ")
-                printToStandardError(String(format: "iter %d/%d  loss %.5f  NSE %@  %.2f s/it  ETA %.0f s%@", p.iteration, p.iterations, p.loss, nse,
-                                            p.secondsPerIteration, mean * Double(p.iterations - p.iteration), p.converged ? "  (converged)" : ""))
+                line.show(label + String(format: "iter %d/%d  loss %.5f  NSE %@  %.2f s/it  ETA %.0f s%@", p.iteration, p.iterations, p.loss, nse,
+                                         p.secondsPerIteration, mean * Double(p.iterations - p.iteration), p.converged ? "  (converged)" : ""))
             }
         } catch let error as TrainingDivergence {
+            line.finish()
             throw ValidationError("\(error)")
         }
         try result.write(to: folder)
