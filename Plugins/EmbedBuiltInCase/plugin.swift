@@ -17,7 +17,7 @@ struct EmbedBuiltInCase: BuildToolPlugin {
             }
         }
         files.sort { $0.path < $1.path }
-        let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedBuiltInCase.swift")
+        let output = context.pluginWorkDirectoryURL.appending(path: "GeneratedBuiltInCaseFiles.swift")
         return [
             .buildCommand(
                 displayName: "Embedding the built-in case (\(files.count) files from configs/ and data/lez/)",
