@@ -37,10 +37,8 @@ extension CaseValidation {
             }
             joint.append("training   \(multi.training.optimizer.rawValue), \(multi.training.iterations) iterations, loss \(multi.training.loss.rawValue); results in \(multi.outputFolder.path)")
             return .success(MultiCaseSummary(name: multi.name, cases: summaries, joint: joint))
-        } catch let error as InputError {
-            return .failure(error)
         } catch {
-            return .failure(InputError(file: url.path, message: "\(error)"))
+            return .failure(error)
         }
     }
 }

@@ -13,6 +13,13 @@ public struct ParameterValues: Sendable, Equatable {
     /// Not calibrated (a fixed value, or off with the snow).
     public var fixed: Bool
 
+    public init(name: String, values: [Double], bounds: ParameterBounds, fixed: Bool) {
+        self.name = name
+        self.values = values
+        self.bounds = bounds
+        self.fixed = fixed
+    }
+
     public var mean: Double { values.reduce(0, +) / Double(values.count) }
 
     /// Values lying within `fraction` of the bounds' width from the lower and from the upper bound.

@@ -42,7 +42,10 @@ struct PlotTests {
     /// inside the picture and without exponents, the warm-up shaded.
     @Test func longRecordIsSplitIntoPanelsWithWholeLabels() {
         let time = TimeAxis(calendar: .standard, start: CivilTime(1980, 1, 1), stepSeconds: 86_400, count: 12_784)
-        let simulated = (0..<time.count).map { 100 + 90 * sin(Double($0) * 2 * .pi / 365.25) + ($0 == 5000 ? 2140 : 0) }
+        let simulated: [Double] = (0..<time.count).map { t in
+            let seasonal: Double = 100 + 90 * sin(Double(t) * 2 * Double.pi / 365.25)
+            return t == 5000 ? seasonal + 2140 : seasonal
+        }
         let observed = simulated.enumerated().map { $0.offset % 97 == 0 ? Double.nan : $0.element * 1.1 }
         let panels = HydrographPlot.panels(time)
         #expect(panels.count == 9)

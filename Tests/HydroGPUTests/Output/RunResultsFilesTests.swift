@@ -44,7 +44,7 @@ struct RunResultsFilesTests {
         let json = try JSONDecoder().decode([String: [String: Double]].self, from: Data(contentsOf: folder.appending(path: "parameters.json")))
         // UZL's bounds are the test objective's own, K0's MODEL.md's, the velocity's the routing's.
         #expect(json["UZL"]?["lower"] == 5 && json["UZL"]?["upper"] == 60)
-        #expect(json["K0"]?["lower"] == HBVParameter.K0.bounds.lower && json["K0"]?["upper"] == HBVParameter.K0.bounds.upper)
+        #expect(json["K0"]?["lower"] == 0.05 && json["K0"]?["upper"] == 0.9)   // MODEL.md section 3
         #expect(json["velocity"]?["lower"] == 0.05 && json["velocity"]?["upper"] == 20)
         // Snow is off: TT is fixed and says so.
         #expect(json["TT"]?["fixed"] == 1 && json["FC"]?["fixed"] == nil)
