@@ -7,7 +7,7 @@ import Testing
 /// and against smash's and pyflwdir's rasters for the Cance.
 @Suite("Network products")
 struct NetworkProductsTests {
-    /// 4 x 5 ESRI D8 grid, 1 km cells: a pit at (3, 2) draining 16 cells, and (3, 4) stepping
+    /// 4 x 5 ESRI D8 grid, 1 km cells: a pit at (3, 2) draining 17 cells, and (3, 4) stepping
     /// south off the grid, draining itself and (2, 4). (3, 0) has no data.
     static let codes: [[Double]] = [
         [2, 4, 4, 8, 8],
@@ -48,10 +48,10 @@ struct NetworkProductsTests {
             #expect(abs(products.flowDistanceMetres[c] - w.last!.metres) < 1e-9, "cell \(network.position(of: c))")
             #expect(products.basin[c] == Int32(products.outlets.firstIndex(of: w.last!.cell)! + 1))
         }
-        // By hand: the pit drains 16 cells, the other outlet 2; (1, 0) is 1 + √2 + 1 km from the pit.
+        // By hand: the pit drains 17 cells, the other outlet 2; (1, 0) is 1 + √2 + 1 km from the pit.
         let pit = network.cell(row: 3, column: 2)!, edge = network.cell(row: 3, column: 4)!
         #expect(products.outlets == [pit, edge])
-        #expect(products.upstreamCells[pit] == 16 && products.upstreamCells[edge] == 2)
+        #expect(products.upstreamCells[pit] == 17 && products.upstreamCells[edge] == 2)
         #expect(abs(products.flowDistanceMetres[network.cell(row: 1, column: 0)!] - (2000 + 1000 * 2.0.squareRoot())) < 1e-9)
         #expect(products.level[pit] == 3)   // (0,0) -> (1,1) -> (2,2) -> (3,2)
     }
@@ -106,10 +106,10 @@ struct NetworkProductsTests {
         let gauges = try GDALRaster.read(out.appending(path: "gauges.tif"))
         #expect(gauges[3, 2] == 1 && gauges[1, 1] == 2 && gauges.hasData.filter { $0 }.count == 2)
         let table = try String(contentsOf: out.appending(path: "gauges.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(table[1].hasPrefix("1,A,3,2,702500.0,6400500.0,15.0,16,16.0,"))
+        #expect(table[1].hasPrefix("1,A,3,2,702500.0,6400500.0,15.0,17,17.0,"))
         #expect(table[2].hasPrefix("2,B,1,1,701500.0,6402500.0,4.0,4,4.0,1.0,"))
         let outlets = try String(contentsOf: out.appending(path: "outlets.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(outlets.count == 3 && outlets[1] == "1,3,2,702500.0,6400500.0,16,16.0")
+        #expect(outlets.count == 3 && outlets[1] == "1,3,2,702500.0,6400500.0,17,17.0")
     }
 
     /// The Cance: upstream cells against pyflwdir, areas against smash (with the case's cell
