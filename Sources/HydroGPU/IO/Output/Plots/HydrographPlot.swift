@@ -107,33 +107,40 @@ public enum HydrographPlot {
     }
 
     /// Date ticks of a panel at the starts of years, months, days or hours (whichever suits
-    /// its length), thinned so labels do not overlap.
+    /// its length), thinned to round multiples (every 2, 5, 10 years; 2, 3, 6 months; 2, 7, 14
+    /// days; 3, 6, 12 hours) so labels do not overlap.
     static func dateTicks(_ time: TimeAxis, _ range: Range<Int>, plotWidth: Double) -> [(step: Int, label: String)] {
         let days = Double(range.count) * time.stepDays
         func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let unit: (CivilTime) -> [Int]
         let label: (CivilTime) -> String
-        if days > 2.5 * 365.25 {
-            unit = { [$0.year] }; label = { "\($0.year)" }
+        let strides: [Int]
+        let position: (CivilTime) -> Int   // counted from 0 within the next larger unit
+        if days > 6 * 365.25 {
+            unit = { [$0.year] }; label = { "\($0.year)" }; strides = [1, 2, 5, 10, 20, 50, 100]; position = { $0.year }
         } else if days > 62 {
-            unit = { [$0.year, $0.month] }; label = { "\($0.year)-\(pad($0.month))" }
+            unit = { [$0.year, $0.month] }; label = { "\($0.year)-\(pad($0.month))" }; strides = [1, 2, 3, 6, 12]; position = { $0.month - 1 }
         } else if days > 3 {
-            unit = { [$0.year, $0.month, $0.day] }; label = { "\($0.year)-\(pad($0.month))-\(pad($0.day))" }
+            unit = { [$0.year, $0.month, $0.day] }; label = { "\($0.year)-\(pad($0.month))-\(pad($0.day))" }; strides = [1, 2, 7, 14]; position = { $0.day - 1 }
         } else {
-            unit = { [$0.year, $0.month, $0.day, $0.hour] }; label = { "\(pad($0.day)) \(pad($0.hour)):00" }
+            unit = { [$0.year, $0.month, $0.day, $0.hour] }; label = { "\(pad($0.day)) \(pad($0.hour)):00" }; strides = [1, 2, 3, 6, 12]; position = { $0.hour }
         }
-        var candidates: [(Int, String)] = []
+        var candidates: [(step: Int, label: String, position: Int)] = []
         var previous = unit(time.stepStart(max(range.lowerBound - 1, 0)))
         for t in range.lowerBound...range.upperBound {
             let start = time.stepStart(t), key = unit(start)
             let atUnitStart = start.minute == 0 && start.second == 0 && (key.count == 4 || start.hour == 0) && (key.count >= 3 || start.day == 1) && (key.count >= 2 || start.month == 1)
-            if (t == range.lowerBound && atUnitStart) || (t > range.lowerBound && key != previous) { candidates.append((t, label(start))) }
+            if (t == range.lowerBound && atUnitStart) || (t > range.lowerBound && key != previous) { candidates.append((t, label(start), position(start))) }
             previous = key
         }
-        guard let widest = candidates.map({ PlotScale.textWidth($0.1) }).max() else { return [] }
+        guard let widest = candidates.map({ PlotScale.textWidth($0.label) }).max() else { return [] }
         let fit = max(1, Int(plotWidth / (widest + 16)))
-        let stride = [1, 2, 3, 4, 5, 6, 10, 12, 20, 24, 50, 100].first { (candidates.count + $0 - 1) / $0 <= fit } ?? candidates.count
-        return candidates.enumerated().filter { $0.offset % stride == 0 }.map { $0.element }
+        for stride in strides {
+            let kept = candidates.filter { $0.position % stride == 0 }
+            if kept.count <= fit { return kept.map { ($0.step, $0.label) } }
+        }
+        let every = (candidates.count + fit - 1) / fit
+        return candidates.enumerated().filter { $0.offset % every == 0 }.map { ($0.element.step, $0.element.label) }
     }
 
     /// The series over `range` as a path, values at step centres, broken at missing values.
