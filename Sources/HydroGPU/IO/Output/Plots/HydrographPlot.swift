@@ -19,8 +19,9 @@ public enum HydrographPlot {
         var cuts = [0]
         for k in 1..<count {
             let even = n * k / count
-            var best = even, bestDistance = Int.max
-            for t in max(cuts.last! + 1, even - halfYear)...min(n - 1, even + halfYear) {
+            var best = min(max(even, cuts.last! + 1), n - 1), bestDistance = Int.max
+            let window = max(cuts.last! + 1, even - halfYear), windowEnd = min(n - 1, even + halfYear)
+            for t in window...max(window, windowEnd) where t < n {
                 let s = time.stepStart(t)
                 if s.month == 1, s.day == 1, s.hour == 0, s.minute == 0, abs(t - even) < bestDistance { best = t; bestDistance = abs(t - even) }
             }
