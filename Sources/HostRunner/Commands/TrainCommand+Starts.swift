@@ -65,7 +65,7 @@ extension TrainCommand {
     /// The end-of-training report of one case: parameters on a bound, parameters never moved.
     func report(_ objective: CalibrationObjective, _ result: TrainingCheckpoint) throws -> [String] {
         CalibrationReport.lines(bounds: CalibrationReport.nearBounds(try RunResults.parameterValues(objective: objective, free: result.free)),
-                                gradients: result.nonZeroGradient.map { CalibrationReport.zeroGradient(nonZero: $0, describe: objective.describe(index:)) } ?? [])
+                                gradients: result.nonZeroGradient.map { CalibrationReport.unmoved(nonZero: $0, start: result.startFree, final: result.free, describe: objective.describe(index:)) } ?? [])
     }
 
     /// The same for a multi-case run: each case's bounds, the joint gradient record.
@@ -75,6 +75,6 @@ extension TrainCommand {
             bounds += CalibrationReport.nearBounds(try RunResults.parameterValues(objective: c, free: objective.caseFree(result.free, case: k)), prefix: "\(c.data.caseName): ")
         }
         return CalibrationReport.lines(bounds: bounds,
-                                       gradients: result.nonZeroGradient.map { CalibrationReport.zeroGradient(nonZero: $0, describe: objective.describe(index:)) } ?? [])
+                                       gradients: result.nonZeroGradient.map { CalibrationReport.unmoved(nonZero: $0, start: result.startFree, final: result.free, describe: objective.describe(index:)) } ?? [])
     }
 }

@@ -25,25 +25,33 @@ public enum CalibrationReport {
         return lines
     }
 
-    /// Lines for the calibrated quantities none of whose free values ever had a non-zero
-    /// gradient (`nonZero[i]` per free value), and for those where only some did. Free values
-    /// are grouped by what `describe` calls them, less the cell, zone, month or step.
-    public static func zeroGradient(nonZero: [Bool], describe: (Int) -> String) -> [String] {
+    /// Lines for the calibrated quantities that did not move from their start: every free value
+    /// within `tolerance` (raw units) of `start` at the end (`final`), or, without a start,
+    /// every free value whose gradient was zero in every evaluation (`nonZero[i]` false). A
+    /// gradient that is zero throughout is said so; one that was non-zero somewhere but never
+    /// moved the value is "negligible". Per-cell or monthly quantities that partly stayed are
+    /// reported with their count. Free values are grouped by what `describe` calls them, less
+    /// the cell, zone, month or step.
+    public static func unmoved(nonZero: [Bool], start: [Double]?, final: [Double], tolerance: Double = 1e-6, describe: (Int) -> String) -> [String] {
         var order: [String] = []
-        var groups: [String: (count: Int, moved: Int)] = [:]
+        var groups: [String: (count: Int, stayed: Int, silent: Int)] = [:]
         for i in nonZero.indices {
             let name = quantity(describe(i))
-            if groups[name] == nil { order.append(name); groups[name] = (0, 0) }
+            if groups[name] == nil { order.append(name); groups[name] = (0, 0, 0) }
             groups[name]!.count += 1
-            if nonZero[i] { groups[name]!.moved += 1 }
+            let stayed = start.map { abs(final[i] - $0[i]) <= tolerance } ?? !nonZero[i]
+            if stayed { groups[name]!.stayed += 1 }
+            if stayed && !nonZero[i] { groups[name]!.silent += 1 }
         }
         var lines: [String] = []
         for name in order {
             let g = groups[name]!
-            if g.moved == 0 {
-                lines.append("\(name): gradient zero in every evaluation\(g.count > 1 ? " (all \(g.count) values)" : ""): it stayed at its start")
-            } else if g.moved < g.count {
-                lines.append("\(name): \(g.count - g.moved) of \(g.count) values had a zero gradient in every evaluation and stayed at their start")
+            guard g.stayed > 0 else { continue }
+            let why = g.silent == g.stayed ? "gradient zero in every evaluation" : g.silent == 0 ? "gradient negligible" : "gradient zero or negligible"
+            if g.stayed == g.count {
+                lines.append("\(name): stayed at its start\(g.count > 1 ? " (all \(g.count) values)" : "") (\(why))")
+            } else {
+                lines.append("\(name): \(g.stayed) of \(g.count) values stayed at their start (\(why))")
             }
         }
         return lines
@@ -63,7 +71,7 @@ public enum CalibrationReport {
     public static func lines(bounds: [String], gradients: [String]) -> [String] {
         var out: [String] = []
         if !bounds.isEmpty { out.append("parameters on a bound (the optimum may lie beyond it; widen parameters.<P>.bounds or check the data):"); out += bounds.map { "  " + $0 } }
-        if !gradients.isEmpty { out.append("parameters the data never moved (zero gradient throughout; fix them or check what they control):"); out += gradients.map { "  " + $0 } }
+        if !gradients.isEmpty { out.append("parameters that never moved from their start (the loss does not see them: fix them or check what they control):"); out += gradients.map { "  " + $0 } }
         return out
     }
 

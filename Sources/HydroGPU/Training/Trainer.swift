@@ -18,6 +18,8 @@ public struct TrainingCheckpoint: Codable, Sendable, Equatable {
     /// Per free value: whether any evaluation so far gave it a non-zero gradient (nil in
     /// checkpoints written before this was recorded). A value that never had one never moved.
     public var nonZeroGradient: [Bool]?
+    /// The free vector the run started from (nil in checkpoints written before it was kept).
+    public var startFree: [Double]?
 
     public static let fileName = "checkpoint.json"
 
@@ -77,6 +79,7 @@ public struct Trainer<Objective: TrainableObjective> {
         let n = objective.freeCount
         var checkpoint = resume ?? TrainingCheckpoint(caseName: objective.runName, iteration: 0, free: start ?? objective.initialFreeValues(),
                                                       optimizer: nil, lossHistory: [], parameterNames: objective.freeParameterNames)
+        if resume == nil { checkpoint.startFree = checkpoint.free }
         guard checkpoint.free.count == n else {
             throw TrainingSetupError("checkpoint has \(checkpoint.free.count) free values but the case's parameters need \(n): the config changed since the run started")
         }

@@ -67,15 +67,20 @@ struct RunResultsFilesTests {
         #expect(lines[2].hasPrefix("FC: 2 of 4 cells within 1 % of the upper bound 100"))
     }
 
-    @Test func zeroGradientReportGroupsFreeValuesByParameter() {
-        let names = ["FC at cell 0", "FC at cell 1", "K0", "UZL", "PERC, month 1", "PERC, month 2", "network weight 0"]
-        let moved = [true, false, true, false, false, false, true]
-        let lines = CalibrationReport.zeroGradient(nonZero: moved, describe: { names[$0] })
+    @Test func unmovedReportGroupsFreeValuesByParameter() {
+        let names = ["FC at cell 0", "FC at cell 1", "K0", "UZL", "PERC, month 1", "PERC, month 2", "network weight 0", "K1"]
+        let moved = [true, false, true, false, false, false, true, true]
+        let start = [0.0, 0, 0, 0, 1, 2, 0, 0.5]
+        let final = [0.3, 0, 0.2, 0, 1, 2, 0.1, 0.5 + 1e-9]   // K1: a gradient, but it moved by 1e-9 only
+        let lines = CalibrationReport.unmoved(nonZero: moved, start: start, final: final, describe: { names[$0] })
         #expect(lines == [
-            "FC: 1 of 2 values had a zero gradient in every evaluation and stayed at their start",
-            "UZL: gradient zero in every evaluation: it stayed at its start",
-            "PERC: gradient zero in every evaluation (all 2 values): it stayed at its start",
+            "FC: 1 of 2 values stayed at their start (gradient zero in every evaluation)",
+            "UZL: stayed at its start (gradient zero in every evaluation)",
+            "PERC: stayed at its start (all 2 values) (gradient zero in every evaluation)",
+            "K1: stayed at its start (gradient negligible)",
         ])
+        // Without the start (older checkpoints) the gradient record decides alone.
+        #expect(CalibrationReport.unmoved(nonZero: moved, start: nil, final: final, describe: { names[$0] }).count == 3)
     }
 
     /// The trainer records which free values ever had a non-zero gradient: a cost that does not
@@ -87,6 +92,7 @@ struct RunResultsFilesTests {
         let trainer = Trainer(objective: HalfBlindObjective(), config: config, folder: nil)
         let done = try trainer.run()
         #expect(done.nonZeroGradient == [true, false])
+        #expect(done.startFree == HalfBlindObjective().initialFreeValues())
         #expect(done.free[1] == HalfBlindObjective().initialFreeValues()[1])
     }
 }
