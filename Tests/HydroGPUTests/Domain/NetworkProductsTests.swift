@@ -135,4 +135,30 @@ struct NetworkProductsTests {
         }
         #expect(worstDistance < 0.01, "largest flow-distance difference from smash \(worstDistance) m")
     }
+
+    /// A geographic grid: the files carry EPSG:4326 and the Rhine's upstream cells are pyflwdir's.
+    @Test func rhineFilesCarryTheCRSAndPyflwdirsAccumulation() throws {
+        let d8 = RoutingTestData.url("rhine/rhine_d8.tif")
+        guard FileManager.default.fileExists(atPath: d8.path) else { print("skipped: \(d8.path) not found"); return }
+        let folder = IOTestData.temporaryFolder()
+        let config = """
+        name: rhine
+        domain: {flow_direction: {file: \(d8.path), nodata: 247}, encoding: esri}
+        time: {step: 1d, start: 2000-01-01, end: 2000-01-10}
+        forcing:
+          precipitation: {file: absent.nc, variable: p}
+          pet: {file: absent.nc, variable: e}
+        gauges: []
+        output: {folder: out}
+        """
+        try config.write(to: folder.appending(path: "case.yaml"), atomically: true, encoding: .utf8)
+        try NetworkOutputs.write(try CaseDomain.load(folder.appending(path: "case.yaml")), to: folder.appending(path: "network"))
+        let cells = try GDALRaster.read(folder.appending(path: "network/upstream_cells.tif"))
+        #expect(cells.geometry.crs == "EPSG:4326" && cells.geometry.isGeographic)
+        let reference = try RoutingTestData.grid("rhine/upstream_cells_pyflwdir.asc")
+        var mismatches = 0
+        for i in cells.values.indices where cells.hasData[i] && cells.values[i] != reference.values[i] { mismatches += 1 }
+        #expect(mismatches == 0)
+        #expect(cells.hasData.filter { $0 }.count == 349_847)
+    }
 }
