@@ -35,7 +35,16 @@ extension TrainCommand {
     func openRunFolder(_ folder: URL) throws -> RunFolder {
         let runFolder = try RunFolder(folder)
         if !runFolder.cleaned.isEmpty { printToStandardError("removed what an interrupted run left: \(runFolder.cleaned.joined(separator: ", "))") }
-        if !resume { try? FileManager.default.removeItem(at: folder.appending(path: TrainingCheckpoint.fileName)) }
+        if !resume {
+            try? FileManager.default.removeItem(at: folder.appending(path: TrainingCheckpoint.fileName))
+            try? FileManager.default.removeItem(at: folder.appending(path: "starts"))
+        }
         return runFolder
+    }
+
+    /// Files `train` writes in the results folder itself while it runs (not staged): its
+    /// checkpoints (`checkpoint.json`, `starts/start-k/checkpoint.json`) and `starts.csv`.
+    static func writtenWhileTraining(_ relative: String) -> Bool {
+        relative == "starts.csv" || (relative as NSString).lastPathComponent == TrainingCheckpoint.fileName
     }
 }

@@ -42,13 +42,14 @@ extension TrainCommand {
         var trainer = Trainer(objective: objective, config: training, folder: folder)
         trainer.fingerprint = try CheckpointFingerprint.make(configFiles: [url] + multi.cases.map(\.file), data: objective.cases.map(\.data),
                                                              layout: (0..<objective.freeCount).map(objective.describe), optimizer: training.optimizer)
-        let result = try train(trainer, gaugeLabels: objective.gaugeLabels)
+        let result = try trainStarts(trainer, gaugeLabels: objective.gaugeLabels)
         let written = try runFolder.writing { try JointRunResults.write(objective: objective, free: result.free, to: $0) }
-        try runFolder.commit(command: "train", keep: [TrainingCheckpoint.fileName])
+        try runFolder.commit(command: "train", keep: Self.writtenWhileTraining)
         for (name, metrics) in written {
             print("\(name):")
             print(RunResults.table(metrics))
         }
+        for line in try report(objective, result) { print(line) }
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
     }
 

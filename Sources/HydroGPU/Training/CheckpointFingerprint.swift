@@ -98,6 +98,8 @@ extension TrainingCheckpoint {
         guard free.count == n else { throw CheckpointError(file: file, message: "free has \(free.count) values, this case's parameters need \(n)") }
         if let i = free.firstIndex(where: { !$0.isFinite }) { throw CheckpointError(file: file, message: "free[\(i)] is \(free[i])") }
         guard lossHistory.count == iteration else { throw CheckpointError(file: file, message: "lossHistory has \(lossHistory.count) values for \(iteration) iterations") }
+        if let g = nonZeroGradient, g.count != n { throw CheckpointError(file: file, message: "nonZeroGradient has \(g.count) values, expected \(n)") }
+        if let s = startFree, s.count != n { throw CheckpointError(file: file, message: "startFree has \(s.count) values, expected \(n)") }
         switch optimizer {
         case .lbfgs(let s)?:
             guard s.x.count == n, s.gradient.count == n else {

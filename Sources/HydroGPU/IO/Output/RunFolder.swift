@@ -123,13 +123,13 @@ public final class RunFolder {
 
     /// Moves the staged results into the folder, after removing the previous run's results,
     /// and writes `run.json`. `command` names what wrote them (train, simulate); `keep` names
-    /// files this run wrote in the folder itself (train's checkpoint.json).
-    public func commit(command: String, keep: Set<String> = []) throws(InputError) {
+    /// files this run wrote in the folder itself (train's checkpoints, `--starts` summary).
+    public func commit(command: String, keep: (String) -> Bool = { _ in false }) throws(InputError) {
         let fm = FileManager.default
         let staged = FileManager.default.fileExists(atPath: stagingFolder.path) ? Self.ownedFiles(stagingFolder) : []
         // The previous run's files: those its run.json listed (read before it was removed, if
         // any survived) and every known result name; this run's checkpoint stays.
-        for relative in Self.ownedFiles(url) where (Self.isKnownResult(relative) || previousFiles.contains(relative)) && !keep.contains(relative) && !staged.contains(relative) {
+        for relative in Self.ownedFiles(url) where (Self.isKnownResult(relative) || previousFiles.contains(relative)) && !keep(relative) && !staged.contains(relative) {
             do { try fm.removeItem(at: url.appending(path: relative)) } catch {
                 throw InputError(file: url.appending(path: relative).path, message: "cannot remove the previous run's result: \(error.localizedDescription)")
             }
