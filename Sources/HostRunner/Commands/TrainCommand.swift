@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
     var solver: HBVSolver?
     @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one. Multi-case configs: CASE=DIR[,CASE=DIR...] by case name.")
     var initial: String?
-    @Option(help: "Calibrations from N starts (the config's, then seeded random ones: start k uses seed k); the lowest final loss is kept, all are summarised in starts.csv and on standard error.")
+    @Option(parsing: .unconditional, help: "Calibrations from N starts (the config's, then seeded random ones: start k uses seed k); the lowest final loss is kept, all are summarised in starts.csv and on standard error.")
     var starts: Int = 1
 
     func validate() throws { try validateArguments() }
