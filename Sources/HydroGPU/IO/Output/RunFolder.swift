@@ -68,8 +68,8 @@ public final class RunFolder {
     static func isKnownResult(_ relative: String) -> Bool {
         let name = (relative as NSString).lastPathComponent
         if relative.hasPrefix("maps/") || relative.contains("/maps/") { return name.hasSuffix(".tif") || name.hasSuffix(".svg") || name == "parameters.nc" }
-        return ["metrics.json", "discharge.csv", "discharge.nc", "parameters.json", "fields.nc", "network.json", "checkpoint.json", RunManifest.fileName].contains(name)
-            || (name.hasPrefix("hydrograph_") && name.hasSuffix(".svg"))
+        return ["metrics.json", "discharge.csv", "discharge.nc", "parameters.json", "fields.nc", "network.json", "checkpoint.json", "starts.csv", RunManifest.fileName].contains(name)
+            || (["hydrograph_", "regime_", "fdc_"].contains { name.hasPrefix($0) } && name.hasSuffix(".svg"))
     }
 
     /// The folders a run owns: the folder, and its subfolders (case results of a multi-case
