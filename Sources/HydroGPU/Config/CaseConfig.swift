@@ -176,8 +176,11 @@ public enum PETMethod: String, Sendable, CaseIterable, Codable {
 public enum MissingForcingPolicy: String, Sendable, CaseIterable, Codable {
     /// Refuse to run, naming the variable and time index.
     case fail
-    /// Linear interpolation in time per cell (ends copy the nearest value).
+    /// Linear interpolation in time per cell, between valid values only: a gap at the start
+    /// or end of the record is an error naming the time index.
     case interpolate
+    /// As `interpolate`, and a gap at the start or end copies the nearest value.
+    case interpolateExtend = "interpolate_extend"
 }
 
 public struct ForcingConfig: Sendable, Equatable {
@@ -190,6 +193,8 @@ public struct ForcingConfig: Sendable, Equatable {
     /// Latitude for Hargreaves on a projected grid (degrees).
     public var latitude: Double?
     public var missing: MissingForcingPolicy
+    /// Physical maxima of precipitation and PET (`forcing.limits`).
+    public var limits = ForcingLimits()
 }
 
 public enum ObservationFormat: String, Sendable, CaseIterable, Codable {
