@@ -19,21 +19,26 @@ enum TimeCoordinateCheck {
             }
         }
         guard let bounds, let boundsName else { return }
-        for (i, b) in bounds.enumerated() {
-            guard b.start < b.end else {
-                throw InputError(file: file, place: "variable '\(boundsName)', index \(i)",
-                                 message: "bounds \(when(b.start)) to \(when(b.end)) do not increase")
-            }
-            guard values[i] >= b.start, values[i] <= b.end else {
-                throw InputError(file: file, place: "variable '\(timeName)', index \(i)",
-                                 message: "time \(when(values[i])) lies outside its bounds \(when(b.start)) to \(when(b.end)) in '\(boundsName)'")
-            }
-        }
         if values.count >= 2, let first = bounds.first {
             let valueStep = values[1] - values[0], boundsStep = first.end - first.start
             guard valueStep == boundsStep else {
                 throw InputError(file: file, place: "variable '\(timeName)', indices 0 and 1",
                                  message: "time values are \(valueStep) s apart but '\(boundsName)' gives steps of \(boundsStep) s: the file's step is ambiguous")
+            }
+        }
+        for (i, b) in bounds.enumerated() {
+            guard b.start < b.end else {
+                throw InputError(file: file, place: "variable '\(boundsName)', index \(i)",
+                                 message: "bounds \(when(b.start)) to \(when(b.end)) do not increase")
+            }
+            let width = b.end - b.start, first = bounds[0].end - bounds[0].start
+            guard width == first else {
+                throw InputError(file: file, place: "variable '\(boundsName)', index \(i)",
+                                 message: "bounds \(when(b.start)) to \(when(b.end)) span \(width) s where the first step spans \(first) s: steps must be regular")
+            }
+            guard values[i] >= b.start, values[i] <= b.end else {
+                throw InputError(file: file, place: "variable '\(timeName)', index \(i)",
+                                 message: "time \(when(values[i])) lies outside its bounds \(when(b.start)) to \(when(b.end)) in '\(boundsName)'")
             }
         }
     }

@@ -259,7 +259,7 @@ public final class NetCDFFile {
             for d in shape.indices.reversed() { position[d] = origin[d] + rest % max(shape[d], 1); rest /= max(shape[d], 1) }
             let place = zip(variable.dimensions, position).map { "\($0) \($1)" }.joined(separator: ", ")
             throw InputError(file: path, place: "variable '\(variable.name)', \(place)",
-                             message: "NaN is not its declared missing value (\(declared.map { $0.formatted() }.joined(separator: ", "))): a missing value must be the fill value")
+                             message: "NaN is not its declared missing value (\(declared.map { $0.formatted(.number.grouping(.never)) }.joined(separator: ", "))): a missing value must be the fill value")
         }
         for i in values.indices {
             let raw = values[i]

@@ -45,9 +45,9 @@ struct LezForcingCopy {
         }
         try w.defineVariable("y", type: .double, dimensions: ["y"])
         try w.defineVariable("x", type: .double, dimensions: ["x"])
-        try w.defineVariable("rain", type: .float, dimensions: ["time", "y", "x"])
+        try w.defineVariable("rain", type: .double, dimensions: ["time", "y", "x"])
         try w.setAttribute("units", units, on: "rain")
-        if let fill { try w.setAttribute("_FillValue", [fill], type: .float, on: "rain") }
+        if let fill { try w.setAttribute("_FillValue", [fill], type: .double, on: "rain") }
         try w.write("time", time)
         if let bounds { try w.write("time_bnds", bounds) }
         try w.write("y", (0..<Self.rows).map { 6_301_500 - 1000 * Double($0) })

@@ -122,7 +122,7 @@ struct PlausibilityTests {
         try rain.write(f.folder.appending(path: "rain.nc"))
         let summary = try f.validate(LezForcingCopy.config(f)).get()
         #expect(summary.warnings.count == 1)
-        #expect(summary.warnings.first?.hasPrefix("precipitation (rain.nc, variable 'rain') averages") == true)
+        #expect(summary.warnings.first?.hasPrefix("precipitation (\(f.folder.appending(path: "rain.nc").path), variable 'rain') averages") == true)
         #expect(summary.warnings.first?.contains("metres given as millimetres") == true)
         #expect(summary.lines.contains { $0.hasPrefix("warning    precipitation") })
         // The shipped data raises no warning.
