@@ -148,7 +148,7 @@ struct InputFuzzTests {
                 try text.write(to: fixture.folder.appending(path: "flwdir_esri.asc"), atomically: true, encoding: .utf8)
                 // A header mutation (xllcorner) may put the grid off the mask's: refused, fine.
                 let loadedCase: HydroCase
-                do { loadedCase = try HydroCase.load(fixture.config) } catch {
+                do { loadedCase = try HydroCase.load(fixture.config) } catch let error as InputError {
                     #expect(!error.message.isEmpty)
                     return true
                 }
