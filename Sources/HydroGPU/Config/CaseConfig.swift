@@ -29,6 +29,10 @@ public struct CaseConfig: Sendable, Equatable {
 
     /// The text of a config file; a missing or unreadable file is an error naming it.
     static func readText(_ url: URL) throws(InputError) -> String {
+        // The size limit is checked before the file is read (YAMLLimits checks the text again).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > YAMLLimits.maximumBytes {
+            throw InputError(file: url.path, message: "\(size) bytes; a configuration may have at most \(YAMLLimits.maximumBytes) bytes")
+        }
         do { return try String(contentsOf: url, encoding: .utf8) } catch {
             throw InputError(file: url.path, message: FileManager.default.fileExists(atPath: url.path) ? "cannot read: \(error.localizedDescription)" : "no such file")
         }

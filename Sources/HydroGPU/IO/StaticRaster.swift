@@ -23,7 +23,19 @@ public enum StaticRaster {
             }
         } else {
             raster = try GDALRaster.read(url, band: Int32(source.band), nodata: source.nodata)
-            if integers { try requireWholeNumbers(raster, file: url.path) }
+            if integers {
+                try requireWholeNumbers(raster, file: url.path)
+                // GDAL reads NaN as no data; in a code grid (a mask: a dropped cell) it must be
+                // the declared nodata to mean that.
+                if let i = raster.values.firstIndex(where: \.isNaN) {
+                    var declared = source.nodata
+                    if declared == nil { declared = try GDALRaster.declaredNoData(of: url, band: Int32(source.band)) }
+                    if !(declared?.isNaN ?? false) {
+                        throw InputError(file: url.path, row: i / raster.columns, column: i % raster.columns,
+                                         message: "NaN is not a code, nor this grid's nodata (\(declared.map { "\($0)" } ?? "none declared"))")
+                    }
+                }
+            }
         }
         return raster
     }

@@ -129,6 +129,20 @@ struct PlausibilityTests {
         #expect(try f.validate(CaseFixture.baseConfig).get().warnings.isEmpty)
     }
 
+    /// CAMELS forcing has no missing-value marker: 'nan' in it is an error naming line and column.
+    @Test(.enabled(if: IOTestData.available, "needs ../shared/data"))
+    func nanInCamelsForcing() throws {
+        let source = IOTestData.data("camels-us/basin_mean_forcing/daymet/01022500_lump_cida_forcing_leap.txt")
+        var lines = try String(contentsOf: source, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var fields = lines[9].split(whereSeparator: \.isWhitespace).map(String.init)
+        fields[5] = "nan"
+        lines[9] = fields.joined(separator: " ")
+        let url = IOTestData.temporaryFolder().appending(path: "forcing.txt")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        let e = #expect(throws: InputError.self) { try CamelsForcingFile.read(url) }
+        #expect(e?.line == 10 && e?.place == "column 'prcp'" && e?.message.hasPrefix("'nan' is not a finite number") == true)
+    }
+
     /// Discharge row for 2012-08-10 (line 10 of discharge.csv) at the outlet gauge.
     @Test(arguments: ["inf", "1e308", "-inf"])
     func implausibleDischarge(_ token: String) throws {

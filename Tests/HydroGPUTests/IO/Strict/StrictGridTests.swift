@@ -152,6 +152,14 @@ struct StrictGridTests {
         let e = #expect(throws: InputError.self) { try StaticRaster.read(RasterSource(file: f.folder.appending(path: "d8.tif")), integers: true) }
         #expect(e?.row == 4 && e?.column == 6 && e?.message == "2.5 is not a whole number (this grid holds codes)")
 
+        // NaN in a GeoTIFF mask that declares -9999 as nodata: an error, not a dropped cell.
+        var mask = try EsriAsciiGrid.read(f.folder.appending(path: "active_cell.asc"))
+        mask[26, 12] = .nan
+        try GDALRaster.writeGeoTIFF(mask, to: f.folder.appending(path: "mask.tif"))
+        let m = try failure(f, f.edited("mask: active_cell.asc", "mask: mask.tif"))
+        #expect(m.file == f.folder.appending(path: "mask.tif").path && m.row == 26 && m.column == 12)
+        #expect(m.message == "NaN is not a code, nor this grid's nodata (-9999.0)")
+
         var slope = try EsriAsciiGrid.read(f.folder.appending(path: "descriptors/slope.asc"))
         slope.hasData[26 * 14 + 12] = false
         try GDALRaster.writeGeoTIFF(slope, to: f.folder.appending(path: "slope.tif"))
