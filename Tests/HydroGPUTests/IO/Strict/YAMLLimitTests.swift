@@ -41,6 +41,10 @@ struct YAMLLimitTests {
         let nested = quoted + "domain: " + String(repeating: "[", count: 10) + String(repeating: "]", count: 10) + "\n"
         let e = #expect(throws: InputError.self) { try CaseConfig.parse(nested, file: file) }
         #expect(e?.place == "key 'domain'" && e?.message.hasPrefix("expected a mapping") == true)
+        // At the limit (63 brackets under one key) the parser itself copes.
+        let deepest = "name: x\ndomain: " + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "\n"
+        let d = #expect(throws: InputError.self) { try CaseConfig.parse(deepest, file: file) }
+        #expect(d?.place == "key 'domain'" && d?.message.hasPrefix("expected a mapping") == true)
         // The shipped configs pass.
         for name in ["lez", "cance", "moselle", "camels-01022500", "lez-regionalised"] {
             #expect(throws: Never.self) { try CaseConfig.load(IOTestData.config(name)) }
