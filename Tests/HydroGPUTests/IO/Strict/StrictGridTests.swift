@@ -142,6 +142,25 @@ struct StrictGridTests {
         }
     }
 
+    /// A parameter's class raster (`spatial: zones`) is a code grid too: 'abc' in it is an
+    /// error naming the file, row and column, not a class of its own.
+    @Test func zoneClassRasterIsReadStrictly() throws {
+        let f = try CaseFixture()
+        let text = CaseFixture.baseConfig.replacingOccurrences(of: "parameters:\n", with: "parameters:\n  FC: {spatial: zones, zones: zones.asc}\n")
+        var zones = try EsriAsciiGrid.read(f.folder.appending(path: "active_cell.asc"))
+        for i in zones.values.indices { zones.values[i] = Double(i / 14 < 15 ? 1 : 2) }
+        try EsriAsciiGrid.write(zones, to: f.folder.appending(path: "zones.asc"))
+        try text.write(to: f.config, atomically: true, encoding: .utf8)
+        let config = try CaseConfig.load(f.config)
+        let data = try CalibrationData.from(try HydroCase.load(config))
+        let setup = try TrainingSetup.from(config: config, data: data)
+        #expect(setup.space.layouts[.fc]?.spatial == .zones(zoneOfCell: data.grid.activeCells.map { $0 / 14 < 15 ? 0 : 1 }, zones: 2))
+        try f.setCell("zones.asc", row: 20, column: 3, to: "abc")
+        let e = #expect(throws: InputError.self) { try TrainingSetup.from(config: config, data: data) }
+        #expect(e?.file == f.folder.appending(path: "zones.asc").path && e?.row == 20 && e?.column == 3)
+        #expect(e?.message == "'abc' is not a finite number")
+    }
+
     /// A GeoTIFF goes through GDAL: a code that is not a whole number and a descriptor's nodata
     /// on an active cell are refused the same way.
     @Test func geoTIFFCodesAndDescriptorsAreChecked() throws {
