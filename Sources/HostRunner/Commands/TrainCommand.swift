@@ -16,6 +16,7 @@ struct CaseSession {
         var config = try CaseConfig.load(url)
         if let solver { config.model.solver = solver }
         let hydroCase = try HydroCase.load(config)
+        for warning in hydroCase.warnings { printToStandardError("warning: \(warning)") }
         let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         // The checks `validate` runs too (CalibrationPreparation), then the backend.
         let prepared = try CalibrationPreparation.prepare(hydroCase, initialValues: initialValues)

@@ -27,7 +27,7 @@ struct RunFolderTests {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect { _ = try CaseConfig.load(folder) } throws: { error in "\(error)" == "\(folder.path): is a directory, expected a file" }
-        #expect { _ = try EsriAsciiGrid.read(folder) } throws: { error in "\(error)" == "\(folder.path): is a directory, expected a file" }
+        #expect { _ = try EsriAsciiGrid.read(folder) } throws: { error in "\(error)" == "\(folder.path): is a directory, expected an ESRI ASCII grid file" }
         #expect { _ = try NetCDFFile(folder) } throws: { error in "\(error)" == "\(folder.path): is a directory, expected a file" }
         let missing = folder.appending(path: "nothing.yaml")
         #expect { _ = try CaseConfig.load(missing) } throws: { error in "\(error)" == "\(missing.path): no such file" }
