@@ -74,9 +74,9 @@ inline void store_states(hbv_states s, __global real *base, uint u0, uint units)
 }
 
 // A step record: the storages at the step's start, then the step's two power laws.
-#define HBV_RECORD_COUNT 7
-#define HBV_RECORD_WPOW 5
-#define HBV_RECORD_EPOW 6
+#define HBV_RECORD_COUNT (HBV_STORAGE_COUNT + 2)
+#define HBV_RECORD_WPOW HBV_STORAGE_COUNT
+#define HBV_RECORD_EPOW (HBV_STORAGE_COUNT + 1)
 
 inline realv total_storage(hbv_states s) {
     return (((s.snowpack + s.meltwater) + s.soil) + s.upper) + s.lower;

@@ -14,15 +14,9 @@
 // Rates (CFMAX, PERC, K0, K1, K2, C) are per day and scale with dt; CFR is a fraction of CFMAX.
 #include "hbv_vector.h"
 
-// Parameters in HBVParameter order; the index is the row of the offset and slot tables.
-#define HBV_PARAMETERS(X) \
-    X(0, beta) X(1, fc) X(2, k0) X(3, k1) X(4, k2) X(5, lp) X(6, perc) X(7, uzl) \
-    X(8, tt) X(9, cfmax) X(10, cfr) X(11, cwh) X(12, betaet) X(13, c)
-#define HBV_PARAMETER_COUNT 14
-
-// Storages in HBVStorage order (mm).
-#define HBV_STORAGES(X) X(0, snowpack) X(1, meltwater) X(2, soil) X(3, upper) X(4, lower)
-#define HBV_STORAGE_COUNT 5
+// Parameters and storages in the model table's order (hbv_model.h, generated from
+// model/hbv.table): the index is the row of the offset and slot tables / the state arrays.
+#include "hbv_model.h"
 
 typedef struct {
 #define FIELD(i, name) realv name;

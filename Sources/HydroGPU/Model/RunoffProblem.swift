@@ -93,7 +93,7 @@ public struct RunoffProblem<Real: BinaryFloatingPoint & Sendable>: Sendable {
     public var forcing: HBVForcing<Real>
     /// Physical parameter values (already mapped to bounds), one series per parameter.
     public var parameters: [HBVParameter: ParameterSeries<Real>]
-    /// Initial storages `[5][units]` in `HBVStorage` order.
+    /// Initial storages `[storages][units]` in `HBVStorage` order.
     public var initialStates: [Real]
 
     public var units: Int { forcing.cells * configuration.components }
@@ -104,7 +104,7 @@ public struct RunoffProblem<Real: BinaryFloatingPoint & Sendable>: Sendable {
         self.forcing = forcing
         self.parameters = parameters
         let units = forcing.cells * configuration.components
-        self.initialStates = initialStates ?? [Real](repeating: Real(HBVStorage.defaultInitial), count: 5 * units)
+        self.initialStates = initialStates ?? [Real](repeating: Real(HBVStorage.defaultInitial), count: HBVStorage.count * units)
     }
 }
 
@@ -144,7 +144,7 @@ public struct WaterBalanceAudit: Sendable, Equatable {
 public struct RunoffResult<Real: BinaryFloatingPoint & Sendable>: Sendable {
     /// Runoff per cell and step (mean over components), mm per step, `[steps][cells]`.
     public var runoff: [Real]
-    /// Storages at the end of the run, `[5][units]`.
+    /// Storages at the end of the run, `[storages][units]`.
     public var finalStates: [Real]
     public var audit: WaterBalanceAudit
     /// Cell-steps whose Newton iteration did not reach tolerance (implicit solver; 0 otherwise).
@@ -162,7 +162,7 @@ public struct RunoffResult<Real: BinaryFloatingPoint & Sendable>: Sendable {
 public struct RunoffGradient<Real: BinaryFloatingPoint & Sendable>: Sendable {
     /// dL/d(physical value), the same `[slots][units]` shape as each parameter series.
     public var parameters: [HBVParameter: [Real]]
-    /// dL/d(initial storages), `[5][units]`.
+    /// dL/d(initial storages), `[storages][units]`.
     public var initialStates: [Real]
 
     public init(parameters: [HBVParameter: [Real]], initialStates: [Real]) {
