@@ -119,6 +119,13 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
             }
         }
 
+        /// What calibration bounds of the parameter must respect (`ParameterBounds.problem`).
+        public var constraint: ParameterConstraint {
+            switch self {
+    \(switchOver(parameters.map { ($0.swift, "." + $0.constraint) }))
+            }
+        }
+
         /// Physical unit ("-" for dimensionless).
         public var unit: String {
             switch self {

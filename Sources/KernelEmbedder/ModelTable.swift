@@ -11,6 +11,8 @@ struct ModelTable {
         var isRatePerDay: Bool
         /// "required", "neutral=V" or "exponent=V" (see the table).
         var absent: String
+        /// "positive", "fraction", "recession", "nonnegative" or "any" (see the table).
+        var constraint: String
         var unit, summary: String
     }
 
@@ -49,14 +51,17 @@ struct ModelTable {
                 let c = try columns(5)
                 storages.append(Storage(name: c[0], swift: c[1], c: c[2], process: c[3], summary: c[4]))
             case "[parameters]":
-                let c = try columns(9)
+                let c = try columns(10)
                 guard Double(c[3]) != nil, Double(c[4]) != nil else { throw fail("bounds '\(c[3])' '\(c[4])' are not numbers") }
                 guard c[5] == "day" || c[5] == "-" else { throw fail("rate must be 'day' or '-', got '\(c[5])'") }
                 let absentOK = c[6] == "required"
                     || ((c[6].hasPrefix("neutral=") || c[6].hasPrefix("exponent=")) && Double(c[6].split(separator: "=")[1]) != nil)
                 guard absentOK else { throw fail("absent must be required, neutral=V or exponent=V, got '\(c[6])'") }
+                guard ["positive", "fraction", "recession", "nonnegative", "any"].contains(c[7]) else {
+                    throw fail("constraint must be positive, fraction, recession, nonnegative or any, got '\(c[7])'")
+                }
                 parameters.append(Parameter(name: c[0], swift: c[1], process: c[2], lower: c[3], upper: c[4],
-                                            isRatePerDay: c[5] == "day", absent: c[6], unit: c[7], summary: c[8]))
+                                            isRatePerDay: c[5] == "day", absent: c[6], constraint: c[7], unit: c[8], summary: c[9]))
             default:
                 throw fail("row outside [processes], [storages] or [parameters]")
             }

@@ -70,11 +70,12 @@ public struct HBVConfiguration: Sendable, Equatable {
     public var solver: HBVSolver
     /// Parallel HBV components per cell whose runoff is averaged (δHBV's nmul).
     public var components: Int
-    /// Step length in days; rates (K0, K1, K2, PERC, CFMAX, C) scale with it.
+    /// Step length in days; rates per day (`HBVParameter.isRatePerDay`) scale with it.
     public var stepDays: Double
     /// Lower bound on soil moisture after ET in the sequential solver (δHBV's nearzero).
     public var nearZero: Double
-    /// Whether ET uses the BETAET exponent; δHBV 1.0 has none (exponent 1).
+    /// Whether ET uses its exponent (model/hbv.table, `absent` = `exponent=V`); δHBV 1.0 has
+    /// none (exponent 1).
     public var usesETExponent: Bool
 
     public init(solver: HBVSolver = .sequential, components: Int = 1, stepDays: Double = 1,

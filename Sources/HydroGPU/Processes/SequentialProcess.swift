@@ -7,7 +7,7 @@ public struct SequentialStepInputs<Real: Real_> {
     public var pet: Real
     /// Lower bound on soil moisture after ET (δHBV's nearzero).
     public var nearZero: Real
-    /// ET factor `(SM/(LP FC))^BETAET` (true) or `SM/(LP FC)` (δHBV 1.0).
+    /// Whether the ET factor has its exponent (`EvapotranspirationProcess`; false: δHBV 1.0).
     public var usesETExponent: Bool
     /// Where the step's power laws come from (see `StepPowers`).
     public var powers: StepPowers<Real>

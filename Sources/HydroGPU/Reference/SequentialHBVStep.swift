@@ -72,12 +72,12 @@ public enum SequentialHBV {
     ///
     /// - Parameters:
     ///   - p: parameter values for this unit and step, rates per step.
-    ///   - usesETExponent: ET factor `(SM/(LP*FC))^BETAET` (δHBV 1.1p, hydrodl2 with dynamic
-    ///     BETAET) or `SM/(LP*FC)` (δHBV 1.0).
+    ///   - usesETExponent: ET factor with its exponent (δHBV 1.1p, hydrodl2 with a dynamic
+    ///     exponent) or without (δHBV 1.0); `EvapotranspirationProcess`.
     ///   - active: the processes the run applies (capillary rise off without C: δHBV 1.0).
     ///   - record: filled with what `adjoint` needs.
     ///   - powers: where the step's power laws go: `.evaluate` computes them, `.store(p)` also
-    ///     writes `(SM/FC)^BETA` to `p[0]` and `(SM/(LP FC))^BETAET` to `p[1]` when it evaluates
+    ///     writes the recharge power law to `p[0]` and the ET power law to `p[1]` when it evaluates
     ///     them, `.replay(p)` reads them from there instead. pow is most of a step's cost, so a
     ///     run that stored them replays the step for its adjoint at a fraction of the cost; the
     ///     replayed step takes the same branches and gives the same bits.
