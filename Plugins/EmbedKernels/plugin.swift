@@ -10,10 +10,13 @@ import PackagePlugin
 struct EmbedKernels: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let kernelsFolder = context.package.directoryURL.appending(path: "kernels")
-        let sources = try FileManager.default
-            .contentsOfDirectory(at: kernelsFolder, includingPropertiesForKeys: nil)
+        // kernels/*.cl and *.h, and the process operators' headers in kernels/processes/.
+        let fileManager = FileManager.default
+        let folders = [kernelsFolder, kernelsFolder.appending(path: "processes")]
+        let sources = try folders.filter { fileManager.fileExists(atPath: $0.path) }
+            .flatMap { try fileManager.contentsOfDirectory(at: $0, includingPropertiesForKeys: nil) }
             .filter { ["cl", "h"].contains($0.pathExtension) }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            .sorted { $0.path < $1.path }
         let table = context.package.directoryURL.appending(path: "model/hbv.table")
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedKernelSources.swift")
         return [

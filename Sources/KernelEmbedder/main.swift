@@ -36,9 +36,15 @@ if arguments[0] == "model" {
 
 let inputs = arguments.dropFirst(3).map { URL(fileURLWithPath: $0) }
 
-var texts: [String: String] = ["hbv_model.h": openCLHeader(table, source: tableName)]
+var texts: [String: String] = [
+    "hbv_model.h": openCLHeader(table, source: tableName),
+    "hbv_process_operators.h": processOperatorsHeader(table, source: tableName),
+]
 for url in inputs {
-    texts[url.lastPathComponent] = try String(contentsOf: url, encoding: .utf8)
+    // Keyed by the path below kernels/ ("processes/snow.h"), as `#include` names them.
+    let components = url.pathComponents
+    let below = components.lastIndex(of: "kernels").map { Array(components[($0 + 1)...]) } ?? [url.lastPathComponent]
+    texts[below.joined(separator: "/")] = try String(contentsOf: url, encoding: .utf8)
 }
 
 /// Inline quoted includes; a header already inlined in this program is skipped, which makes
