@@ -188,6 +188,12 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
     \(parameters.map { "        self.\($0.swift) = \($0.swift)" }.joined(separator: "\n"))
         }
 
+        /// Reads `values` in `HBVParameter` order.
+        @inlinable
+        public init(_ values: UnsafePointer<Real>) {
+            self.init(\(parameters.enumerated().map { "\($0.element.swift): values[\($0.offset)]" }.joined(separator: ", ")))
+        }
+
         /// Reads the values unit `unit` uses at the step whose `PackedParameters.stepBase` row is `base`.
         @inlinable @inline(__always)
         public init(values v: UnsafePointer<Real>, base b: UnsafePointer<Int>, unit u: Int) {
