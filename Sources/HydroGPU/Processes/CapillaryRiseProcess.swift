@@ -3,6 +3,7 @@ import RealModule
 /// Capillary rise (δHBV 1.1p): C times the lower zone times the soil deficit 1 - min(SM/FC, 1),
 /// at most the lower zone, back into the soil. δHBV clamps SM/FC at 1 (clamp gradient). Off
 /// (not applied) when the problem gives no C (`ActiveProcesses`).
+/// kernels/processes/capillary_rise.h is the same step and reverse in OpenCL C: change both.
 public enum CapillaryRiseProcess: SequentialProcess {
     @inlinable @inline(__always)
     public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,

@@ -3,6 +3,7 @@ import RealModule
 /// Evapotranspiration (MODEL.md 3.1): PET times clamp((SM/(LP FC))^BETAET, 0, 1) (exponent 1
 /// without the ET exponent, δHBV 1.0), at most the soil water; soil moisture is then kept at
 /// least `nearZero` (δHBV's nearzero; the water that adds is the audit's numerical inflow).
+/// kernels/processes/evapotranspiration.h is the same step and reverse in OpenCL C: change both.
 public enum EvapotranspirationProcess: SequentialProcess {
     @inlinable @inline(__always)
     public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,

@@ -1,6 +1,7 @@
 import RealModule
 
 /// Lower zone (MODEL.md 3.1): percolation flows in; Q2 = K2 SLZ, the baseflow.
+/// kernels/processes/lower_zone.h is the same step and reverse in OpenCL C: change both.
 public enum LowerZoneProcess: SequentialProcess {
     @inlinable @inline(__always)
     public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,

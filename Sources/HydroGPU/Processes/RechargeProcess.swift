@@ -3,6 +3,7 @@ import RealModule
 /// Recharge (MODEL.md 3.1): rain and snow outflow enter the soil; the share
 /// clamp((SM/FC)^BETA, 0, 1) of them recharges the upper zone; soil water above FC leaves as
 /// excess (also to the upper zone). The sequential solver's one writing of the recharge power law.
+/// kernels/processes/recharge.h is the same step and reverse in OpenCL C: change both.
 public enum RechargeProcess: SequentialProcess {
     @inlinable @inline(__always)
     public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,

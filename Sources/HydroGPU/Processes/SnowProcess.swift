@@ -4,6 +4,7 @@ import RealModule
 /// pack, refreeze CFR CFMAX (TT - T) limited by the liquid water, and the liquid water above
 /// CWH times the pack leaving to the soil (`tosoil`). The split is a step in T: no gradient to
 /// TT through it.
+/// kernels/processes/snow.h is the same step and reverse in OpenCL C: change both.
 public enum SnowProcess: SequentialProcess {
     @inlinable @inline(__always)
     public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,

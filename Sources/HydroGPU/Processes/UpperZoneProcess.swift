@@ -2,6 +2,7 @@ import RealModule
 
 /// Upper zone (MODEL.md 3.1): recharge and excess flow in; percolation min(SUZ, PERC) to the
 /// lower zone; Q0 = K0 max(SUZ - UZL, 0); Q1 = K1 SUZ.
+/// kernels/processes/upper_zone.h is the same step and reverse in OpenCL C: change both.
 public enum UpperZoneProcess: SequentialProcess {
     @inlinable @inline(__always)
     public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,
