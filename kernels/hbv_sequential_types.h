@@ -27,7 +27,7 @@ typedef struct {
     realv wratio, wpow, wet, recharge, sm1, epot, excess;
     realv sm2, eratio, epow, ef, etpot, et, sm3pre, sm3;
     realv slz0, cratio, cmin, cpot, cap;
-    realv suz1, perc, suz2, qpot, qpos, q0, suz3, q1, slz2, q2;
+    realv suz1, percolation, suz2, qpot, qpos, q0, suz3, q1, slz2, q2;
     realv runoff;
     hbv_states end;   // the storages after the step
 } hbv_trace;
@@ -35,7 +35,7 @@ typedef struct {
 // dL/d(fluxes one process hands another): the runoff adjoint on Q0, Q1, Q2 to start with; a
 // process adds the adjoints of the fluxes it consumed, which the producing process then reads.
 typedef struct {
-    realv tosoil, recharge, excess, perc, q0, q1, q2;
+    realv tosoil, recharge, excess, percolation, q0, q1, q2;
 } hbv_flux_adjoint;
 
 // What every process operator of one step sees besides storages and parameters.

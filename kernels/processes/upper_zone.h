@@ -8,8 +8,8 @@ inline void hbv_upper_zone_forward(hbv_states *s, const hbv_params *q, const hbv
     const realv zero = (realv)(0);
     const real dt = x->dt;
     r->suz1 = (s->upper + r->recharge) + r->excess;
-    r->perc = fmin(r->suz1, q->perc * dt);
-    r->suz2 = r->suz1 - r->perc;
+    r->percolation = fmin(r->suz1, q->perc * dt);
+    r->suz2 = r->suz1 - r->percolation;
     r->qpot = r->suz2 - q->uzl;
     r->qpos = fmax(r->qpot, zero);
     r->q0 = (q->k0 * dt) * r->qpos;
@@ -35,9 +35,9 @@ inline void hbv_upper_zone_reverse(const hbv_trace *r, const hbv_params *q, cons
     const realv a_qpot = IF(r->qpot > zero, (q->k0 * dt) * a_q0, zero);
     a_suz2 += a_qpot;
     g->uzl -= a_qpot;
-    // suz2 = suz1 - perc;  perc = min(suz1, PERC dt)
+    // suz2 = suz1 - percolation;  percolation = min(suz1, PERC dt)
     realv a_suz1 = a_suz2;
-    const realv a_perc = af->perc - a_suz2;
+    const realv a_perc = af->percolation - a_suz2;
     const realv w_perc = min_weight(r->suz1, q->perc * dt);
     a_suz1 += w_perc * a_perc;
     g->perc += dtv * (one - w_perc) * a_perc;

@@ -22,7 +22,7 @@ public enum LowerZoneProcess: SequentialProcess {
         let gQ2 = gf.q2 - gLowerAfterQ2                       // SLZ -= Q2; runoff += Q2
         gp.k2 += gQ2 * r.lowerZoneAfterPercolation            // Q2 = K2 * SLZ
         let gLowerAfterPercolation = gLowerAfterQ2 + gQ2 * p.k2
-        gf.percolation += gLowerAfterPercolation              // SLZ += PERC
+        gf.percolation += gLowerAfterPercolation              // SLZ += percolation
         g.lowerZone = gLowerAfterPercolation
     }
 }
