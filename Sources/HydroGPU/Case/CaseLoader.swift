@@ -4,10 +4,12 @@ import Foundation
 /// then time, then forcing on the grid's cells and the case's steps, then gauges.
 final class CaseLoader {
     let config: CaseConfig
-    private var rasterCache: [URL: Raster<Double>] = [:]
+    private var rasterCache: [String: Raster<Double>] = [:]
     private var griddedCache: [String: GriddedForcing] = [:]
     private var camelsCache: [URL: CamelsForcingFile] = [:]
-    private var csvCache: [URL: [TimeSeries]] = [:]
+    private var csvForcingCache: [String: CSVForcingColumn] = [:]
+    /// What the loader decided about the inputs (labels, units, assumed CRS), for `validate`.
+    private(set) var notes: [String] = []
 
     init(config: CaseConfig) { self.config = config }
 
@@ -37,22 +39,30 @@ final class CaseLoader {
             pet = try hargreaves(tmin: tmin!, tmax: tmax!, grid: grid, time: time)
         }
         try checkNotNegative(pet)
-        var gauges = try loadGauges(grid: grid, time: time)
-        if let network {
-            let upstream = network.upstreamArea()
-            for k in gauges.indices { gauges[k].upstreamAreaKm2 = upstream.squareKilometres[gauges[k].cell] }
+        let upstream = network?.upstreamArea().squareKilometres
+        var gauges = try loadGauges(grid: grid, time: time, upstreamKm2: upstream)
+        if let upstream {
+            for k in gauges.indices { gauges[k].upstreamAreaKm2 = upstream[gauges[k].cell] }
         }
-        return HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
-                         warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
-                         precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges)
+        var loaded = HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
+                               warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
+                               precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges)
+        loaded.inputNotes = notes
+        return loaded
     }
 
     // MARK: Grid
 
     func raster(_ source: RasterSource) throws(InputError) -> Raster<Double> {
-        if let r = rasterCache[source.file] { return r }
-        let r = try GDALRaster.read(source.file, band: Int32(source.band), nodata: source.nodata)
-        rasterCache[source.file] = r
+        let key = "\(source.file.path)#\(source.variable ?? "")#\(source.band)#\(source.nodata.map { "\($0)" } ?? "")"
+        if let r = rasterCache[key] { return r }
+        let (r, note) = try GDALRaster.readNoting(source.file, band: Int32(source.band), nodata: source.nodata, variable: source.variable)
+        if let note {
+            let text = "note: \(source.label): \(note)"
+            notes.append(text)
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+        rasterCache[key] = r
         return r
     }
 
@@ -129,9 +139,14 @@ final class CaseLoader {
 
     func lumpedArea() throws(InputError) -> Double {
         if let a = config.domain.lumped?.areaKm2 { return a }
+        if let caravan = config.domain.lumped?.caravan {
+            let attributes = try caravan.attributes()
+            notes.append("lumped     area \(attributes.areaKm2) km², latitude \(attributes.latitude) from \(attributes.file)")
+            return attributes.areaKm2
+        }
         let p = config.forcing.precipitation
         guard p.format == .camels else {
-            throw InputError(file: configPath, place: "key 'domain.lumped.area_km2'", message: "is required when the forcing is not a CAMELS file")
+            throw InputError(file: configPath, place: "key 'domain.lumped.area_km2'", message: "is required when the forcing is not a CAMELS file (or give caravan:)")
         }
         let area = try camels(p.file).areaSquareMetres / 1e6
         guard area > 0 else { throw InputError(file: p.file.path, line: 3, message: "basin area \(area) km² is not positive") }
@@ -187,7 +202,17 @@ final class CaseLoader {
         switch source.format {
         case .netcdf: try gridded(source, .waterDepth).time
         case .camels: try camels(source.file).time
+        case .csv: try csvForcing(source).series.time
         }
+    }
+
+    func csvForcing(_ source: ForcingSource) throws(InputError) -> CSVForcingColumn {
+        let key = "\(source.file.path)#\(source.variable)"
+        if let c = csvForcingCache[key] { return c }
+        let c = try CSVForcingColumn.read(source.file, column: source.variable, units: source.units, dateColumn: source.dateColumn,
+                                          dateFormat: source.dateFormat, label: source.statedLabel)
+        csvForcingCache[key] = c
+        return c
     }
 
     func caseTime(_ precipitation: TimeAxis) throws(InputError) -> TimeAxis {
@@ -237,7 +262,9 @@ final class CaseLoader {
         case .netcdf:
             let g = try gridded(source, quantity)
             let range = try window(g.time, for: time, source: "\(source.file.path), variable '\(source.variable)'")
-            var mapped = try g.onCells(grid.activeCells, of: grid.active, gridFile: config.domain.flowDirection?.file.lastPathComponent ?? "the model grid", steps: range)
+            // A basin-mean variable (time only, or one cell) applies to every cell of the case.
+            let gridFile = config.domain.flowDirection?.file.lastPathComponent ?? "the model grid"
+            var mapped = g.rows * g.columns == 1 ? g.uniform(on: grid.cellCount, steps: range) : try g.onCells(grid.activeCells, of: grid.active, gridFile: gridFile, steps: range)
             mapped.name = name
             mapped.source = "\(source.file.path), variable '\(source.variable)'"
             return mapped
@@ -255,6 +282,23 @@ final class CaseLoader {
             let range = try window(c.time, for: time, source: "\(source.file.path), column '\(source.variable)'")
             let values = series.values[range].map { $0.isNaN ? $0 : conversion.apply($0) }
             return ForcingField(name: name, source: "\(source.file.path), column '\(source.variable)'", quantity: quantity, time: time, cells: 1, values: values)
+        case .csv:
+            guard grid.cellCount == 1 else {
+                throw InputError(file: source.file.path, message: "CSV forcing is basin-mean; it fits a lumped case only (the grid has \(grid.cellCount) cells)")
+            }
+            let c = try csvForcing(source)
+            let place = "column '\(source.variable)'"
+            guard let stated = c.units else {
+                throw InputError(file: source.file.path, place: place, message: "units are not stated: give units: in the config (\(UnitConversion.accepted(quantity))) or write them in the header, e.g. \(source.variable)(mm/day)")
+            }
+            guard let conversion = UnitConversion.to(quantity, from: stated, stepSeconds: c.series.time.stepSeconds) else {
+                throw InputError(file: source.file.path, place: place,
+                                 message: "units '\(stated)' are not \(quantity == .waterDepth ? "a water depth or rate" : "a temperature") HydroGPU converts (\(UnitConversion.accepted(quantity)))")
+            }
+            let range = try window(c.series.time, for: time, source: "\(source.file.path), \(place)")
+            if let l = c.series.labelling { notes.append("forcing    \(name) (\(source.file.lastPathComponent), \(place), \(stated)): \(l.describe(record: c.series.time, on: time))") }
+            let values = c.series.values[range].map { $0.isNaN ? $0 : conversion.apply($0) }
+            return ForcingField(name: name, source: "\(source.file.path), \(place)", quantity: quantity, time: time, cells: 1, values: values)
         }
     }
 
@@ -288,6 +332,8 @@ final class CaseLoader {
         var latitudes: [Double]
         if let lat = config.forcing.latitude ?? config.domain.lumped?.latitude {
             latitudes = [Double](repeating: lat, count: grid.cellCount)
+        } else if let caravan = config.domain.lumped?.caravan {
+            latitudes = [Double](repeating: try caravan.attributes().latitude, count: grid.cellCount)
         } else if config.domain.lumped != nil || grid.cellCount == 1, config.forcing.minimumTemperature?.format == .camels {
             latitudes = [try camels(config.forcing.minimumTemperature!.file).latitude]
         } else if grid.geometry.isGeographic {
@@ -308,7 +354,7 @@ final class CaseLoader {
 
     // MARK: Gauges
 
-    func loadGauges(grid: CaseGrid, time: TimeAxis) throws(InputError) -> [CaseGauge] {
+    func loadGauges(grid: CaseGrid, time: TimeAxis, upstreamKm2: [Double]?) throws(InputError) -> [CaseGauge] {
         var gauges: [CaseGauge] = []
         for (k, g) in config.gauges.enumerated() {
             let place = "gauges[\(k)] '\(g.id)'"
@@ -350,30 +396,52 @@ final class CaseLoader {
             var observedSource: String?
             if let o = g.observed {
                 let series = try observations(o, gauge: g.id)
-                observed = try series.aligned(to: time)
+                let converted = try inCubicMetresPerSecond(series, o, gauge: g.id, place: place,
+                                                           area: area.map { ($0, "declared") } ?? upstreamKm2.map { ($0[cell], "D8 upstream") })
+                observed = try converted.aligned(to: time)
                 observedSource = o.file.path
+                if let l = series.labelling {
+                    notes.append("observed   \(g.id) (\(o.file.lastPathComponent)\(o.column.map { ", column '\($0)'" } ?? "")): \(l.describe(record: series.time, on: time))")
+                }
             }
             gauges.append(CaseGauge(id: g.id, row: row, column: column, cell: cell, declaredAreaKm2: area, observed: observed, observedSource: observedSource))
         }
         return gauges
     }
 
+    /// A gauge's record in its own units (only its column is parsed).
     func observations(_ o: ObservationSource, gauge: String) throws(InputError) -> TimeSeries {
         switch o.format {
         case .usgs: return try DischargeFiles.readUSGS(o.file)
         case .mhm: return try DischargeFiles.readMHM(o.file)
+        case .camels_output: return try DischargeFiles.readCamelsModelOutput(o.file, column: o.column)
         case .csv:
-            let all: [TimeSeries]
-            if let cached = csvCache[o.file] { all = cached } else {
-                all = try DischargeFiles.readCSV(o.file, label: o.label)
-                csvCache[o.file] = all
-            }
-            let column = o.column ?? gauge
-            guard let s = all.first(where: { $0.name == column }) else {
-                throw InputError(file: o.file.path, line: 1, place: "gauge \(gauge)", message: "no column '\(column)' (columns: \(all.map(\.name).joined(separator: ", ")))")
-            }
-            return s
+            return try DischargeFiles.readCSVColumn(o.file, column: o.column ?? gauge, dateColumn: o.dateColumn, dateFormat: o.dateFormat,
+                                                    label: o.label, nodata: o.nodata)
         }
+    }
+
+    /// `series` converted from the record's units to m³/s; depths use the gauge's `area`
+    /// (declared, the lumped basin's, else the D8 upstream area of its cell).
+    func inCubicMetresPerSecond(_ series: TimeSeries, _ o: ObservationSource, gauge: String, place: String,
+                                area: (km2: Double, kind: String)?) throws(InputError) -> TimeSeries {
+        let units: DischargeUnits
+        let unitsText: String
+        switch o.format {
+        case .usgs, .mhm: return series  // their readers give m³/s
+        case .camels_output: units = o.units ?? .depth(perSeconds: 86_400); unitsText = o.unitsText ?? "mm/d"
+        case .csv: units = o.units ?? .volumeRate(factor: 1); unitsText = o.unitsText ?? "m3/s"
+        }
+        guard let factor = units.factor(stepSeconds: series.time.stepSeconds, areaKm2: area?.km2) else {
+            throw InputError(file: configPath, place: place, message: "observed discharge in \(unitsText) needs the gauge's catchment area: give area_km2")
+        }
+        if units.needsArea, let area {
+            notes.append("observed   \(gauge): \(unitsText) -> m³/s with the \(area.kind) area \(String(format: "%.1f", area.km2)) km²")
+        }
+        guard factor != 1 else { return series }
+        var out = series
+        out.values = series.values.map { $0 * factor }
+        return out
     }
 }
 

@@ -27,6 +27,9 @@ public struct HydroCase: Sendable {
     public var temperature: ForcingField?
     public var pet: ForcingField
     public var gauges: [CaseGauge]
+    /// What loading decided about the inputs: how each text record's rows map to steps,
+    /// unit conversions, CRS assumptions (printed by `validate`).
+    public var inputNotes: [String] = []
 
     /// Reads the config at `url` and everything it names.
     public static func load(_ url: URL) throws(InputError) -> HydroCase {
