@@ -66,7 +66,10 @@ struct RecordRows {
         guard !seconds.isEmpty else { throw InputError(file: file, message: "no data rows") }
         var step = expected ?? Int64.max
         if expected == nil {
-            for i in 1..<max(1, seconds.count) where seconds[i] - seconds[i - 1] > 0 { step = min(step, seconds[i] - seconds[i - 1]) }
+            // The step is the most common gap between rows (rows may skip missing steps).
+            var counts: [Int64: Int] = [:]
+            for i in 1..<max(1, seconds.count) where seconds[i] - seconds[i - 1] > 0 { counts[seconds[i] - seconds[i - 1], default: 0] += 1 }
+            step = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? Int64.max
             guard seconds.count >= 2, step != Int64.max else {
                 throw InputError(file: file, message: "fewer than two dated rows: the time step cannot be known")
             }
