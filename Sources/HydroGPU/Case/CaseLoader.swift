@@ -10,6 +10,9 @@ final class CaseLoader {
     private var csvForcingCache: [String: CSVForcingColumn] = [:]
     /// What the loader decided about the inputs (labels, units, assumed CRS), for `validate`.
     private(set) var notes: [String] = []
+    /// The part of the full flow-direction grid kept by `domain.cut`, and that grid's geometry.
+    private var window: GridWindow?
+    private var fullGeometry: GridGeometry?
 
     init(config: CaseConfig) { self.config = config }
 
@@ -55,7 +58,7 @@ final class CaseLoader {
 
     func raster(_ source: RasterSource) throws(InputError) -> Raster<Double> {
         let key = "\(source.file.path)#\(source.variable ?? "")#\(source.band)#\(source.nodata.map { "\($0)" } ?? "")"
-        if let r = rasterCache[key] { return r }
+        if let r = rasterCache[key] { return cut(r) }
         let (r, note) = try GDALRaster.readNoting(source.file, band: Int32(source.band), nodata: source.nodata, variable: source.variable)
         if let note {
             let text = "note: \(source.label): \(note)"
@@ -63,7 +66,13 @@ final class CaseLoader {
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }
         rasterCache[key] = r
-        return r
+        return cut(r)
+    }
+
+    /// `r` cut to the domain window when it lies on the full flow-direction grid.
+    private func cut(_ r: Raster<Double>) -> Raster<Double> {
+        guard let window, let fullGeometry, window.fits(r, full: fullGeometry) else { return r }
+        return window.crop(r)
     }
 
     /// Fails unless `other` covers the same cells as the flow-direction grid.
@@ -85,6 +94,7 @@ final class CaseLoader {
             let active = Raster(rows: 1, columns: 1, geometry: geometry, values: [true])
             return (CaseGrid(rows: 1, columns: 1, geometry: geometry, active: active, activeCells: [0], cellAreaSquareMetres: [area * 1e6]), nil, nil, [])
         }
+        if let c = domain.cut { try applyCut(c, d8Source) }
         let d8 = try raster(d8Source)
         var isActive = d8.hasData
         if let maskSource = domain.mask {
@@ -92,6 +102,7 @@ final class CaseLoader {
             try checkSameGrid(mask, maskSource.file, as: d8, d8Source.file)
             isActive = zip(mask.values, mask.hasData).map { $1 && $0 != 0 }
         }
+        if let keep = window?.keep { isActive = zip(isActive, keep).map { $0 && $1 } }
         let valid = domain.encoding.validCodes
         var activeCells: [Int] = []
         for i in 0..<isActive.count where isActive[i] {
@@ -135,6 +146,53 @@ final class CaseLoader {
         let active = Raster(rows: d8.rows, columns: d8.columns, geometry: d8.geometry, values: isActive)
         return (CaseGrid(rows: d8.rows, columns: d8.columns, geometry: d8.geometry, active: active, activeCells: activeCells,
                          cellAreaSquareMetres: areas), d8, dem, descriptors)
+    }
+
+    /// Decides the window `domain.cut` keeps of the full flow-direction grid.
+    func applyCut(_ c: DomainCut, _ d8Source: RasterSource) throws(InputError) {
+        let full = try raster(d8Source)
+        let place = "key 'domain.cut'"
+        switch c {
+        case let .bbox(x0, y0, x1, y1):
+            guard let w = GridWindow.box(xMin: x0, yMin: y0, xMax: x1, yMax: y1, rows: full.rows, columns: full.columns, geometry: full.geometry) else {
+                let g = full.geometry
+                throw InputError(file: configPath, place: place, message: "box [\(x0), \(y0), \(x1), \(y1)] holds no cell centre of \(d8Source.file.lastPathComponent) (x \(g.xLowerLeft) to \(g.xLowerLeft + Double(full.columns) * g.cellSize), y \(g.yLowerLeft) to \(g.yLowerLeft + Double(full.rows) * g.cellSize))")
+            }
+            window = w
+        case .gauges:
+            guard !config.gauges.isEmpty else { throw InputError(file: configPath, place: place, message: "cut: gauges needs gauges") }
+            var mask = full.map { _ in 1.0 }
+            if let m = config.domain.mask {
+                let r = try raster(m)
+                try checkSameGrid(r, m.file, as: full, d8Source.file)
+                mask = Raster(rows: r.rows, columns: r.columns, geometry: r.geometry, values: zip(r.values, r.hasData).map { $1 && $0 != 0 ? 1 : 0 })
+            }
+            guard let encoding = FlowDirectionEncoding(rawValue: config.domain.encoding.rawValue) else {
+                throw InputError(file: configPath, place: "key 'domain.encoding'", message: "no D8 decoder for '\(config.domain.encoding.rawValue)'")
+            }
+            let network = try DrainageNetwork(flowDirections: full, encoding: encoding, mask: mask, directionFile: d8Source.file.path,
+                                              maskFile: config.domain.mask?.file.path ?? "mask", geographic: full.geometry.isGeographic)
+            var outlets: [Int] = []
+            for (k, g) in config.gauges.enumerated() {
+                var row = -1, column = -1
+                if let r = g.row, let c = g.column { row = r; column = c } else if let x = g.x, let y = g.y {
+                    let geo = full.geometry
+                    let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down), fr = ((geo.yLowerLeft + Double(full.rows) * geo.cellSize - y) / geo.cellSize).rounded(.down)
+                    if abs(fc) < 1e9, abs(fr) < 1e9 { row = Int(fr); column = Int(fc) }
+                } else if let idSource = g.idRaster, let id = Double(g.id) {
+                    let ids = try raster(idSource)
+                    if let i = ids.values.indices.first(where: { ids.hasData[$0] && ids.values[$0] == id }) { row = i / ids.columns; column = i % ids.columns }
+                }
+                guard let cell = network.cell(row: row, column: column) else {
+                    throw InputError(file: configPath, place: "gauges[\(k)] '\(g.id)'", message: "is not on an active cell of the full grid, so its catchment cannot be cut out")
+                }
+                outlets.append(cell)
+            }
+            window = GridWindow.catchments(of: outlets, in: network)
+        }
+        fullGeometry = full.geometry
+        let w = window!
+        notes.append("cut        rows \(w.row0)..<\(w.row0 + w.rows), columns \(w.column0)..<\(w.column0 + w.columns) of the \(full.rows) x \(full.columns) grid\(w.keep != nil ? ", the gauges' catchments" : ", a bounding box (flow from outside it is not counted)")")
     }
 
     func lumpedArea() throws(InputError) -> Double {
@@ -362,7 +420,8 @@ final class CaseLoader {
             if config.domain.lumped != nil {
                 row = 0; column = 0
             } else if let r = g.row, let c = g.column {
-                row = r; column = c
+                // Config rows and columns name the full grid, also when the domain is cut.
+                row = r - (window?.row0 ?? 0); column = c - (window?.column0 ?? 0)
             } else if let x = g.x, let y = g.y {
                 let geo = grid.geometry
                 let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down)

@@ -93,6 +93,8 @@ public struct DomainConfig: Sendable, Equatable {
     public var descriptors: [NamedRaster]
     /// A lumped case (one cell) instead of rasters.
     public var lumped: LumpedDomain?
+    /// Cut a smaller domain out of the flow-direction grid (nil: the whole grid).
+    public var cut: DomainCut? = nil
 }
 
 public struct NamedRaster: Sendable, Equatable {

@@ -69,7 +69,7 @@ struct CaseConfigParser {
     }
 
     func parseDomain(_ value: YAMLValue) throws(InputError) -> DomainConfig {
-        let m = try value.mapping(allowed: ["flow_direction", "encoding", "mask", "dem", "cell_area", "descriptors", "lumped"])
+        let m = try value.mapping(allowed: ["flow_direction", "encoding", "mask", "dem", "cell_area", "descriptors", "lumped", "cut"])
         var descriptors: [NamedRaster] = []
         if let d = m["descriptors"] {
             for (name, v) in try d.freeMapping() { descriptors.append(NamedRaster(name: name, source: try raster(v))) }
@@ -83,9 +83,24 @@ struct CaseConfigParser {
             if let latitude, !(-90...90).contains(latitude) { throw lm["latitude"]!.error("latitude \(latitude) outside -90...90") }
             lumped = LumpedDomain(areaKm2: area, latitude: latitude)
         }
+        var cut: DomainCut?
+        if let c = m["cut"] {
+            if c.isScalar {
+                guard try c.string() == "gauges" else { throw c.error("expected 'gauges' or {bbox: [xmin, ymin, xmax, ymax]}") }
+                cut = .gauges
+            } else {
+                let b = try c.mapping(allowed: ["bbox"]).required("bbox")
+                let items = try b.sequence()
+                guard items.count == 4 else { throw b.error("expected [xmin, ymin, xmax, ymax], found \(items.count) numbers") }
+                let v = try items.map { i throws(InputError) in try i.double() }
+                guard v[0] < v[2], v[1] < v[3] else { throw b.error("xmin must be below xmax and ymin below ymax") }
+                cut = .bbox(xMin: v[0], yMin: v[1], xMax: v[2], yMax: v[3])
+            }
+            if lumped != nil { throw c.error("a lumped case has no grid to cut") }
+        }
         return DomainConfig(flowDirection: try m["flow_direction"].map(raster), encoding: try m["encoding"]?.choice(D8Encoding.self) ?? .esri,
                             mask: try m["mask"].map(raster), dem: try m["dem"].map(raster), cellArea: try m["cell_area"].map(raster),
-                            descriptors: descriptors, lumped: lumped)
+                            descriptors: descriptors, lumped: lumped, cut: cut)
     }
 
     func parseTime(_ value: YAMLValue) throws(InputError) -> TimeConfig {

@@ -451,3 +451,53 @@ struct DomainRasterFormatTests {
         #expect(!lez.geometry.isGeographic && (lezNote == nil))
     }
 }
+
+/// `domain.cut`: a bounding box or the gauges' catchments cut out of a larger grid.
+@Suite("Domain cut")
+struct DomainCutTests {
+    /// Rows 5 to 19 of the Lez grid by a box on cell edges: the active cells there (counted
+    /// from active_cell.asc), the gauge at full-grid row 16 kept at its cell, the forcing
+    /// mapped by coordinates onto the cut grid.
+    @Test func boundingBox() throws {
+        let f = try CaseFixture()
+        let active = try GDALRaster.read(f.folder.appending(path: "active_cell.asc"))
+        let g = active.geometry, s = g.cellSize
+        var expected = 0
+        for i in active.values.indices where (5..<20).contains(i / active.columns) && active.hasData[i] && active.values[i] != 0 { expected += 1 }
+        let box = "[\(g.xLowerLeft), \(g.yLowerLeft + 7 * s), \(g.xLowerLeft + 14 * s), \(g.yLowerLeft + 22 * s)]"
+        let config = CaseFixture.baseConfig.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("Y3204040") && !$0.contains("Y3204030") }.joined(separator: "\n")
+            .replacingOccurrences(of: "  encoding: esri\n", with: "  encoding: esri\n  cut: {bbox: \(box)}\n")
+        let cut = try f.validate(config).get()
+        #expect(cut.rows == 15 && cut.columns == 14 && cut.activeCells == expected)
+        #expect(cut.gauges[0].row == 11 && cut.gauges[0].column == 8)
+        let full = try f.validate(CaseFixture.baseConfig).get()
+        #expect(InputFixtures.same([cut.gauges[0].observed!], [full.gauges[2].observed!]))
+        #expect(cut.lines.contains { $0.hasPrefix("cut        rows 5..<20, columns 0..<14 of the 27 x 14 grid") })
+        // A box beside the grid is refused, naming the key.
+        let e = try #require(try f.validate(config.replacingOccurrences(of: box, with: "[0, 0, 1, 1]")).error)
+        #expect(e.file == f.config.path && e.place == "key 'domain.cut'" && e.message.hasPrefix("box [0.0, 0.0, 1.0, 1.0] holds no cell centre"))
+    }
+
+    /// Cance cut to the catchment of V3515010: as many cells as pyflwdir's upstream count at
+    /// the gauge, and the full case's D8 upstream area there.
+    @Test(.enabled(if: IOTestData.available, "needs ../shared/data"))
+    func gaugeCatchments() throws {
+        let text = try String(contentsOf: IOTestData.config("cance"), encoding: .utf8)
+            .replacingOccurrences(of: "../../shared/data/", with: IOTestData.shared.path + "/")
+        let folder = IOTestData.temporaryFolder()
+        let url = folder.appending(path: "cance.yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let full = try CaseValidation.validate(url).get()
+        let only = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("V3524010") && !$0.contains("V3517010") }.joined(separator: "\n")
+            .replacingOccurrences(of: "  encoding: esri\n", with: "  encoding: esri\n  cut: gauges\n")
+        try only.write(to: url, atomically: true, encoding: .utf8)
+        let cut = try CaseValidation.validate(url).get()
+        let pyflwdir = try GDALRaster.read(IOTestData.data("cance/upstream_cells_pyflwdir.asc"))
+        #expect(Double(cut.activeCells) == pyflwdir[10, 13])
+        let fullGauge = full.gauges.first { $0.id == "V3515010" }!
+        #expect(abs(cut.areaKm2 - fullGauge.upstreamAreaKm2!) < 1e-9 && abs(cut.gauges[0].upstreamAreaKm2! - fullGauge.upstreamAreaKm2!) < 1e-9)
+        #expect(cut.levels! < full.levels!)
+    }
+}
