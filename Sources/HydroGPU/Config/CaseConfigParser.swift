@@ -23,7 +23,7 @@ struct CaseConfigParser {
             forcing = try parseForcing(try top.required("forcing"))
         }
         var gauges: [GaugeConfig] = []
-        if let g = top["gauges"] {
+        if let g = top["gauges"], !g.isNull {
             for item in try g.sequence() { gauges.append(try parseGauge(item, caravan: caravan)) }
         } else if let caravan {
             let s = CaravanBasin.streamflow
@@ -298,5 +298,13 @@ struct CaseConfigParser {
         }
         return OutputConfig(folder: try m["folder"].map(path) ?? folder.appending(path: "results/\(caseName)").standardized,
                             fields: fields, parameterMaps: try m["parameter_maps"]?.bool() ?? false)
+    }
+}
+
+extension YAMLValue {
+    /// An empty value (`gauges:` with nothing after it), `~` or `null`.
+    var isNull: Bool {
+        if case .scalar(let s) = node { return ["", "~", "null"].contains(s.string) }
+        return false
     }
 }
