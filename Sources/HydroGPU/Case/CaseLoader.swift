@@ -489,7 +489,19 @@ final class CaseLoader {
         switch o.format {
         case .usgs, .mhm: return series  // their readers give m³/s
         case .camels_output: units = o.units ?? .depth(perSeconds: 86_400); unitsText = o.unitsText ?? "mm/d"
-        case .csv: units = o.units ?? .volumeRate(factor: 1); unitsText = o.unitsText ?? "m3/s"
+        case .csv:
+            // Units: the config's, else the header's (`discharge_spec(mm/d)`), else m³/s.
+            if let u = o.units {
+                units = u; unitsText = o.unitsText ?? ""
+            } else if let header = DelimitedTable.unitsInHeader(series.name) {
+                guard let u = DischargeUnits(header) else {
+                    throw InputError(file: o.file.path, line: series.labelling.map { $0.firstLine - 1 }, place: "column '\(series.name)'",
+                                     message: "units '\(header)' in the header are not discharge units HydroGPU converts (\(DischargeUnits.accepted)); give units: in the config")
+                }
+                units = u; unitsText = header
+            } else {
+                units = .volumeRate(factor: 1); unitsText = "m3/s"
+            }
         }
         guard let factor = units.factor(stepSeconds: series.time.stepSeconds, areaKm2: area?.km2) else {
             throw InputError(file: configPath, place: place, message: "observed discharge in \(unitsText) needs the gauge's catchment area: give area_km2")

@@ -173,6 +173,32 @@ struct ObservedRecordTests {
         }
     }
 
+    /// A GRDC day file (`#` header lines, `YYYY-MM-DD;hh:mm; Value`, -999 missing) and a
+    /// CAMELS-CH-style column with its units in the header give the Lez values back.
+    @Test func grdcAndHeaderUnits() throws {
+        let f = try CaseFixture()
+        let shipped = try f.validate(CaseFixture.baseConfig).get().gauges.map { $0.observed! }
+        let rows = try InputFixtures.lezRows()
+        var grdc = "# GRDC STATION DATA FILE\n# GRDC-No.: 6000000\n# Unit of measure: m³/s\nYYYY-MM-DD;hh:mm; Value\n"
+        var ch = "date,discharge_spec(mm/d),discharge_vol(m3/s)\n"
+        for r in rows {
+            let day = InputFixtures.day(endingAt: r.end).dateDescription
+            grdc += "\(day);--:--;   \(r.values[0].isEmpty ? "-999.000" : r.values[0])\n"
+            let mm = r.values[0].isEmpty ? "" : String(Double(r.values[0])! * 86_400 / 169e6 * 1000)
+            ch += "\(day),\(mm),-1\n"
+        }
+        try InputFixtures.write(grdc, f.folder.appending(path: "6000000_Q_Day.Cmd.txt"))
+        try InputFixtures.write(ch, f.folder.appending(path: "ch.csv"))
+        let first = "{file: discharge.csv, label: end}"
+        var config = CaseFixture.baseConfig.replacingOccurrences(of: first, with: "{file: 6000000_Q_Day.Cmd.txt, format: csv, column: Value, nodata: -999}")
+        var got = try f.validate(config).get().gauges[0].observed!
+        #expect(InputFixtures.same([got], [shipped[0]]))
+        config = CaseFixture.baseConfig.replacingOccurrences(of: first, with: "{file: ch.csv, column: discharge_spec}")
+        got = try f.validate(config).get().gauges[0].observed!
+        for t in got.indices where !shipped[0][t].isNaN { #expect(abs(got[t] - shipped[0][t]) <= 1e-9 * shipped[0][t]) }
+        #expect(got.filter(\.isNaN).count == shipped[0].filter(\.isNaN).count)
+    }
+
     @Test func malformedRecordsNameFileAndPlace() throws {
         let f = try CaseFixture()
         let rows = try InputFixtures.lezRows()

@@ -14,7 +14,8 @@ extension DischargeFiles {
             throw InputError(file: url.path, line: table.lineOfStep[i], place: "column '\(column)'",
                              message: "negative discharge \(values[i])\(nodata == nil ? " (if it marks missing values, give nodata: \(values[i].formatted()))" : "")")
         }
-        var series = TimeSeries(name: column, source: url.path, time: table.axis, values: values)
+        // Named as the header writes it, so units in brackets (`Q(m3/s)`) can be read from it.
+        var series = TimeSeries(name: table.headerNames[0], source: url.path, time: table.axis, values: values)
         series.labelling = table.labelling
         return series
     }
