@@ -92,7 +92,11 @@ final class CaseLoader {
             let area = try lumpedArea()
             let geometry = GridGeometry(xLowerLeft: 0, yLowerLeft: 0, cellSize: (area * 1e6).squareRoot())
             let active = Raster(rows: 1, columns: 1, geometry: geometry, values: [true])
-            return (CaseGrid(rows: 1, columns: 1, geometry: geometry, active: active, activeCells: [0], cellAreaSquareMetres: [area * 1e6]), nil, nil, [])
+            // A Caravan basin's numeric attributes are its descriptors (one value, one cell).
+            let descriptors = try config.domain.lumped?.caravan?.numericAttributes().map { a in
+                (name: a.name, raster: Raster(rows: 1, columns: 1, geometry: geometry, values: [a.value]))
+            } ?? []
+            return (CaseGrid(rows: 1, columns: 1, geometry: geometry, active: active, activeCells: [0], cellAreaSquareMetres: [area * 1e6]), nil, nil, descriptors)
         }
         if let c = domain.cut { try applyCut(c, d8Source) }
         let d8 = try raster(d8Source)

@@ -3,13 +3,18 @@ import Foundation
 /// Turns the YAML tree into a `CaseConfig`, checking each key as it goes.
 struct CaseConfigParser {
     let file: URL
+    /// Replaces the config's own `caravan:` basin (a Caravan multi-case config runs one case
+    /// config for each basin of a folder).
+    var caravanOverride: CaravanBasin? = nil
     var folder: URL { file.deletingLastPathComponent() }
 
     func parse(_ text: String) throws(InputError) -> CaseConfig {
         let root = try YAMLDocument.root(text, file: file.path)
         let top = try root.mapping(allowed: ["name", "description", "caravan", "domain", "time", "periods", "forcing", "gauges", "model", "output", "parameters", "training", "regionalisation"])
-        let caravan = try top["caravan"].map { v throws(InputError) in try parseCaravan(v) }
-        let name = try top["name"]?.string() ?? caravan?.basin ?? file.deletingPathExtension().lastPathComponent
+        var caravan = caravanOverride
+        if caravan == nil, let v = top["caravan"] { caravan = try parseCaravan(v) }
+        var name = file.deletingPathExtension().lastPathComponent
+        if let b = caravanOverride?.basin { name = b } else if let n = top["name"] { name = try n.string() } else if let b = caravan?.basin { name = b }
         var domain: DomainConfig
         if let d = top["domain"] { domain = try parseDomain(d) } else if let caravan {
             domain = DomainConfig(flowDirection: nil, encoding: .esri, mask: nil, dem: nil, cellArea: nil, descriptors: [], lumped: LumpedDomain(areaKm2: nil, latitude: nil))

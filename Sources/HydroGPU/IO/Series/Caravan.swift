@@ -46,6 +46,28 @@ public struct CaravanBasin: Sendable, Equatable {
         public var file: String
     }
 
+    /// Every numeric attribute of this basin in its source's `attributes_*.csv` files, by
+    /// column name (descriptors for regionalising lumped basins, e.g. `p_mean`, `aridity`).
+    public func numericAttributes() throws(InputError) -> [(name: String, value: Double)] {
+        let dir = attributesFolder
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
+        var out: [(name: String, value: Double)] = []
+        for name in names.filter({ $0.hasPrefix("attributes") && $0.hasSuffix(".csv") }).sorted() {
+            let lines = try TextFile.lines(dir.appending(path: name))
+            guard let headerLine = lines.first else { continue }
+            let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { DelimitedTable.unquote($0) }
+            guard let idColumn = header.firstIndex(of: "gauge_id") else { continue }
+            for line in lines.dropFirst() {
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+                guard cells.count == header.count, DelimitedTable.unquote(cells[idColumn]) == basin else { continue }
+                for (k, cell) in cells.enumerated() where k != idColumn && !out.contains(where: { $0.name == header[k] }) {
+                    if let v = Double(DelimitedTable.unquote(cell)), v.isFinite { out.append((header[k], v)) }
+                }
+            }
+        }
+        return out
+    }
+
     /// Reads `gauge_lat`, `gauge_lon` and `area` of this basin from the first
     /// `attributes_*.csv` of its source that has those columns.
     public func attributes() throws(InputError) -> Attributes {
