@@ -7,7 +7,7 @@ import Foundation
 /// ```yaml
 /// name: caravan-camels
 /// caravan: {folder: /data/Caravan, basins: [camels_01022500, camels_01013500]}
-/// case: basin.yaml            # time, periods, model, parameters; its own caravan: basin is replaced
+/// case: basin.yaml            # time, periods, model, parameters (some spatial: network); its caravan: basin is replaced
 /// regionalisation: {descriptors: [p_mean, aridity, area], hidden: [8]}   # Caravan attributes
 /// training: {optimizer: lbfgs, iterations: 100}
 /// ```
