@@ -252,12 +252,31 @@ final class CaseLoader {
         }
         let g = try NetCDFForcingReader.read(source.file, variable: source.variable, quantity: quantity, label: source.label,
                                              grid: geometry, unitsOverride: source.units)
+        try checkNetCDFLabel(source, g)
         if let header, header.rows != g.rows || header.columns != g.columns {
             throw InputError(file: source.file.path, place: "variable '\(source.variable)'",
                              message: "is \(g.rows) x \(g.columns) cells but its grid header \(source.grid!.lastPathComponent) says \(header.rows) x \(header.columns)")
         }
         griddedCache[key] = g
         return g
+    }
+
+    /// Sub-daily NetCDF times without bounds do not say which end of a step they name: the
+    /// config must (`label:`), or the run stops. Daily records keep the CF default (start).
+    func checkNetCDFLabel(_ source: ForcingSource, _ g: GriddedForcing) throws(InputError) {
+        let file = try NetCDFFile(source.file)
+        let variable = try file.variable(source.variable)
+        guard let timeName = variable.dimensions.first, file.hasVariable(timeName) else { return }
+        let bounds = try file.textAttribute("bounds", of: try file.variable(timeName))
+        let place = "variable '\(source.variable)'"
+        if let bounds, file.hasVariable(bounds) {
+            notes.append("forcing    \(source.file.lastPathComponent), \(place): steps from the time bounds '\(bounds)', first step \(g.time.stepStart(0)) to \(g.time.stepEnd(0))")
+        } else if let stated = source.statedLabel {
+            notes.append("forcing    \(source.file.lastPathComponent), \(place): times labelled by step \(stated.rawValue) (label in the config), first step \(g.time.stepStart(0)) to \(g.time.stepEnd(0))")
+        } else if g.time.stepSeconds < 86_400 {
+            throw InputError(file: source.file.path, place: "variable '\(timeName)'",
+                             message: "times at steps of \(g.time.stepSeconds) s have no bounds: whether a time is the start or the end of its step cannot be known; state it with label: start or label: end under the forcing entry in the config, or give the time variable bounds")
+        }
     }
 
     func sourceAxis(_ source: ForcingSource) throws(InputError) -> TimeAxis {

@@ -404,6 +404,45 @@ struct LumpedForcingFormatTests {
     }
 }
 
+/// Hourly NetCDF forcing without time bounds must state its label; with bounds or a label the
+/// steps follow it (end: the first time 01:00 closes the step starting 00:00).
+@Suite("Sub-daily NetCDF labels")
+struct SubDailyNetCDFLabelTests {
+    @Test func hourlyTimesWithoutBoundsNeedALabel() throws {
+        let folder = IOTestData.temporaryFolder()
+        let n = 48
+        let w = try NetCDFWriter(folder.appending(path: "hourly.nc"))
+        try w.defineDimension("time", length: n)
+        try w.defineVariable("time", type: .double, dimensions: ["time"])
+        try w.setAttribute("units", "hours since 2020-01-01 00:00", on: "time")
+        for v in ["p", "e"] {
+            try w.defineVariable(v, type: .double, dimensions: ["time"])
+            try w.setAttribute("units", "mm", on: v)
+        }
+        try w.write("time", (1...n).map(Double.init))
+        try w.write("p", (0..<n).map { Double($0 % 5) })
+        try w.write("e", [Double](repeating: 0.1, count: n))
+        try w.finish()
+        let config = """
+            domain: {lumped: {area_km2: 10, latitude: 45}}
+            time: {step: 1h, start: 2020-01-01 00:00, end: 2020-01-03 00:00}
+            forcing:
+              precipitation: {file: hourly.nc, variable: p}
+              pet: {file: hourly.nc, variable: e}
+
+            """
+        let url = folder.appending(path: "case.yaml")
+        try config.write(to: url, atomically: true, encoding: .utf8)
+        let e = try #require(CaseValidation.validate(url).error)
+        #expect(e.file == folder.appending(path: "hourly.nc").path && e.place == "variable 'time'" && e.message.hasPrefix("times at steps of 3600 s have no bounds"))
+        try config.replacingOccurrences(of: "variable: p}", with: "variable: p, label: end}").replacingOccurrences(of: "variable: e}", with: "variable: e, label: end}")
+            .write(to: url, atomically: true, encoding: .utf8)
+        let s = try CaseValidation.validate(url).get()
+        #expect(s.time.count == 48 && s.forcing[0].statistics.maximum == 4)
+        #expect(s.lines.contains { $0.contains("times labelled by step end (label in the config), first step 2020-01-01 00:00 to 2020-01-01 01:00") })
+    }
+}
+
 /// Domain rasters from NetCDF variables, and grids in degrees without a CRS.
 @Suite("Domain rasters")
 struct DomainRasterFormatTests {
