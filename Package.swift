@@ -41,6 +41,15 @@ let package = Package(
             dependencies: ["KernelEmbedder"],
             path: "Plugins/EmbedKernels"
         ),
+        // The built-in Lez case (configs/lez.yaml, data/lez/), embedded at build time.
+        .executableTarget(name: "CaseEmbedder", path: "Sources/CaseEmbedder"),
+        .plugin(
+            name: "EmbedBuiltInCase",
+            capability: .buildTool(),
+            dependencies: ["CaseEmbedder"],
+            path: "Plugins/EmbedBuiltInCase"
+        ),
+        .target(name: "BuiltInCaseData", plugins: ["EmbedBuiltInCase"]),
         // The OpenCL C sources, embedded at build time, and their names.
         .target(name: "Kernels", plugins: ["EmbedKernels"]),
         // Swift ownership of OpenCL objects; knows nothing about hydrology.
@@ -54,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "HostRunner",
             dependencies: [
-                "HydroGPU", "DeviceTensor", "Kernels",
+                "HydroGPU", "DeviceTensor", "Kernels", "BuiltInCaseData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -8,8 +8,8 @@ struct HydroGPUCommand: ParsableCommand {
         abstract: "Differentiable distributed HBV hydrology on GPUs (OpenCL) and CPUs.",
         version: HydroGPUVersion.string,
         subcommands: [
-            TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, ValidateCommand.self,
-            CheckGradientCommand.self, BenchCommand.self, SynthCommand.self, TwinCommand.self,
+            InitCommand.self, TrainCommand.self, SimulateCommand.self, EvaluateCommand.self, ValidateCommand.self,
+            NetworkCommand.self, CheckGradientCommand.self, BenchCommand.self, SynthCommand.self, TwinCommand.self,
             DevicesCommand.self, KernelsCommand.self,
         ]
     )

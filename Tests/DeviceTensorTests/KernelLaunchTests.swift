@@ -36,6 +36,7 @@ struct KernelLaunchTests {
         let source = "__kernel void broken(__global float *x) { x[0] = 1.0f +; }"
         let error = #expect(throws: OpenCLError.self) { try device.program(source: source) }
         #expect(error?.statusName == "CL_BUILD_PROGRAM_FAILURE")
+        #expect(error?.code == .buildProgramFailure)
         #expect(error?.buildLog?.contains("expected expression") == true)
         #expect(error?.description.contains("compiler log") == true)
     }
@@ -44,6 +45,7 @@ struct KernelLaunchTests {
         let kernel = try device.program(source: KernelSources.source(of: .tensorOps)).kernel("axpy")
         let error = #expect(throws: OpenCLError.self) { try kernel.set(1, .double(1)) }
         #expect(error?.statusName == "CL_INVALID_ARG_SIZE")
+        #expect(error?.code == .invalidArgSize)
         #expect(error?.description.contains("axpy argument 1") == true)
     }
 
@@ -51,5 +53,6 @@ struct KernelLaunchTests {
         let program = try device.program(source: KernelSources.source(of: .tensorOps))
         let error = #expect(throws: OpenCLError.self) { try program.kernel("nope") }
         #expect(error?.statusName == "CL_INVALID_KERNEL_NAME")
+        if case .invalidKernelName? = error?.code {} else { Issue.record("the status does not match .invalidKernelName") }
     }
 }

@@ -56,4 +56,16 @@ struct ValidateCommandTests {
         #expect(second.status == 1)
         #expect(second.stderr == "error: \(empty.path): empty configuration\n")
     }
+
+    @Test func multiCaseConfigValidatesEveryCase() throws {
+        guard FileManager.default.fileExists(atPath: Self.repository.deletingLastPathComponent().appending(path: "shared/data/cance/forcing.nc").path) else {
+            print("skipped: ../shared/data/cance not found"); return
+        }
+        let result = try ExecutableTests.run(["validate", Self.repository.appending(path: "configs/lez-cance-regionalised.yaml").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("multi-case lez-cance-regionalised: 2 cases\n  case lez-regionalised\n"))
+        #expect(result.stdout.contains("  case cance-regionalised\n"))
+        #expect(result.stdout.contains("network    [2, 16, 9]"))
+        #expect(result.stdout.hasSuffix("ok\n"))
+    }
 }

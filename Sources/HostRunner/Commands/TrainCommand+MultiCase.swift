@@ -38,11 +38,12 @@ extension TrainCommand {
         }
         let network = objective.cases[0].setup.network!
         printToStandardError("\(multi.name): \(objective.freeCount) free values, shared network \(network.layerSizes) over \(objective.normalisation.names.joined(separator: ", ")) (\(network.weightCount) weights), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(objective.cases[0].backend.name)")
-        let result = try train(Trainer(objective: objective, config: training, folder: folder), gaugeLabels: objective.gaugeLabels)
+        let result = try trainStarts(Trainer(objective: objective, config: training, folder: folder), gaugeLabels: objective.gaugeLabels)
         for (name, metrics) in try JointRunResults.write(objective: objective, free: result.free, to: folder) {
             print("\(name):")
             print(RunResults.table(metrics))
         }
+        for line in try report(objective, result) { print(line) }
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
     }
 

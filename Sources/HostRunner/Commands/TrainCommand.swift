@@ -3,22 +3,6 @@ import DeviceTensor
 import Foundation
 import HydroGPU
 
-/// Finds the built-in lez case: `configs/lez.yaml` under the working directory, or next to
-/// the repository the binary was built in (walking up from the executable).
-enum BuiltInCase {
-    static func locate() throws -> URL {
-        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appending(path: "configs/lez.yaml")]
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        for _ in 0..<6 {
-            candidates.append(folder.appending(path: "configs/lez.yaml"))
-            folder = folder.deletingLastPathComponent()
-        }
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found.standardized }
-        throw ValidationError("no CONFIG given and the built-in case configs/lez.yaml was not found in the working directory or next to the binary (looked at: \(candidates.map(\.path).joined(separator: ", "))); run from the repository root or give a config")
-    }
-}
-
 /// Loads a case and its calibration objective on the chosen backend.
 ///
 /// Keeps the case's config, not the loaded `HydroCase`: its forcing fields are a second full
@@ -88,26 +72,32 @@ struct TrainCommand: ParsableCommand {
     var solver: String?
     @Option(help: "Start from the parameters of another run's results folder (its parameters.json), e.g. a uniform calibration before a distributed one. Multi-case configs: CASE=DIR[,CASE=DIR...] by case name.")
     var initial: String?
+    @Option(help: "Calibrations from N starts (the config's, then seeded random ones: start k uses seed k); the lowest final loss is kept, all are summarised in starts.csv and on standard error.")
+    var starts: Int = 1
 
     func run() throws {
         let started = Date()
         let url = try config.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.locate()
-        printToStandardError("case: \(url.path)")
+        defer { BuiltInCase.removeExtracted() }
+        printToStandardError("case: \(url.path)\(BuiltInCase.isExtracted(url) ? " (the built-in case carried by the binary; hydrogpu init DIR writes it out)" : "")")
         if MultiCaseConfig.declaresCases(url) { return try runMultiCase(url, started: started) }
         let session: CaseSession
         do { session = try CaseSession.open(url, device: device, initialFrom: initial, solver: solver) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
         let training = try trainingConfig(session.config.training)
-        let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? BuiltInCase.defaultOutput(for: url) ?? session.config.output.folder
         let data = session.objective.data
         printToStandardError("\(data.caseName): \(data.cells) cells, \(data.steps) steps of \(data.time.stepSeconds) s, calibration steps \(data.calibrationSteps), \(session.objective.setup.freeCount) free values (\(session.objective.setup.freeParameterNames.joined(separator: " "))), \(training.optimizer.rawValue), loss \(training.loss.rawValue), backend \(session.objective.backend.name)")
         if let p = session.objective.pseudoObserved {
             printToStandardError("pseudo-observed discharge: \(p.cells.count) ungauged cells scaled from gauge \(data.gauges[p.gauge].id), weight \(p.weight)")
         }
-        let result = try train(Trainer(objective: session.objective, config: training, folder: folder), gaugeLabels: data.gauges.map(\.id))
+        let result = try trainStarts(Trainer(objective: session.objective, config: training, folder: folder), gaugeLabels: data.gauges.map(\.id)) { x in
+            ((try? RunResults.parameterValues(objective: session.objective, free: x)) ?? []).filter { !$0.fixed }.map { ($0.name, $0.mean) }
+        }
         let metrics = try RunResults.write(objective: session.objective, free: result.free, to: folder)
         print(RunResults.table(metrics))
+        for line in try report(session.objective, result) { print(line) }
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
     }
 
@@ -124,7 +114,7 @@ struct TrainCommand: ParsableCommand {
 
     /// Runs `trainer` (from the checkpoint in its folder with --resume), printing a progress
     /// line per iteration, and writes the final checkpoint. One case or several: the same loop.
-    func train<Objective: TrainableObjective>(_ trainer: Trainer<Objective>, gaugeLabels: [String]) throws -> TrainingCheckpoint {
+    func train<Objective: TrainableObjective>(_ trainer: Trainer<Objective>, gaugeLabels: [String], label: String = "") throws -> TrainingCheckpoint {
         var trainer = trainer
         let folder = trainer.folder!
         if let k = ProcessInfo.processInfo.environment["HYDROGPU_TEST_NAN_AT_ITERATION"].flatMap(Int.init) { trainer.nanAtIteration = k }
@@ -136,16 +126,19 @@ struct TrainCommand: ParsableCommand {
             printToStandardError("resuming from iteration \(checkpoint!.iteration)")
         }
         var elapsed: [Double] = []
+        var line = ProgressLine()
+        defer { line.finish() }
         let result: TrainingCheckpoint
         do {
             result = try trainer.run(resume: checkpoint) { p in
                 elapsed.append(p.secondsPerIteration)
                 let mean = elapsed.reduce(0, +) / Double(elapsed.count)
                 let nse = zip(gaugeLabels, p.nse).map { id, v in "\(id) \(v.map { String(format: "%.3f", $0) } ?? "-")" }.joined(separator: " ")
-                printToStandardError(String(format: "iter %d/%d  loss %.5f  NSE %@  %.2f s/it  ETA %.0f s%@", p.iteration, p.iterations, p.loss, nse,
-                                            p.secondsPerIteration, mean * Double(p.iterations - p.iteration), p.converged ? "  (converged)" : ""))
+                line.show(label + String(format: "iter %d/%d  loss %.5f  NSE %@  %.2f s/it  ETA %.0f s%@", p.iteration, p.iterations, p.loss, nse,
+                                         p.secondsPerIteration, mean * Double(p.iterations - p.iteration), p.converged ? "  (converged)" : ""))
             }
         } catch let error as TrainingDivergence {
+            line.finish()
             throw ValidationError("\(error)")
         }
         try result.write(to: folder)

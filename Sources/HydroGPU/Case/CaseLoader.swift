@@ -438,40 +438,8 @@ final class CaseLoader {
     func loadGauges(grid: CaseGrid, time: TimeAxis, upstreamKm2: [Double]?) throws(InputError) -> [CaseGauge] {
         var gauges: [CaseGauge] = []
         for (k, g) in config.gauges.enumerated() {
+            let (row, column, cell) = try placeGauge(k, g, grid: grid)
             let place = "gauges[\(k)] '\(g.id)'"
-            var row = 0, column = 0
-            if config.domain.lumped != nil {
-                row = 0; column = 0
-            } else if let r = g.row, let c = g.column {
-                // Config rows and columns name the full grid, also when the domain is cut.
-                row = r - (window?.row0 ?? 0); column = c - (window?.column0 ?? 0)
-            } else if let x = g.x, let y = g.y {
-                let geo = grid.geometry
-                let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down)
-                let fr = ((geo.yLowerLeft + Double(grid.rows) * geo.cellSize - y) / geo.cellSize).rounded(.down)
-                column = abs(fc) < 1e9 ? Int(fc) : -1
-                row = abs(fr) < 1e9 ? Int(fr) : -1
-            } else if let idSource = g.idRaster {
-                let ids = try raster(idSource)
-                if let d8 = config.domain.flowDirection { try checkSameGrid(ids, idSource.file, as: try raster(d8), d8.file) }
-                guard let id = Double(g.id) else {
-                    throw InputError(file: configPath, place: place, message: "id '\(g.id)' is not a number, so it cannot be found in \(idSource.file.lastPathComponent)")
-                }
-                let cells = ids.values.indices.filter { ids.hasData[$0] && ids.values[$0] == id }
-                guard cells.count == 1 else {
-                    throw InputError(file: idSource.file.path, place: "gauge \(g.id)",
-                                     message: cells.isEmpty ? "no cell holds gauge id \(g.id)" : "gauge id \(g.id) is on \(cells.count) cells")
-                }
-                row = cells[0] / ids.columns; column = cells[0] % ids.columns
-            } else {
-                throw InputError(file: configPath, place: place, message: "has no location (row/col, x/y or id_raster)")
-            }
-            guard row >= 0, row < grid.rows, column >= 0, column < grid.columns else {
-                throw InputError(file: configPath, row: row, column: column, place: place, message: "lies outside the \(grid.rows) x \(grid.columns) grid")
-            }
-            guard let cell = grid.cellIndex(row: row, column: column) else {
-                throw InputError(file: configPath, row: row, column: column, place: place, message: "lies on an inactive cell")
-            }
             var area = g.areaKm2
             if area == nil, config.domain.lumped != nil { area = grid.totalAreaKm2 }
             var observed: [Double]?
@@ -489,6 +457,46 @@ final class CaseLoader {
             gauges.append(CaseGauge(id: g.id, row: row, column: column, cell: cell, declaredAreaKm2: area, observed: observed, observedSource: observedSource))
         }
         return gauges
+    }
+
+    /// The cell of gauge `k` as the config places it: row/col, the cell containing x/y, or the
+    /// cell of its id in an id raster. Throws naming the gauge when it is off the grid or inactive.
+    func placeGauge(_ k: Int, _ g: GaugeConfig, grid: CaseGrid) throws(InputError) -> (row: Int, column: Int, cell: Int) {
+        let place = "gauges[\(k)] '\(g.id)'"
+        var row = 0, column = 0
+        if config.domain.lumped != nil {
+            row = 0; column = 0
+        } else if let r = g.row, let c = g.column {
+            // Config rows and columns name the full grid, also when the domain is cut.
+            row = r - (window?.row0 ?? 0); column = c - (window?.column0 ?? 0)
+        } else if let x = g.x, let y = g.y {
+            let geo = grid.geometry
+            let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down)
+            let fr = ((geo.yLowerLeft + Double(grid.rows) * geo.cellSize - y) / geo.cellSize).rounded(.down)
+            column = abs(fc) < 1e9 ? Int(fc) : -1
+            row = abs(fr) < 1e9 ? Int(fr) : -1
+        } else if let idSource = g.idRaster {
+            let ids = try raster(idSource)
+            if let d8 = config.domain.flowDirection { try checkSameGrid(ids, idSource.file, as: try raster(d8), d8.file) }
+            guard let id = Double(g.id) else {
+                throw InputError(file: configPath, place: place, message: "id '\(g.id)' is not a number, so it cannot be found in \(idSource.file.lastPathComponent)")
+            }
+            let cells = ids.values.indices.filter { ids.hasData[$0] && ids.values[$0] == id }
+            guard cells.count == 1 else {
+                throw InputError(file: idSource.file.path, place: "gauge \(g.id)",
+                                 message: cells.isEmpty ? "no cell holds gauge id \(g.id)" : "gauge id \(g.id) is on \(cells.count) cells")
+            }
+            row = cells[0] / ids.columns; column = cells[0] % ids.columns
+        } else {
+            throw InputError(file: configPath, place: place, message: "has no location (row/col, x/y or id_raster)")
+        }
+        guard row >= 0, row < grid.rows, column >= 0, column < grid.columns else {
+            throw InputError(file: configPath, row: row, column: column, place: place, message: "lies outside the \(grid.rows) x \(grid.columns) grid")
+        }
+        guard let cell = grid.cellIndex(row: row, column: column) else {
+            throw InputError(file: configPath, row: row, column: column, place: place, message: "lies on an inactive cell")
+        }
+        return (row, column, cell)
     }
 
     /// A gauge's record in its own units (only its column is parsed).

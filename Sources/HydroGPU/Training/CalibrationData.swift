@@ -40,15 +40,15 @@ public struct CalibrationData: Sendable {
         let config = hydroCase.config
         let grid = hydroCase.grid
         let network: DrainageNetwork
-        if let d8 = hydroCase.flowDirection {
+        if hydroCase.flowDirection != nil {
             guard config.model.routing == .d8 else {
                 throw InputError(file: config.file.path, place: "key 'model.routing'", message: "a gridded case is routed by d8 in training (found \(config.model.routing.rawValue))")
             }
-            let mask = Raster<Double>(rows: grid.rows, columns: grid.columns, geometry: grid.geometry, values: grid.active.values.map { $0 ? 1 : 0 })
-            let encoding = FlowDirectionEncoding(rawValue: config.domain.encoding.rawValue) ?? .esri
-            network = try DrainageNetwork(flowDirections: d8, encoding: encoding, mask: mask,
-                                          directionFile: config.domain.flowDirection?.file.path ?? "flow directions",
-                                          geographic: grid.geometry.isGeographic)
+            // The loader built the network once, with the case's encoding and mask: reuse it.
+            guard let loaded = hydroCase.network else {
+                throw InputError(file: config.file.path, place: "domain", message: "the case has flow directions but no drainage network was built")
+            }
+            network = loaded
         } else {
             guard config.model.routing == .gamma else {
                 throw InputError(file: config.file.path, place: "key 'model.routing'", message: "a lumped case is routed by gamma (the unit hydrograph) in training (found \(config.model.routing.rawValue))")

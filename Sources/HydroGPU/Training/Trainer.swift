@@ -15,6 +15,11 @@ public struct TrainingCheckpoint: Codable, Sendable, Equatable {
     public var optimizer: OptimizerState?
     public var lossHistory: [Double]
     public var parameterNames: [String]
+    /// Per free value: whether any evaluation so far gave it a non-zero gradient (nil in
+    /// checkpoints written before this was recorded). A value that never had one never moved.
+    public var nonZeroGradient: [Bool]?
+    /// The free vector the run started from (nil in checkpoints written before it was kept).
+    public var startFree: [Double]?
 
     public static let fileName = "checkpoint.json"
 
@@ -57,6 +62,8 @@ public struct Trainer<Objective: TrainableObjective> {
     public var folder: URL?
     /// Test hook: at this iteration (0-based) the precipitation of cell 0 at step 1 becomes NaN.
     public var nanAtIteration: Int?
+    /// Free vector to start from instead of the objective's initial values (`train --starts`).
+    public var start: [Double]?
 
     public init(objective: Objective, config: TrainingConfig, folder: URL?) {
         self.objective = objective
@@ -70,12 +77,14 @@ public struct Trainer<Objective: TrainableObjective> {
     /// Trains for `config.iterations` iterations in all, from `resume` when given.
     public func run(resume: TrainingCheckpoint? = nil, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingCheckpoint {
         let n = objective.freeCount
-        var checkpoint = resume ?? TrainingCheckpoint(caseName: objective.runName, iteration: 0, free: objective.initialFreeValues(),
+        var checkpoint = resume ?? TrainingCheckpoint(caseName: objective.runName, iteration: 0, free: start ?? objective.initialFreeValues(),
                                                       optimizer: nil, lossHistory: [], parameterNames: objective.freeParameterNames)
+        if resume == nil { checkpoint.startFree = checkpoint.free }
         guard checkpoint.free.count == n else {
             throw TrainingSetupError("checkpoint has \(checkpoint.free.count) free values but the case's parameters need \(n): the config changed since the run started")
         }
         var lastNSE: [Double?] = []
+        var nonZeroGradient = checkpoint.nonZeroGradient ?? [Bool](repeating: false, count: n)
         let lbfgs = BoundedLBFGS(lower: [Double](repeating: -Self.rawBound, count: n), upper: [Double](repeating: Self.rawBound, count: n))
         while checkpoint.iteration < config.iterations {
             let started = Date()
@@ -85,6 +94,7 @@ public struct Trainer<Objective: TrainableObjective> {
             let evaluate: ([Double]) throws -> (loss: Double, gradient: [Double]) = { x in
                 let e = try objective.trainingEvaluation(x)
                 try Self.check(e, x: x, iteration: iteration, objective: objective)
+                for (i, g) in e.gradient!.enumerated() where g != 0 { nonZeroGradient[i] = true }
                 evaluations.append((x, e))
                 return (e.loss, e.gradient!)
             }
@@ -119,6 +129,7 @@ public struct Trainer<Objective: TrainableObjective> {
                 checkpoint.lossHistory.append(loss)
             }
             checkpoint.iteration += 1
+            checkpoint.nonZeroGradient = nonZeroGradient
             lastNSE = evaluations.last(where: { $0.x == checkpoint.free })?.e.nse ?? evaluations.last?.e.nse ?? lastNSE
             if let folder, checkpoint.iteration % config.checkpointInterval == 0 || checkpoint.iteration == config.iterations || converged {
                 try checkpoint.write(to: folder)
