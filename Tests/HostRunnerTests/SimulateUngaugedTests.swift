@@ -26,8 +26,8 @@ struct SimulateUngaugedTests {
         #expect(!(try String(contentsOf: poi, encoding: .utf8)).contains("observed"))
         r = try ExecutableTests.run(["simulate", poi.path, "--device", "reference", "--output", folder.appending(path: "poi").path])
         #expect(r.status == 0, "\(r.stderr)")
-        let simulated = try Self.column("Y3204040", of: folder.appending(path: "gauged"))
-        let poiColumn = try Self.column("Y3204040", of: folder.appending(path: "poi"))
+        let simulated = try Self.column("Y3204040_simulated", of: folder.appending(path: "gauged"))
+        let poiColumn = try Self.column("Y3204040_simulated", of: folder.appending(path: "poi"))
         #expect(simulated.count == 364 && simulated == poiColumn)
         // No gauges at all: discharge at the outlet, which is Y3204040's cell (row 26, column 12).
         let none = folder.appending(path: "none.yaml")
@@ -35,7 +35,7 @@ struct SimulateUngaugedTests {
             .write(to: none, atomically: true, encoding: .utf8)
         r = try ExecutableTests.run(["simulate", none.path, "--device", "reference", "--output", folder.appending(path: "none").path])
         #expect(r.status == 0, "\(r.stderr)")
-        let outlet = try Self.column("outlet_r26_c12", of: folder.appending(path: "none"))
+        let outlet = try Self.column("outlet_r26_c12_simulated", of: folder.appending(path: "none"))
         #expect(outlet == simulated)
         // train still needs observations, and says so.
         r = try ExecutableTests.run(["train", poi.path, "--device", "reference", "--iterations", "1", "--output", folder.appending(path: "t").path])
