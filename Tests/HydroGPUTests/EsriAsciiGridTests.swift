@@ -16,7 +16,7 @@ struct EsriAsciiGridTests {
     @Test func badValueNamesFileRowAndColumn() {
         let text = "ncols 2\nnrows 2\nxllcorner 0\nyllcorner 0\ncellsize 1\n1 2\n3 x\n"
         let error = #expect(throws: InputError.self) { try EsriAsciiGrid.parse(text, file: "d8.asc") }
-        #expect(error?.description == "d8.asc, line 7, row 1, column 1: 'x' is not a number")
+        #expect(error?.description == "d8.asc, line 7, row 1, column 1: 'x' is not a finite number")
     }
 
     @Test func truncatedFileIsAnError() {

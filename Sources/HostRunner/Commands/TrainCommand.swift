@@ -19,6 +19,7 @@ struct CaseSession {
             config.model.solver = s
         }
         let hydroCase = try HydroCase.load(config)
+        for warning in hydroCase.warnings { printToStandardError("warning: \(warning)") }
         let data = try CalibrationData.from(hydroCase, requireObservations: !simulation)
         let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         let setup = try TrainingSetup.from(config: hydroCase.config, data: data, initialValues: initialValues)

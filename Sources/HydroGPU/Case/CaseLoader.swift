@@ -25,7 +25,9 @@ final class CaseLoader {
         let time = try caseTime(precipitationAxis)
         let ranges = try periodSteps(time)
         let precipitation = try field("precipitation", config.forcing.precipitation, .waterDepth, grid, time)
-        try checkNotNegative(precipitation)
+        let limits = config.forcing.limits
+        var warnings = try ForcingPlausibility.check(precipitation, maxMmPerDay: limits.precipitationMaxMmPerDay,
+                                                     limitKey: "forcing.limits.precipitation_max_mm_per_day", cellPlace: { cellPlace($0, grid) })
         var temperature = try config.forcing.temperature.map { s throws(InputError) in try field("temperature", s, .temperature, grid, time) }
         let tmin = try config.forcing.minimumTemperature.map { s throws(InputError) in try field("tmin", s, .temperature, grid, time) }
         let tmax = try config.forcing.maximumTemperature.map { s throws(InputError) in try field("tmax", s, .temperature, grid, time) }
@@ -41,26 +43,52 @@ final class CaseLoader {
         case .hargreaves:
             pet = try hargreaves(tmin: tmin!, tmax: tmax!, grid: grid, time: time)
         }
-        try checkNotNegative(pet)
+        warnings += try ForcingPlausibility.check(pet, maxMmPerDay: limits.petMaxMmPerDay,
+                                                  limitKey: "forcing.limits.pet_max_mm_per_day", cellPlace: { cellPlace($0, grid) })
+        // The missing-value policy is checked here, not only when a run builds its forcing,
+        // so that `validate` refuses what a run would.
+        for f in [precipitation, pet, temperature].compactMap({ $0 }) {
+            try MissingForcing.check(f, policy: config.forcing.missing, cellPlace: { cellPlace($0, grid) })
+        }
         let upstream = network?.upstreamArea().squareKilometres
         var gauges = try loadGauges(grid: grid, time: time, upstreamKm2: upstream)
+        try checkObservationVariance(gauges, time: time, calibration: ranges["calibration"])
         if let upstream {
             for k in gauges.indices { gauges[k].upstreamAreaKm2 = upstream[gauges[k].cell] }
         }
         var loaded = HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
                                warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
-                               precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges)
+                               precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges, warnings: warnings)
         loaded.inputNotes = notes
         return loaded
     }
 
+    /// "cell 3 (row 4, column 7)" for active cell `c`.
+    func cellPlace(_ c: Int, _ grid: CaseGrid) -> String {
+        guard c < grid.activeCells.count, config.domain.lumped == nil else { return "cell \(c)" }
+        let flat = grid.activeCells[c]
+        return "cell \(c) (row \(flat / grid.columns), column \(flat % grid.columns))"
+    }
+
+    /// NSE and KGE are undefined for gauges whose observations do not vary in the calibration
+    /// window (the whole run without one): refused here, before any training starts.
+    func checkObservationVariance(_ gauges: [CaseGauge], time: TimeAxis, calibration: Range<Int>?) throws(InputError) {
+        for g in gauges where (config.training.gaugeWeights[g.id] ?? 1) != 0 {
+            guard let q = g.observed else { continue }
+            try ObservationPlausibility.checkVariance(q, window: calibration ?? 0..<time.count, windowName: calibration == nil ? "run" : "calibration",
+                                                      time: time, loss: config.training.loss, gauge: g.id, source: g.observedSource ?? configPath)
+        }
+    }
+
     // MARK: Grid
 
-    func raster(_ source: RasterSource) throws(InputError) -> Raster<Double> {
-        let key = "\(source.file.path)#\(source.variable ?? "")#\(source.band)#\(source.nodata.map { "\($0)" } ?? "")"
+    /// A static raster (strict ESRI ASCII reader, GDAL, or a NetCDF variable through GDAL);
+    /// `integers` for code grids. Cut to the domain window when `domain.cut` is set.
+    func raster(_ source: RasterSource, integers: Bool = false) throws(InputError) -> Raster<Double> {
+        let key = "\(source.file.path)#\(source.variable ?? "")#\(source.band)#\(integers)#\(source.nodata.map { "\($0)" } ?? "")"
         if let r = rasterCache[key] { return cut(r) }
-        let (r, note) = try GDALRaster.readNoting(source.file, band: Int32(source.band), nodata: source.nodata, variable: source.variable)
-        if let note {
+        let (r, note) = try StaticRaster.readNoting(source, integers: integers)
+        if let note, !notes.contains(where: { $0.hasPrefix("note: \(source.label):") }) {
             let text = "note: \(source.label): \(note)"
             notes.append(text)
             FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -99,10 +127,10 @@ final class CaseLoader {
             return (CaseGrid(rows: 1, columns: 1, geometry: geometry, active: active, activeCells: [0], cellAreaSquareMetres: [area * 1e6]), nil, nil, descriptors)
         }
         if let c = domain.cut { try applyCut(c, d8Source) }
-        let d8 = try raster(d8Source)
+        let d8 = try raster(d8Source, integers: true)
         var isActive = d8.hasData
         if let maskSource = domain.mask {
-            let mask = try raster(maskSource)
+            let mask = try raster(maskSource, integers: true)
             try checkSameGrid(mask, maskSource.file, as: d8, d8Source.file)
             isActive = zip(mask.values, mask.hasData).map { $1 && $0 != 0 }
         }
@@ -125,12 +153,14 @@ final class CaseLoader {
         let dem = try domain.dem.map { s throws(InputError) -> Raster<Double> in
             let r = try raster(s)
             try checkSameGrid(r, s.file, as: d8, d8Source.file)
+            try StaticRaster.requireData(r, onCells: activeCells, file: s.file.path, what: "the DEM")
             return r
         }
         var descriptors: [(name: String, raster: Raster<Double>)] = []
         for d in domain.descriptors {
             let r = try raster(d.source)
             try checkSameGrid(r, d.source.file, as: d8, d8Source.file)
+            try StaticRaster.requireData(r, onCells: activeCells, file: d.source.file.path, what: "descriptor '\(d.name)'")
             descriptors.append((d.name, r))
         }
         var areas: [Double]
@@ -154,7 +184,7 @@ final class CaseLoader {
 
     /// Decides the window `domain.cut` keeps of the full flow-direction grid.
     func applyCut(_ c: DomainCut, _ d8Source: RasterSource) throws(InputError) {
-        let full = try raster(d8Source)
+        let full = try raster(d8Source, integers: true)
         let place = "key 'domain.cut'"
         switch c {
         case let .bbox(x0, y0, x1, y1):
@@ -391,13 +421,6 @@ final class CaseLoader {
         }
     }
 
-    func checkNotNegative(_ f: ForcingField) throws(InputError) {
-        guard let i = firstIndex(f.values, { $0 < 0 }) else { return }
-        let t = i / f.cells
-        throw InputError(file: f.source, place: "time index \(t) (\(f.time.stepStart(t))), cell \(i % f.cells)",
-                         message: "negative \(f.name) \(f.values[i]) mm")
-    }
-
     func checkTemperature(_ f: ForcingField) throws(InputError) {
         guard let i = firstIndex(f.values, { $0 < -90 || $0 > 60 }) else { return }
         let t = i / f.cells
@@ -448,6 +471,7 @@ final class CaseLoader {
                 let series = try observations(o, gauge: g.id)
                 let converted = try inCubicMetresPerSecond(series, o, gauge: g.id, place: place,
                                                            area: area.map { ($0, "declared") } ?? upstreamKm2.map { ($0[cell], "D8 upstream") })
+                try ObservationPlausibility.check(converted, gauge: g.id)
                 observed = try converted.aligned(to: time)
                 observedSource = o.file.path
                 if let l = series.labelling {
@@ -476,8 +500,8 @@ final class CaseLoader {
             column = abs(fc) < 1e9 ? Int(fc) : -1
             row = abs(fr) < 1e9 ? Int(fr) : -1
         } else if let idSource = g.idRaster {
-            let ids = try raster(idSource)
-            if let d8 = config.domain.flowDirection { try checkSameGrid(ids, idSource.file, as: try raster(d8), d8.file) }
+            let ids = try raster(idSource, integers: true)
+            if let d8 = config.domain.flowDirection { try checkSameGrid(ids, idSource.file, as: try raster(d8, integers: true), d8.file) }
             guard let id = Double(g.id) else {
                 throw InputError(file: configPath, place: place, message: "id '\(g.id)' is not a number, so it cannot be found in \(idSource.file.lastPathComponent)")
             }

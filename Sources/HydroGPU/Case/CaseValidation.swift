@@ -16,6 +16,8 @@ public struct CaseSummary: Sendable {
     public var forcing: [(name: String, source: String, statistics: ForcingStatistics)]
     /// Extra lines from checks that need other parts (e.g. topological levels).
     public var notes: [String]
+    /// Doubts about the inputs that are not errors (`HydroCase.warnings`).
+    public var warnings: [String]
 
     public init(_ c: HydroCase) {
         name = c.config.name
@@ -32,6 +34,7 @@ public struct CaseSummary: Sendable {
         gauges = c.gauges
         forcing = ([c.precipitation, c.temperature, c.pet] as [ForcingField?]).compactMap { $0 }.map { ($0.name, $0.source, $0.statistics()) }
         notes = []
+        warnings = c.warnings
         if let n = c.network {
             notes.append("network    \(n.levels.count) topological levels, \(n.outlets.count) outlet\(n.outlets.count == 1 ? "" : "s")")
         }
@@ -77,6 +80,7 @@ public struct CaseSummary: Sendable {
                 out.append("           missing at time indices \(shown.joined(separator: ", "))\(s.stepsWithMissing.count > 10 ? " and \(s.stepsWithMissing.count - 10) more" : "")")
             }
         }
+        out += warnings.map { "warning    \($0)" }
         return out
     }
 }

@@ -30,6 +30,9 @@ public struct HydroCase: Sendable {
     /// What loading decided about the inputs: how each text record's rows map to steps,
     /// unit conversions, CRS assumptions (printed by `validate`).
     public var inputNotes: [String] = []
+    /// Doubts about inputs that are not errors (e.g. magnitudes suggesting wrong units), for
+    /// `validate` and the run commands to print.
+    public var warnings: [String] = []
 
     /// Reads the config at `url` and everything it names.
     public static func load(_ url: URL) throws(InputError) -> HydroCase {
@@ -152,7 +155,7 @@ extension ForcingField {
             let t = firstMissing / cells
             throw InputError(file: source, place: "time index \(t) (\(time.stepStart(t)) to \(time.stepEnd(t))), cell \(firstMissing % cells)",
                              message: "\(name) is missing; set forcing.missing: interpolate to fill gaps in time")
-        case .interpolate:
+        case .interpolate, .interpolateExtend:
             var out = values
             for c in 0..<cells {
                 var lastGood: Int?
@@ -166,10 +169,13 @@ extension ForcingField {
                         case let (a?, b?):
                             let w = Double(k - a) / Double(b - a)
                             out[k * cells + c] = (1 - w) * out[a * cells + c] + w * out[b * cells + c]
-                        case let (a?, nil): out[k * cells + c] = out[a * cells + c]
-                        case let (nil, b?): out[k * cells + c] = out[b * cells + c]
                         case (nil, nil):
                             throw InputError(file: source, place: "cell \(c)", message: "\(name) has no value at any step")
+                        case let (a?, nil) where policy == .interpolateExtend: out[k * cells + c] = out[a * cells + c]
+                        case let (nil, b?) where policy == .interpolateExtend: out[k * cells + c] = out[b * cells + c]
+                        case (_, nil), (nil, _):
+                            throw InputError(file: source, place: "time index \(k) (\(time.stepStart(k))), cell \(c)",
+                                             message: "\(name) is missing at an end of the record: nothing on one side to interpolate from (forcing.missing: interpolate_extend copies the nearest value)")
                         }
                     }
                     t = next

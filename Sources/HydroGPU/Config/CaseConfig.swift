@@ -29,6 +29,10 @@ public struct CaseConfig: Sendable, Equatable {
 
     /// The text of a config file; a missing or unreadable file is an error naming it.
     static func readText(_ url: URL) throws(InputError) -> String {
+        // The size limit is checked before the file is read (YAMLLimits checks the text again).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int, size > YAMLLimits.maximumBytes {
+            throw InputError(file: url.path, message: "\(size) bytes; a configuration may have at most \(YAMLLimits.maximumBytes) bytes")
+        }
         do { return try String(contentsOf: url, encoding: .utf8) } catch {
             throw InputError(file: url.path, message: FileManager.default.fileExists(atPath: url.path) ? "cannot read: \(error.localizedDescription)" : "no such file")
         }
@@ -194,8 +198,11 @@ public enum PETMethod: String, Sendable, CaseIterable, Codable {
 public enum MissingForcingPolicy: String, Sendable, CaseIterable, Codable {
     /// Refuse to run, naming the variable and time index.
     case fail
-    /// Linear interpolation in time per cell (ends copy the nearest value).
+    /// Linear interpolation in time per cell, between valid values only: a gap at the start
+    /// or end of the record is an error naming the time index.
     case interpolate
+    /// As `interpolate`, and a gap at the start or end copies the nearest value.
+    case interpolateExtend = "interpolate_extend"
 }
 
 public struct ForcingConfig: Sendable, Equatable {
@@ -208,6 +215,8 @@ public struct ForcingConfig: Sendable, Equatable {
     /// Latitude for Hargreaves on a projected grid (degrees).
     public var latitude: Double?
     public var missing: MissingForcingPolicy
+    /// Physical maxima of precipitation and PET (`forcing.limits`).
+    public var limits = ForcingLimits()
 }
 
 public enum ObservationFormat: String, Sendable, CaseIterable, Codable {

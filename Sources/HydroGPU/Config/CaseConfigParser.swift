@@ -196,7 +196,7 @@ struct CaseConfigParser {
 
     func parseForcing(_ value: YAMLValue, caravan: CaravanBasin? = nil) throws(InputError) -> ForcingConfig {
         let forcingSource = { (v: YAMLValue) throws(InputError) -> ForcingSource in try self.forcingSource(v, caravan: caravan) }
-        let m = try value.mapping(allowed: ["precipitation", "temperature", "pet", "pet_method", "tmin", "tmax", "latitude", "missing"])
+        let m = try value.mapping(allowed: ["precipitation", "temperature", "pet", "pet_method", "tmin", "tmax", "latitude", "missing", "limits"])
         let method = try m["pet_method"]?.choice(PETMethod.self) ?? .file
         let pet = try m["pet"].map(forcingSource)
         let tmin = try m["tmin"].map(forcingSource), tmax = try m["tmax"].map(forcingSource)
@@ -211,7 +211,21 @@ struct CaseConfigParser {
         if let latitude, !(-90...90).contains(latitude) { throw m["latitude"]!.error("latitude \(latitude) outside -90...90") }
         return ForcingConfig(precipitation: try forcingSource(try m.required("precipitation")), temperature: try m["temperature"].map(forcingSource),
                              pet: pet, petMethod: method, minimumTemperature: tmin, maximumTemperature: tmax, latitude: latitude,
-                             missing: try m["missing"]?.choice(MissingForcingPolicy.self) ?? .fail)
+                             missing: try m["missing"]?.choice(MissingForcingPolicy.self) ?? .fail, limits: try forcingLimits(m["limits"]))
+    }
+
+    /// `forcing.limits: {precipitation_max_mm_per_day: 2000, pet_max_mm_per_day: 30}`.
+    func forcingLimits(_ value: YAMLValue?) throws(InputError) -> ForcingLimits {
+        var limits = ForcingLimits()
+        guard let value else { return limits }
+        let m = try value.mapping(allowed: ["precipitation_max_mm_per_day", "pet_max_mm_per_day"])
+        for (key, path) in [("precipitation_max_mm_per_day", \ForcingLimits.precipitationMaxMmPerDay), ("pet_max_mm_per_day", \ForcingLimits.petMaxMmPerDay)] {
+            guard let v = m[key] else { continue }
+            let x = try v.double()
+            guard x > 0 else { throw v.error("a maximum must be positive, found \(x)") }
+            limits[keyPath: path] = x
+        }
+        return limits
     }
 
     /// `caravan: {folder: PATH, basin: ID}`.

@@ -131,6 +131,7 @@ struct YAMLMapping {
 enum YAMLDocument {
     /// The root of `text`; syntax errors name the line.
     static func root(_ text: String, file: String) throws(InputError) -> YAMLValue {
+        try YAMLLimits.check(text, file: file)
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw InputError(file: file, message: "empty configuration")

@@ -93,8 +93,15 @@ public struct TrainingSetup: Sendable {
                 case .distributed: layout.spatial = .distributed
                 case .network: layout.spatial = .network
                 case .zones:
-                    guard let source = given.zones, let raster = zoneRasters[source.file.path] ?? (try? GDALRaster.read(source.file)) else {
-                        throw InputError(file: config.file.path, line: given.line, place: "parameters.\(p.name).zones", message: "cannot read the class raster")
+                    guard let source = given.zones else {
+                        throw InputError(file: config.file.path, line: given.line, place: "parameters.\(p.name).zones", message: "names no class raster")
+                    }
+                    // A class raster is a code grid: read strictly (its own errors name file, row, column).
+                    var cached = zoneRasters[source.file.path]
+                    if cached == nil { cached = try StaticRaster.read(source, integers: true) }
+                    let raster = cached!
+                    guard raster.rows == data.grid.rows, raster.columns == data.grid.columns else {
+                        throw InputError(file: source.file.path, message: "class raster is \(raster.rows) x \(raster.columns) cells, the case's grid \(data.grid.rows) x \(data.grid.columns)")
                     }
                     var classes: [Double: Int] = [:]
                     var zoneOfCell: [Int] = []

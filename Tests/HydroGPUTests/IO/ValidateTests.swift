@@ -179,7 +179,8 @@ struct ValidateTests {
         #expect(e.file == url.path + ", variable 'rain'")
         let grid = try CaseValidation.validate(IOTestData.config("lez")).get()
         #expect(grid.activeCells == 172)
-        #expect(e.place?.hasPrefix("time index 5 (2012-08-06 00:00), cell ") == true)
+        #expect(e.place?.hasPrefix("time index 5 (2012-08-06 00:00 to 2012-08-07 00:00), cell ") == true)
+        #expect(e.place?.hasSuffix("(row 10, column 7)") == true)
         #expect(e.message == "negative precipitation -2.0 mm")
     }
 

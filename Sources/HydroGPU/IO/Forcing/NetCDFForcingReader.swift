@@ -78,7 +78,7 @@ public enum NetCDFForcingReader {
             throw InputError(file: path, place: place, message: "units '\(stated)' are not \(quantity == .waterDepth ? "a water depth or rate" : "a temperature") HydroGPU converts (\(UnitConversion.accepted(quantity)))")
         }
 
-        var values = try file.readValues(variable)
+        var values = try file.readValues(variable, refuseUndeclaredNaN: true)
         let perStep = rows * columns
         for i in values.indices where !values[i].isNaN { values[i] = conversion.apply(values[i]) }
         if !northFirst {
@@ -131,8 +131,12 @@ public enum NetCDFForcingReader {
             }
             starts = (0..<steps).map { units.seconds(ofValue: bounds[2 * $0]) }
             stepSeconds = units.seconds(ofValue: bounds[1]) - starts[0]
+            try TimeCoordinateCheck.check(values: raw.map { units.seconds(ofValue: $0) },
+                                          bounds: (0..<steps).map { (starts[$0], units.seconds(ofValue: bounds[2 * $0 + 1])) },
+                                          calendar: units.calendar, file: path, timeName: timeName, boundsName: boundsName)
         } else {
             let labels = raw.map { units.seconds(ofValue: $0) }
+            try TimeCoordinateCheck.check(values: labels, bounds: nil, calendar: units.calendar, file: path, timeName: timeName, boundsName: nil)
             stepSeconds = steps > 1 ? labels[1] - labels[0] : 86_400
             starts = label == .start ? labels : labels.map { $0 - stepSeconds }
         }

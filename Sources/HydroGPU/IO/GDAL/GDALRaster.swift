@@ -87,6 +87,37 @@ public enum GDALRaster {
         }
     }
 
+    /// The nodata value `url`'s band `band` declares, or nil when it declares none.
+    public static func declaredNoData(of url: URL, band: Int32 = 1) throws(InputError) -> Double? {
+        let path = url.path
+        return try locked { () throws(InputError) -> Double? in
+            CPLErrorReset()
+            guard let dataset = GDALOpen(path, GA_ReadOnly) else {
+                throw InputError(file: path, message: "GDAL cannot open it as a raster: \(lastError())")
+            }
+            defer { GDALClose(dataset) }
+            guard band >= 1, band <= GDALGetRasterCount(dataset), let handle = GDALGetRasterBand(dataset, band) else { return nil }
+            var has: Int32 = 0
+            let value = GDALGetRasterNoDataValue(handle, &has)
+            return has != 0 ? value : nil
+        }
+    }
+
+    /// The CRS of `url` alone (for an ESRI ASCII grid, its `.prj`): whether it is geographic and
+    /// its "EPSG:n" when it has one. Values are not read.
+    public static func spatialReference(of url: URL) throws(InputError) -> (geographic: Bool, crs: String?) {
+        let path = url.path
+        return try locked { () throws(InputError) -> (geographic: Bool, crs: String?) in
+            CPLErrorReset()
+            guard let dataset = GDALOpen(path, GA_ReadOnly) else {
+                throw InputError(file: path, message: "GDAL cannot open it as a raster: \(lastError())")
+            }
+            defer { GDALClose(dataset) }
+            let (geographic, crs) = spatialReference(GDALGetProjectionRef(dataset))
+            return (geographic, crs)
+        }
+    }
+
     /// Whether a WKT names a geographic CRS, and its "EPSG:n" when it has one.
     private static func spatialReference(_ wkt: UnsafePointer<CChar>?) -> (Bool, String?) {
         guard let wkt, wkt.pointee != 0, let srs = OSRNewSpatialReference(wkt) else { return (false, nil) }

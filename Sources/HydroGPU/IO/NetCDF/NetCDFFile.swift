@@ -54,9 +54,14 @@ public final class NetCDFFile {
                 for d in dimids.prefix(Int(ndims)) {
                     var length = 0
                     guard nc_inq_dimlen(ncid, d, &length) == NC_NOERR else { return }
-                    size *= length
+                    // A corrupted header can declare sizes whose product overflows: more than any file holds.
+                    let (product, overflow) = size.multipliedReportingOverflow(by: length)
+                    guard !overflow else { needed = Int.max; return }
+                    size = product
                 }
-                needed += size
+                let (sum, overflow) = needed.addingReportingOverflow(size)
+                guard !overflow else { needed = Int.max; return }
+                needed = sum
             }
         }
         guard needed > 0, format != 0 else { return }
@@ -187,7 +192,14 @@ public final class NetCDFFile {
         }
         let start = start ?? [Int](repeating: 0, count: variable.shape.count)
         let count = count ?? variable.shape
-        let total = count.reduce(1, *)
+        var total = 1
+        for n in count {
+            let (product, overflow) = total.multipliedReportingOverflow(by: n)
+            guard !overflow, n >= 0 else {
+                throw InputError(file: path, place: "variable '\(variable.name)'", message: "shape \(count) is too large to read (corrupted file?)")
+            }
+            total = product
+        }
         var values = [Double](repeating: 0, count: total)
         let ncid = id, varid = variable.id
         let status: Int32 = total == 0 ? NC_NOERR : NetCDFLibrary.locked {
@@ -218,7 +230,10 @@ public final class NetCDFFile {
 
     /// Reads `variable` as physical values: fill and missing values (and NaN) become NaN, then
     /// `scale_factor` and `add_offset` apply, as CF prescribes (fill compared on packed values).
-    public func readValues(_ variable: Variable, start: [Int]? = nil, count: [Int]? = nil) throws(InputError) -> [Double] {
+    /// With `refuseUndeclaredNaN`, a NaN in a variable that declares a fill or missing value
+    /// other than NaN is an error naming its index: missing data must be the declared value.
+    public func readValues(_ variable: Variable, start: [Int]? = nil, count: [Int]? = nil,
+                           refuseUndeclaredNaN: Bool = false) throws(InputError) -> [Double] {
         var values = try readRaw(variable, start: start, count: count)
         var fills = (try numericAttribute("_FillValue", of: variable) ?? []) + (try numericAttribute("missing_value", of: variable) ?? [])
         // Without a declared fill value, never-written values hold netCDF's default fill.
@@ -236,6 +251,16 @@ public final class NetCDFFile {
         let range = try numericAttribute("valid_range", of: variable)
         let low = range.flatMap { $0.count == 2 ? $0[0] : nil } ?? validMin ?? -.infinity
         let high = range.flatMap { $0.count == 2 ? $0[1] : nil } ?? validMax ?? .infinity
+        let declared = (try numericAttribute("_FillValue", of: variable) ?? []) + (try numericAttribute("missing_value", of: variable) ?? [])
+        if refuseUndeclaredNaN, !declared.isEmpty, !declared.contains(where: \.isNaN), let bad = values.firstIndex(where: \.isNaN) {
+            // The index in the variable's dimensions, e.g. (time 12, y 3, x 5).
+            let shape = count ?? variable.shape, origin = start ?? [Int](repeating: 0, count: shape.count)
+            var rest = bad, position = [Int](repeating: 0, count: shape.count)
+            for d in shape.indices.reversed() { position[d] = origin[d] + rest % max(shape[d], 1); rest /= max(shape[d], 1) }
+            let place = zip(variable.dimensions, position).map { "\($0) \($1)" }.joined(separator: ", ")
+            throw InputError(file: path, place: "variable '\(variable.name)', \(place)",
+                             message: "NaN is not its declared missing value (\(declared.map { $0.formatted(.number.grouping(.never)) }.joined(separator: ", "))): a missing value must be the fill value")
+        }
         for i in values.indices {
             let raw = values[i]
             if raw.isNaN || fills.contains(raw) || raw < low || raw > high {

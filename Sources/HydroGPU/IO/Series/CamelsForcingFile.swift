@@ -62,8 +62,8 @@ public struct CamelsForcingFile: Sendable {
             }
             expected += 86_400
             for (k, token) in f.dropFirst(4).enumerated() {
-                guard let v = Double(token) else {
-                    throw InputError(file: path, line: i + 1, place: "column '\(names[k])'", message: "'\(token)' is not a number")
+                guard let v = Double(token), v.isFinite else {
+                    throw InputError(file: path, line: i + 1, place: "column '\(names[k])'", message: "'\(token)' is not a finite number (CAMELS forcing has no missing-value marker)")
                 }
                 columns[k].append(v)
             }

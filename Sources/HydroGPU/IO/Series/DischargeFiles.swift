@@ -19,7 +19,7 @@ public enum DischargeFiles {
             guard f.count >= 5, let y = Int(f[1]), let m = Int(f[2]), let d = Int(f[3]), calendar.isValid(CivilTime(y, m, d)) else {
                 throw InputError(file: path, line: i + 1, message: "expected '<gauge> YYYY MM DD discharge [flag]', found '\(line)'")
             }
-            guard let q = Double(f[4]) else {
+            guard let q = Double(f[4]), !q.isNaN else {
                 throw InputError(file: path, line: i + 1, message: "discharge '\(f[4])' is not a number")
             }
             let date = CivilTime(y, m, d)
