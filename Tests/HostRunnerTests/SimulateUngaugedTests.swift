@@ -60,8 +60,8 @@ struct CaravanMultiCaseTests {
             for line in forcing.dropFirst(4) {
                 let f = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 let t = (Double(f[8])! + Double(f[9])!) / 2
-                // Streamflow: a constant 1 mm/d is enough for the joint run to have a loss.
-                csv += "\(f[0])-\(f[1])-\(f[2]),\(f[5]),\(t),2.0,1.0\n"
+                // Streamflow: a damped copy of the rain is enough for the joint run to have a loss.
+                csv += "\(f[0])-\(f[1])-\(f[2]),\(f[5]),\(t),2.0,\(0.5 + 0.3 * Double(f[5])!)\n"
             }
             let ts = root.appending(path: "timeseries/csv/camels/camels_\(id).csv")
             try FileManager.default.createDirectory(at: ts.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -106,7 +106,8 @@ struct DelimitedTable {
             for (r, raw) in texts[k].enumerated() {
                 let text = unquote(raw)
                 if text.isEmpty || ["nan", "na", "n/a", "-", "null", "none"].contains(text.lowercased()) { continue }
-                guard let v = Double(text), v.isFinite else {
+                // Infinite values are kept for the plausibility checks, which name them as such.
+                guard let v = Double(text) else {
                     throw InputError(file: path, line: rows.lines[r], place: "column '\(header[i])'", message: "'\(text)' is not a number")
                 }
                 if let nodata = request.nodata, v == nodata { continue }

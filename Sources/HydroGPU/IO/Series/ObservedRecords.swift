@@ -12,7 +12,7 @@ extension DischargeFiles {
         let values = table.columns[0]
         if let i = values.firstIndex(where: { $0 < 0 }) {
             throw InputError(file: url.path, line: table.lineOfStep[i], place: "column '\(column)'",
-                             message: "negative discharge \(values[i])\(nodata == nil ? " (if it marks missing values, give nodata: \(values[i].formatted()))" : "")")
+                             message: "negative discharge \(values[i])\(nodata == nil && values[i].isFinite ? " (if it marks missing values, give nodata: \(values[i].formatted()))" : "")")
         }
         // Named as the header writes it, so units in brackets (`Q(m3/s)`) can be read from it.
         var series = TimeSeries(name: table.headerNames[0], source: url.path, time: table.axis, values: values)
