@@ -12,7 +12,7 @@ struct CaseSession {
     var config: CaseConfig
     var objective: CalibrationObjective
 
-    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: String? = nil) throws -> CaseSession {
+    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: String? = nil, simulation: Bool = false) throws -> CaseSession {
         var config = try CaseConfig.load(url)
         if let solver {
             guard let s = HBVSolver(rawValue: solver) else { throw ValidationError("unknown solver '\(solver)' (sequential, implicit)") }
@@ -20,7 +20,7 @@ struct CaseSession {
         }
         let hydroCase = try HydroCase.load(config)
         for warning in hydroCase.warnings { printToStandardError("warning: \(warning)") }
-        let data = try CalibrationData.from(hydroCase)
+        let data = try CalibrationData.from(hydroCase, requireObservations: !simulation)
         let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         let setup = try TrainingSetup.from(config: hydroCase.config, data: data, initialValues: initialValues)
         let selection = try device.select()
@@ -165,7 +165,7 @@ struct SimulateCommand: ParsableCommand {
         guard !MultiCaseConfig.declaresCases(URL(fileURLWithPath: config)) else {
             throw ValidationError("\(config) is a multi-case config: simulate takes one case config (a multi-case train writes each case's results in its own subfolder)")
         }
-        let session = try CaseSession.open(URL(fileURLWithPath: config), device: device)
+        let session = try CaseSession.open(URL(fileURLWithPath: config), device: device, simulation: true)
         var x = session.objective.setup.initialFreeValues()
         if let parameters {
             let checkpoint = try TrainingCheckpoint.read(from: URL(fileURLWithPath: parameters))

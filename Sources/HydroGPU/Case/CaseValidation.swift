@@ -39,6 +39,7 @@ public struct CaseSummary: Sendable {
             notes.append("network    \(n.levels.count) topological levels, \(n.outlets.count) outlet\(n.outlets.count == 1 ? "" : "s")")
         }
         levels = c.network?.levels.count
+        notes += c.inputNotes
     }
 
     /// Topological levels of the D8 network (nil for a lumped case).
