@@ -33,13 +33,20 @@ let package = Package(
             pkgConfig: "gdal",
             providers: [.apt(["libgdal-dev"])]
         ),
-        // Reads kernels/*.cl and kernels/*.h and writes them into a Swift source file.
+        // Reads kernels/*.cl and kernels/*.h (and model/hbv.table) and writes them into Swift source files.
         .executableTarget(name: "KernelEmbedder", path: "Sources/KernelEmbedder"),
         .plugin(
             name: "EmbedKernels",
             capability: .buildTool(),
             dependencies: ["KernelEmbedder"],
             path: "Plugins/EmbedKernels"
+        ),
+        // Swift declarations of the model table (model/hbv.table) for the model target.
+        .plugin(
+            name: "GenerateModel",
+            capability: .buildTool(),
+            dependencies: ["KernelEmbedder"],
+            path: "Plugins/GenerateModel"
         ),
         // The built-in Lez case (configs/lez.yaml, data/lez/), embedded at build time.
         .executableTarget(name: "CaseEmbedder", path: "Sources/CaseEmbedder"),
@@ -59,7 +66,7 @@ let package = Package(
             "DeviceTensor", "Kernels", "CNetCDF", "CGDAL",
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], plugins: ["GenerateModel"]),
         .executableTarget(
             name: "HostRunner",
             dependencies: [

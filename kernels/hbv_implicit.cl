@@ -26,27 +26,30 @@
 #include "hbv_vector.h"
 #include "runoff_outputs.h"
 
-// Per-step values of unit u at step t: rates (K0 K1 K2 PERC CFMAX C) times dt.
+// Per-step values of unit u at step t: rates per day (model/hbv.table) times dt.
 inline void ihbv_load_parameters(__global const real *values, __global const int *offset,
                                  __global const int *slot_of_step, uint steps, uint t, uint u, uint units,
                                  real dt, real *p) {
-    for (int i = 0; i < IHBV_PARAMETERS; ++i) {
+    for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) {
         p[i] = values[offset[i] + (size_t)slot_of_step[i * steps + t] * units + u];
     }
-    p[IHBV_K0] *= dt; p[IHBV_K1] *= dt; p[IHBV_K2] *= dt;
-    p[IHBV_PERC] *= dt; p[IHBV_CFMAX] *= dt; p[IHBV_C] *= dt;
+#define SCALE(i, name) p[i] *= dt;
+    HBV_RATE_PARAMETERS(SCALE)
+#undef SCALE
 }
 
 inline real ihbv_rate_scale(int i, real dt) {
-    return (i == IHBV_K0 || i == IHBV_K1 || i == IHBV_K2 || i == IHBV_PERC || i == IHBV_CFMAX || i == IHBV_C) ? dt : (real)1;
+#define IS_RATE(j, name) || i == j
+    return (0 HBV_RATE_PARAMETERS(IS_RATE)) ? dt : (real)1;
+#undef IS_RATE
 }
 
 inline void ihbv_load_column(__global const real *base, uint u, uint units, real *S) {
-    for (int i = 0; i < 5; ++i) S[i] = base[(size_t)i * units + u];
+    for (int i = 0; i < HBV_STORAGE_COUNT; ++i) S[i] = base[(size_t)i * units + u];
 }
 
 inline void ihbv_store_column(const real *S, __global real *base, uint u, uint units) {
-    for (int i = 0; i < 5; ++i) base[(size_t)i * units + u] = S[i];
+    for (int i = 0; i < HBV_STORAGE_COUNT; ++i) base[(size_t)i * units + u] = S[i];
 }
 
 __kernel void hbv_implicit_forward(
@@ -60,10 +63,10 @@ __kernel void hbv_implicit_forward(
     __global real *balance, const real tolerance, const uint max_iterations, const uint polishing_steps,
     __global uint *nonconverged) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
-    const size_t state_block = (size_t)5 * units;
+    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
     for (uint u = u0; u < u0 + HYDRO_VW && u < units; ++u) {
         const uint cell = u / nmul;
-        real S[5], prev[5], p[IHBV_PARAMETERS];
+        real S[HBV_STORAGE_COUNT], prev[HBV_STORAGE_COUNT], p[HBV_PARAMETER_COUNT];
         ihbv_fluxes o;
         ihbv_load_column(initial_states, u, units, S);
         const real storage_start = (((S[0] + S[1]) + S[2]) + S[3]) + S[4];
@@ -77,7 +80,7 @@ __kernel void hbv_implicit_forward(
             ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
             const size_t forcing = (size_t)t * cells + cell;
             const real P = precip[forcing];
-            for (int i = 0; i < 5; ++i) prev[i] = S[i];
+            for (int i = 0; i < HBV_STORAGE_COUNT; ++i) prev[i] = S[i];
             if (!ihbv_solve_step(prev, S, p, P, temp[forcing], pet[forcing], dt, et_exponent,
                                  tolerance, max_iterations, polishing_steps, &o)) ++failures;
             const real q = ihbv_runoff(&o);
@@ -108,20 +111,20 @@ __kernel void hbv_implicit_adjoint(
     const real tolerance, const uint max_iterations, const uint polishing_steps) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (step_end <= step_begin) return;
-    const size_t state_block = (size_t)5 * units;
+    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
     const uint interval = checkpoint_interval;
     const uint segments = (step_end - step_begin + interval - 1) / interval;
     const real share = (real)1 / (real)nmul;
     for (uint u = u0; u < u0 + HYDRO_VW && u < units; ++u) {
         const uint cell = u / nmul;
-        real mu[5], S[5], prev[5], end_state[5], p[IHBV_PARAMETERS], step_gradient[IHBV_PARAMETERS];
-        real g[IHBV_PARAMETERS];
-        int slot[IHBV_PARAMETERS];
+        real mu[HBV_STORAGE_COUNT], S[HBV_STORAGE_COUNT], prev[HBV_STORAGE_COUNT], end_state[HBV_STORAGE_COUNT], p[HBV_PARAMETER_COUNT], step_gradient[HBV_PARAMETER_COUNT];
+        real g[HBV_PARAMETER_COUNT];
+        int slot[HBV_PARAMETER_COUNT];
         ihbv_fluxes o;
         ihbv_load_column(final_state_adjoint, u, units, mu);
         // Gradients collect in registers while a parameter's slot stays the same and are added
         // to param_gradient when it changes (as in the sequential adjoint).
-        for (int i = 0; i < IHBV_PARAMETERS; ++i) { g[i] = 0; slot[i] = slot_of_step[i * steps + step_end - 1]; }
+        for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) { g[i] = 0; slot[i] = slot_of_step[i * steps + step_end - 1]; }
 
         for (uint segment = segments; segment-- > 0;) {
             const uint first = step_begin + segment * interval;
@@ -132,7 +135,7 @@ __kernel void hbv_implicit_adjoint(
             for (uint t = first; t + 1 < last; ++t) {
                 ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
                 const size_t forcing = (size_t)t * cells + cell;
-                for (int i = 0; i < 5; ++i) prev[i] = S[i];
+                for (int i = 0; i < HBV_STORAGE_COUNT; ++i) prev[i] = S[i];
                 ihbv_solve_step(prev, S, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
                                 tolerance, max_iterations, polishing_steps, &o);
                 ihbv_store_column(S, scratch + (t - first) * state_block, u, units);
@@ -149,7 +152,7 @@ __kernel void hbv_implicit_adjoint(
             }
             for (uint t = last; t-- > first;) {
                 if (t + 1 < last) ihbv_load_column(scratch + (t - first) * state_block, u, units, end_state);
-                for (int i = 0; i < IHBV_PARAMETERS; ++i) {
+                for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) {
                     const int now = slot_of_step[i * steps + t];
                     if (now != slot[i]) {
                         param_gradient[param_offset[i] + (size_t)slot[i] * units + u] += g[i];
@@ -164,10 +167,10 @@ __kernel void hbv_implicit_adjoint(
                 ihbv_adjoint_step(end_state, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
                                   rbar, mu, step_gradient);
                 // Per-step values are rates * dt: d/d(rate) = dt * d/d(per-step value).
-                for (int i = 0; i < IHBV_PARAMETERS; ++i) g[i] += step_gradient[i] * ihbv_rate_scale(i, dt);
+                for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) g[i] += step_gradient[i] * ihbv_rate_scale(i, dt);
             }
         }
-        for (int i = 0; i < IHBV_PARAMETERS; ++i) param_gradient[param_offset[i] + (size_t)slot[i] * units + u] += g[i];
+        for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) param_gradient[param_offset[i] + (size_t)slot[i] * units + u] += g[i];
         ihbv_store_column(mu, initial_state_adjoint, u, units);
     }
 }

@@ -5,6 +5,10 @@
 // Everything is per step: the parameter rates (K0 K1 K2 PERC CFMAX C) arrive multiplied by the
 // step length h, forcing is mm per step, and the fixed drainage rate kappa is multiplied by h.
 #include "common.h"
+#include "hbv_model.h"
+
+// Side of the state Jacobian: one row and column per storage.
+#define IHBV_N HBV_STORAGE_COUNT
 
 #pragma OPENCL FP_CONTRACT OFF
 
@@ -13,22 +17,6 @@
 #define IHBV_DRAINAGE_RATE ((real)4)
 #define IHBV_LINE_SEARCH_HALVINGS 10
 
-// Parameter positions, HBVParameter order.
-#define IHBV_BETA 0
-#define IHBV_FC 1
-#define IHBV_K0 2
-#define IHBV_K1 3
-#define IHBV_K2 4
-#define IHBV_LP 5
-#define IHBV_PERC 6
-#define IHBV_UZL 7
-#define IHBV_TT 8
-#define IHBV_CFMAX 9
-#define IHBV_CFR 10
-#define IHBV_CWH 11
-#define IHBV_BETAET 12
-#define IHBV_C 13
-#define IHBV_PARAMETERS 14
 
 // ramp(x) = max(x, 0) rounded over [0, w]; *slope = ramp'.
 inline real ihbv_ramp(real x, real w, real *slope) {
@@ -72,37 +60,37 @@ inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real
     real slope;
     o->kappa = kappa;
     o->uses_et_exponent = uses_et_exponent;
-    o->beta_et = uses_et_exponent ? p[IHBV_BETAET] : (real)1;
+    o->beta_et = uses_et_exponent ? p[HBV_PARAM_BETAET] : (real)1;
     o->sp = S[0]; o->mw = S[1]; o->sm = S[2]; o->suz = S[3]; o->slz = S[4];
-    o->rain = T >= p[IHBV_TT] ? precipitation : (real)0;
+    o->rain = T >= p[HBV_PARAM_TT] ? precipitation : (real)0;
     o->snow = precipitation - o->rain;
     o->pet = pet_step;
 
     // Snow: melt limited by the pack, refreeze by the liquid water, release above CWH*SP.
-    o->pos_melt = fmax(T - p[IHBV_TT], (real)0);
-    o->pos_cold = fmax(p[IHBV_TT] - T, (real)0);
+    o->pos_melt = fmax(T - p[HBV_PARAM_TT], (real)0);
+    o->pos_cold = fmax(p[HBV_PARAM_TT] - T, (real)0);
     real lsp_slope, lmw_slope;
     o->lim_sp = ihbv_limiter(o->sp, wl, &lsp_slope);
     o->lim_mw = ihbv_limiter(o->mw, wl, &lmw_slope);
-    o->melt = p[IHBV_CFMAX] * o->pos_melt * o->lim_sp;
-    o->dmelt_dsp = p[IHBV_CFMAX] * o->pos_melt * lsp_slope;
-    o->refr = p[IHBV_CFR] * p[IHBV_CFMAX] * o->pos_cold * o->lim_mw;
-    o->drefr_dmw = p[IHBV_CFR] * p[IHBV_CFMAX] * o->pos_cold * lmw_slope;
-    const real water = ihbv_ramp(o->mw - p[IHBV_CWH] * o->sp, wr, &o->water_slope);
+    o->melt = p[HBV_PARAM_CFMAX] * o->pos_melt * o->lim_sp;
+    o->dmelt_dsp = p[HBV_PARAM_CFMAX] * o->pos_melt * lsp_slope;
+    o->refr = p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
+    o->drefr_dmw = p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->pos_cold * lmw_slope;
+    const real water = ihbv_ramp(o->mw - p[HBV_PARAM_CWH] * o->sp, wr, &o->water_slope);
     o->tosoil = kappa * water;
     o->dtosoil_dmw = kappa * o->water_slope;
-    o->dtosoil_dsp = -kappa * o->water_slope * p[IHBV_CWH];
+    o->dtosoil_dsp = -kappa * o->water_slope * p[HBV_PARAM_CWH];
 
     // Soil: recharge fraction sat(SM/FC)^BETA, excess above FC.
-    const real fc = p[IHBV_FC];
+    const real fc = p[HBV_PARAM_FC];
     o->soil_inside = o->sm > 0 && o->sm < fc;
     o->s = o->sm <= 0 ? (real)0 : (o->sm >= fc ? (real)1 : o->sm / fc);
     if (o->s <= 0) {
         o->wet = 0;
         o->dwet_dsm = 0;
     } else if (o->soil_inside) {
-        o->wet = pow(o->s, p[IHBV_BETA]);
-        o->dwet_dsm = p[IHBV_BETA] * o->wet / o->sm;
+        o->wet = pow(o->s, p[HBV_PARAM_BETA]);
+        o->dwet_dsm = p[HBV_PARAM_BETA] * o->wet / o->sm;
     } else {
         o->wet = 1;
         o->dwet_dsm = 0;
@@ -116,7 +104,7 @@ inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real
     // ET: PET * sat(SM/(LP FC))^BETAET * lim(SM).
     real lsm_slope;
     o->lim_sm = ihbv_limiter(o->sm, wl, &lsm_slope);
-    const real lpfc = p[IHBV_LP] * fc;
+    const real lpfc = p[HBV_PARAM_LP] * fc;
     o->et_inside = o->sm > 0 && o->sm < lpfc;
     o->x = o->sm <= 0 ? (real)0 : (o->sm >= lpfc ? (real)1 : o->sm / lpfc);
     if (o->x <= 0) {
@@ -134,20 +122,20 @@ inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real
     }
 
     // Capillary rise from SLZ into the soil.
-    o->cap = p[IHBV_C] * o->slz * (1 - o->s);
-    o->dcap_dsm = o->soil_inside ? -p[IHBV_C] * o->slz / fc : (real)0;
-    o->dcap_dslz = p[IHBV_C] * (1 - o->s);
+    o->cap = p[HBV_PARAM_C] * o->slz * (1 - o->s);
+    o->dcap_dsm = o->soil_inside ? -p[HBV_PARAM_C] * o->slz / fc : (real)0;
+    o->dcap_dslz = p[HBV_PARAM_C] * (1 - o->s);
 
     // Upper and lower zones.
     real lsuz_slope;
     o->lim_suz = ihbv_limiter(o->suz, wl, &lsuz_slope);
-    o->perc = p[IHBV_PERC] * o->lim_suz;
-    o->dperc_dsuz = p[IHBV_PERC] * lsuz_slope;
-    o->q0_ramp = ihbv_ramp(o->suz - p[IHBV_UZL], wr, &o->q0_slope);
-    o->q0 = p[IHBV_K0] * o->q0_ramp;
-    o->dq0_dsuz = p[IHBV_K0] * o->q0_slope;
-    o->q1 = p[IHBV_K1] * o->suz;
-    o->q2 = p[IHBV_K2] * o->slz;
+    o->perc = p[HBV_PARAM_PERC] * o->lim_suz;
+    o->dperc_dsuz = p[HBV_PARAM_PERC] * lsuz_slope;
+    o->q0_ramp = ihbv_ramp(o->suz - p[HBV_PARAM_UZL], wr, &o->q0_slope);
+    o->q0 = p[HBV_PARAM_K0] * o->q0_ramp;
+    o->dq0_dsuz = p[HBV_PARAM_K0] * o->q0_slope;
+    o->q1 = p[HBV_PARAM_K1] * o->suz;
+    o->q2 = p[HBV_PARAM_K2] * o->slz;
 }
 
 inline real ihbv_runoff(const ihbv_fluxes *o) { return o->q0 + o->q1 + o->q2; }
@@ -170,14 +158,14 @@ inline void ihbv_state_jacobian(const ihbv_fluxes *o, const real *p, real *m) {
     m[10] = o->dtosoil_dsp - drech_dsp; m[11] = o->dtosoil_dmw - drech_dmw;
     m[12] = -drech_dsm - o->dexcess_dsm - o->det_dsm + o->dcap_dsm; m[13] = 0; m[14] = o->dcap_dslz;
     m[15] = drech_dsp; m[16] = drech_dmw; m[17] = drech_dsm + o->dexcess_dsm;
-    m[18] = -o->dperc_dsuz - o->dq0_dsuz - p[IHBV_K1]; m[19] = 0;
-    m[20] = 0; m[21] = 0; m[22] = -o->dcap_dsm; m[23] = o->dperc_dsuz; m[24] = -o->dcap_dslz - p[IHBV_K2];
+    m[18] = -o->dperc_dsuz - o->dq0_dsuz - p[HBV_PARAM_K1]; m[19] = 0;
+    m[20] = 0; m[21] = 0; m[22] = -o->dcap_dsm; m[23] = o->dperc_dsuz; m[24] = -o->dcap_dslz - p[HBV_PARAM_K2];
 }
 
 // a += rbar * d(Q0 + Q1 + Q2)/dS.
 inline void ihbv_runoff_state_gradient(const ihbv_fluxes *o, const real *p, real rbar, real *a) {
-    a[3] += rbar * (o->dq0_dsuz + p[IHBV_K1]);
-    a[4] += rbar * p[IHBV_K2];
+    a[3] += rbar * (o->dq0_dsuz + p[HBV_PARAM_K1]);
+    a[4] += rbar * p[HBV_PARAM_K2];
 }
 
 // g += mu^T d(h f)/dtheta + rbar d(Q0+Q1+Q2)/dtheta (derivatives w.r.t. the per-step values).
@@ -195,66 +183,66 @@ inline void ihbv_parameter_gradient(const ihbv_fluxes *o, const real *p, const r
     const real g_q2 = rbar - mu[4];
     real d_fc = 0, d_beta = 0, d_lp = 0, d_betaet = 0;
 
-    g[IHBV_CFMAX] += g_melt * o->pos_melt * o->lim_sp + g_refr * p[IHBV_CFR] * o->pos_cold * o->lim_mw;
-    g[IHBV_CFR] += g_refr * p[IHBV_CFMAX] * o->pos_cold * o->lim_mw;
+    g[HBV_PARAM_CFMAX] += g_melt * o->pos_melt * o->lim_sp + g_refr * p[HBV_PARAM_CFR] * o->pos_cold * o->lim_mw;
+    g[HBV_PARAM_CFR] += g_refr * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
     real d_tt = 0;
-    if (o->pos_melt > 0) d_tt -= g_melt * p[IHBV_CFMAX] * o->lim_sp;
-    if (o->pos_cold > 0) d_tt += g_refr * p[IHBV_CFR] * p[IHBV_CFMAX] * o->lim_mw;
-    g[IHBV_TT] += d_tt;
-    g[IHBV_CWH] += g_tos * (-kappa * o->water_slope * o->sp);
+    if (o->pos_melt > 0) d_tt -= g_melt * p[HBV_PARAM_CFMAX] * o->lim_sp;
+    if (o->pos_cold > 0) d_tt += g_refr * p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->lim_mw;
+    g[HBV_PARAM_TT] += d_tt;
+    g[HBV_PARAM_CWH] += g_tos * (-kappa * o->water_slope * o->sp);
 
     if (o->soil_inside) {
         d_beta += g_rech * o->inflow * o->wet * log(o->s);
         d_fc -= g_rech * o->inflow * o->dwet_dsm * o->s;
-        d_fc += g_cap * p[IHBV_C] * o->slz * o->s / p[IHBV_FC];
+        d_fc += g_cap * p[HBV_PARAM_C] * o->slz * o->s / p[HBV_PARAM_FC];
     }
     d_fc -= g_ex * kappa * o->excess_slope;
     if (o->et_inside) {
         const real common = g_et * o->pet * o->lim_sm * o->beta_et * o->ef;
-        d_lp -= common / p[IHBV_LP];
-        d_fc -= common / p[IHBV_FC];
+        d_lp -= common / p[HBV_PARAM_LP];
+        d_fc -= common / p[HBV_PARAM_FC];
         if (o->uses_et_exponent) d_betaet += g_et * o->pet * o->lim_sm * o->ef * log(o->x);
     }
-    g[IHBV_FC] += d_fc;
-    g[IHBV_BETA] += d_beta;
-    g[IHBV_LP] += d_lp;
-    g[IHBV_BETAET] += d_betaet;
-    g[IHBV_C] += g_cap * o->slz * (1 - o->s);
-    g[IHBV_PERC] += g_perc * o->lim_suz;
-    g[IHBV_K0] += g_q0 * o->q0_ramp;
-    g[IHBV_UZL] -= g_q0 * p[IHBV_K0] * o->q0_slope;
-    g[IHBV_K1] += g_q0 * o->suz;
-    g[IHBV_K2] += g_q2 * o->slz;
+    g[HBV_PARAM_FC] += d_fc;
+    g[HBV_PARAM_BETA] += d_beta;
+    g[HBV_PARAM_LP] += d_lp;
+    g[HBV_PARAM_BETAET] += d_betaet;
+    g[HBV_PARAM_C] += g_cap * o->slz * (1 - o->s);
+    g[HBV_PARAM_PERC] += g_perc * o->lim_suz;
+    g[HBV_PARAM_K0] += g_q0 * o->q0_ramp;
+    g[HBV_PARAM_UZL] -= g_q0 * p[HBV_PARAM_K0] * o->q0_slope;
+    g[HBV_PARAM_K1] += g_q0 * o->suz;
+    g[HBV_PARAM_K2] += g_q2 * o->slz;
 }
 
-// Solves m x = b (5x5, row-major) by Gaussian elimination with partial pivoting; b becomes x.
+// Solves m x = b (one row and column per storage, row-major) by Gaussian elimination with partial pivoting; b becomes x.
 // Returns 0 when a pivot is zero or not finite.
-inline int ihbv_solve5(real *m, real *b) {
-    for (int k = 0; k < 5; ++k) {
+inline int ihbv_solve(real *m, real *b) {
+    for (int k = 0; k < IHBV_N; ++k) {
         int pivot = k;
-        real largest = fabs(m[k * 5 + k]);
-        for (int i = k + 1; i < 5; ++i) {
-            if (fabs(m[i * 5 + k]) > largest) { largest = fabs(m[i * 5 + k]); pivot = i; }
+        real largest = fabs(m[k * IHBV_N + k]);
+        for (int i = k + 1; i < IHBV_N; ++i) {
+            if (fabs(m[i * IHBV_N + k]) > largest) { largest = fabs(m[i * IHBV_N + k]); pivot = i; }
         }
         if (!(largest > 0) || isinf(largest)) return 0;
         if (pivot != k) {
-            for (int j = 0; j < 5; ++j) { const real t = m[k * 5 + j]; m[k * 5 + j] = m[pivot * 5 + j]; m[pivot * 5 + j] = t; }
+            for (int j = 0; j < IHBV_N; ++j) { const real t = m[k * IHBV_N + j]; m[k * IHBV_N + j] = m[pivot * IHBV_N + j]; m[pivot * IHBV_N + j] = t; }
             const real t = b[k]; b[k] = b[pivot]; b[pivot] = t;
         }
-        const real inverse = 1 / m[k * 5 + k];
-        for (int i = k + 1; i < 5; ++i) {
-            const real factor = m[i * 5 + k] * inverse;
+        const real inverse = 1 / m[k * IHBV_N + k];
+        for (int i = k + 1; i < IHBV_N; ++i) {
+            const real factor = m[i * IHBV_N + k] * inverse;
             if (factor == 0) continue;
-            for (int j = k + 1; j < 5; ++j) m[i * 5 + j] -= factor * m[k * 5 + j];
+            for (int j = k + 1; j < IHBV_N; ++j) m[i * IHBV_N + j] -= factor * m[k * IHBV_N + j];
             b[i] -= factor * b[k];
         }
     }
     for (int k = 4; k >= 0; --k) {
         real sum = b[k];
-        for (int j = k + 1; j < 5; ++j) sum -= m[k * 5 + j] * b[j];
-        b[k] = sum / m[k * 5 + k];
+        for (int j = k + 1; j < IHBV_N; ++j) sum -= m[k * IHBV_N + j] * b[j];
+        b[k] = sum / m[k * IHBV_N + k];
     }
-    for (int k = 0; k < 5; ++k) if (!isfinite(b[k])) return 0;
+    for (int k = 0; k < IHBV_N; ++k) if (!isfinite(b[k])) return 0;
     return 1;
 }
 
@@ -264,7 +252,7 @@ inline real ihbv_residual(const real *prev, const real *S, real *F, const real *
     ihbv_evaluate(S, p, P, T, E, h, uses_et_exponent, o);
     ihbv_rates(o, F);
     real norm = 0;
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < IHBV_N; ++i) {
         F[i] = (S[i] - prev[i]) - F[i];
         norm = isnan(F[i]) ? INFINITY : fmax(norm, fabs(F[i]));
     }
@@ -277,9 +265,9 @@ inline real ihbv_residual(const real *prev, const real *S, real *F, const real *
 inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, real T, real E,
                            real h, int uses_et_exponent, real tolerance, uint max_iterations,
                            uint polishing_steps, ihbv_fluxes *o) {
-    real F[5], J[25], dx[5], trial_S[5], trial_F[5];
+    real F[IHBV_N], J[IHBV_N * IHBV_N], dx[IHBV_N], trial_S[IHBV_N], trial_F[IHBV_N];
     ihbv_fluxes trial;
-    for (int i = 0; i < 5; ++i) S[i] = prev[i];
+    for (int i = 0; i < IHBV_N; ++i) S[i] = prev[i];
     real norm = ihbv_residual(prev, S, F, p, P, T, E, h, uses_et_exponent, o);
     uint iteration = 0;
     uint polishing = polishing_steps;
@@ -293,20 +281,20 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
         ++iteration;
         // J = I - d(h f)/dS; Newton direction dx = -J^{-1} F.
         ihbv_state_jacobian(o, p, J);
-        for (int k = 0; k < 25; ++k) J[k] = -J[k];
-        for (int i = 0; i < 5; ++i) { J[i * 5 + i] += 1; dx[i] = -F[i]; }
-        if (!ihbv_solve5(J, dx)) {
-            for (int i = 0; i < 5; ++i) dx[i] = -F[i];   // singular: fixed-point direction
+        for (int k = 0; k < IHBV_N * IHBV_N; ++k) J[k] = -J[k];
+        for (int i = 0; i < IHBV_N; ++i) { J[i * IHBV_N + i] += 1; dx[i] = -F[i]; }
+        if (!ihbv_solve(J, dx)) {
+            for (int i = 0; i < IHBV_N; ++i) dx[i] = -F[i];   // singular: fixed-point direction
         }
         real lambda = 1;
         int accepted = 0;
         for (int halving = 0; halving <= IHBV_LINE_SEARCH_HALVINGS; ++halving) {
-            for (int i = 0; i < 5; ++i) trial_S[i] = S[i] + lambda * dx[i];
+            for (int i = 0; i < IHBV_N; ++i) trial_S[i] = S[i] + lambda * dx[i];
             const real trial_norm = ihbv_residual(prev, trial_S, trial_F, p, P, T, E, h, uses_et_exponent, &trial);
             const int reduces = polish ? trial_norm <= norm : trial_norm <= (1 - (real)1e-4 * lambda) * norm;
             if (reduces || (halving == IHBV_LINE_SEARCH_HALVINGS && !polish)) {
                 // Accepted, or the damped fallback: the smallest step is taken anyway.
-                for (int i = 0; i < 5; ++i) { S[i] = trial_S[i]; F[i] = trial_F[i]; }
+                for (int i = 0; i < IHBV_N; ++i) { S[i] = trial_S[i]; F[i] = trial_F[i]; }
                 norm = trial_norm;
                 *o = trial;
                 accepted = 1;
@@ -325,14 +313,14 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
 inline void ihbv_adjoint_step(const real *S, const real *p, real P, real T, real E, real h,
                               int uses_et_exponent, real rbar, real *mu, real *g) {
     ihbv_fluxes o;
-    real J[25], JT[25];
+    real J[IHBV_N * IHBV_N], JT[IHBV_N * IHBV_N];
     ihbv_evaluate(S, p, P, T, E, h, uses_et_exponent, &o);
     ihbv_runoff_state_gradient(&o, p, rbar, mu);
     ihbv_state_jacobian(&o, p, J);
-    for (int i = 0; i < 5; ++i)
-        for (int j = 0; j < 5; ++j) JT[j * 5 + i] = (i == j ? (real)1 : (real)0) - J[i * 5 + j];
-    if (!ihbv_solve5(JT, mu)) {
-        for (int i = 0; i < 5; ++i) mu[i] = NAN;
+    for (int i = 0; i < IHBV_N; ++i)
+        for (int j = 0; j < IHBV_N; ++j) JT[j * IHBV_N + i] = (i == j ? (real)1 : (real)0) - J[i * IHBV_N + j];
+    if (!ihbv_solve(JT, mu)) {
+        for (int i = 0; i < IHBV_N; ++i) mu[i] = NAN;
     }
     ihbv_parameter_gradient(&o, p, mu, rbar, g);
 }

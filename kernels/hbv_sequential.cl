@@ -6,9 +6,9 @@
 // defaults to float.
 //
 // Sizes: U = units = cells * nmul (unit = cell * nmul + component), C = cells, T = steps
-// (rows of every time-major array: the whole record), P = 14 parameters in HBVParameter order
-// (BETA FC K0 K1 K2 LP PERC UZL TT CFMAX CFR CWH BETAET C), 5 storages in HBVStorage order
-// (SNOWPACK MELTWATER SM SUZ SLZ). Every array is dense, no padding; the launch has
+// (rows of every time-major array: the whole record), P = HBV_PARAMETER_COUNT parameters and
+// S = HBV_STORAGE_COUNT storages in model/hbv.table's order (hbv_model.h, generated from the
+// table). Every array is dense, no padding; the launch has
 // ceil(U / HYDRO_VW) work-items (any local size; extra work-items return at once).
 // A launch runs steps [step_begin, step_end) of the record: warm-up and windows reuse the
 // same buffers; "window" below means those steps, n = step_end - step_begin.
@@ -22,7 +22,7 @@
 //  5  uint step_end                            same
 //  6  real dt (days per step)                  same
 //  7  real near_zero (SM floor after ET)       same
-//  8  int  et_exponent (1: ef uses ^BETAET)    same
+//  8  int  et_exponent (1: ET factor has its exponent)  same
 //  9  precip  [T][C] mm/step                   same
 // 10  temp    [T][C] degC                      same
 // 11  pet     [T][C] mm/step                   same
@@ -30,28 +30,28 @@
 //     parameter's [slots_p][U] block concatenated)                            same
 // 13  int param_offset [P] (elements)          same
 // 14  int slot_of_step [P][T]: the slot parameter p uses at step t             same
-// 15  initial_states [5][U] (read)             runoff_adjoint [T][C]: dL/d(cell runoff); each
+// 15  initial_states [S][U] (read)             runoff_adjoint [T][C]: dL/d(cell runoff); each
 //                                              of a cell's nmul units gets 1/nmul of it
-// 16  final_states [5][U] (written; may be     final_state_adjoint [5][U]: dL/d(storages at
+// 16  final_states [S][U] (written; may be     final_state_adjoint [S][U]: dL/d(storages at
 //     the same buffer as initial_states)       step_end), zeros for a plain loss on runoff
 // 17  runoff [T][U] per unit (written for      checkpoints (read), as written by the forward
 //     window rows; the per-cell mean over nmul
 //     is kernel runoff_component_mean)
-// 18  checkpoints [ceil(n/K)][7][U]: the step  uint K
-//     record of steps step_begin + j*K: the 5
+// 18  checkpoints [ceil(n/K)][S+2][U]: the step  uint K
+//     record of steps step_begin + j*K: the S
 //     storages at the step's start, then its
 //     (SM/FC)^BETA and ET power law (the
 //     adjoint does not evaluate pow again)
-// 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][7][U] (step records recomputed
+// 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][S+2][U] (step records recomputed
 //     K = 1 stores the whole trajectory          within a segment; any 1-element buffer when K = 1)
 // 20  balance [5][U] (written): per-unit       param_gradient, same layout as param_values:
 //     window totals of P, ET, Q, storage        dL/d(physical value) ADDED (+=) to it, so the
 //     change (end - start) and numerical        caller zeroes it (or accumulates windows)
 //     inflow (water added by the SM floor)
-// 21                                           initial_state_adjoint [5][U] (written):
+// 21                                           initial_state_adjoint [S][U] (written):
 //                                              dL/d(storages at step_begin)
 //
-// Memory for the reverse sweep: (ceil(n/K) + K - 1) * 7 * U reals; K = 1 is the stored
+// Memory for the reverse sweep: (ceil(n/K) + K - 1) * (S + 2) * U reals; K = 1 is the stored
 // trajectory (no recomputation), larger K recomputes each segment once from its checkpoint.
 // (Other solvers' kernels keep this argument order; their record width is their own.)
 // A work-item owns its units' columns of every array, so gradients need no atomics.
@@ -74,9 +74,9 @@ inline void store_states(hbv_states s, __global real *base, uint u0, uint units)
 }
 
 // A step record: the storages at the step's start, then the step's two power laws.
-#define HBV_RECORD_COUNT 7
-#define HBV_RECORD_WPOW 5
-#define HBV_RECORD_EPOW 6
+#define HBV_RECORD_COUNT (HBV_STORAGE_COUNT + 2)
+#define HBV_RECORD_WPOW HBV_STORAGE_COUNT
+#define HBV_RECORD_EPOW (HBV_STORAGE_COUNT + 1)
 
 inline realv total_storage(hbv_states s) {
     return (((s.snowpack + s.meltwater) + s.soil) + s.upper) + s.lower;

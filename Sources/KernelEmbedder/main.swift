@@ -1,24 +1,50 @@
-// Usage: KernelEmbedder OUTPUT.swift FILE.cl|FILE.h ...
-//
-// Writes one Swift file holding every kernel program with its `#include "x.h"` lines replaced
-// by the header text (once per header, recursively), so the OpenCL compiler never needs a
-// file system path at run time.
+// Usage:
+//   KernelEmbedder kernels OUTPUT.swift MODEL.table FILE.cl|FILE.h ...
+//     Writes one Swift file holding every kernel program with its `#include "x.h"` lines
+//     replaced by the header text (once per header, recursively), so the OpenCL compiler never
+//     needs a file system path at run time. `hbv_model.h` is generated from the model table.
+//   KernelEmbedder model OUTPUT.swift MODEL.table
+//     Writes the Swift declarations of the model table (HBVProcess, HBVStorage, HBVParameter).
 import Foundation
 
 struct EmbedderError: Error, CustomStringConvertible {
     var description: String
 }
 
-let arguments = CommandLine.arguments.dropFirst()
-guard let outputPath = arguments.first else {
-    FileHandle.standardError.write(Data("usage: KernelEmbedder OUTPUT.swift SOURCES...\n".utf8))
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count >= 3, ["kernels", "model"].contains(arguments[0]) else {
+    FileHandle.standardError.write(Data("usage: KernelEmbedder kernels|model OUTPUT.swift MODEL.table [SOURCES...]\n".utf8))
     exit(2)
 }
-let inputs = arguments.dropFirst().map { URL(fileURLWithPath: $0) }
+let outputPath = arguments[1]
+let tablePath = arguments[2]
+let table = try ModelTable(path: tablePath)
+let tableName = "model/" + URL(fileURLWithPath: tablePath).lastPathComponent
 
-var texts: [String: String] = [:]
+/// Writes `text` unless the file already holds it (keeps the build from recompiling).
+func writeIfChanged(_ text: String, to path: String) throws {
+    let output = URL(fileURLWithPath: path)
+    if (try? String(contentsOf: output, encoding: .utf8)) != text {
+        try text.write(to: output, atomically: true, encoding: .utf8)
+    }
+}
+
+if arguments[0] == "model" {
+    try writeIfChanged(swiftDeclarations(table, source: tableName), to: outputPath)
+    exit(0)
+}
+
+let inputs = arguments.dropFirst(3).map { URL(fileURLWithPath: $0) }
+
+var texts: [String: String] = [
+    "hbv_model.h": openCLHeader(table, source: tableName),
+    "hbv_process_operators.h": processOperatorsHeader(table, source: tableName),
+]
 for url in inputs {
-    texts[url.lastPathComponent] = try String(contentsOf: url, encoding: .utf8)
+    // Keyed by the path below kernels/ ("processes/snow.h"), as `#include` names them.
+    let components = url.pathComponents
+    let below = components.lastIndex(of: "kernels").map { Array(components[($0 + 1)...]) } ?? [url.lastPathComponent]
+    texts[below.joined(separator: "/")] = try String(contentsOf: url, encoding: .utf8)
 }
 
 /// Inline quoted includes; a header already inlined in this program is skipped, which makes
@@ -65,8 +91,4 @@ for name in texts.keys.sorted() where name.hasSuffix(".cl") {
 }
 swift += "    ]\n}\n"
 
-let output = URL(fileURLWithPath: outputPath)
-let existing = try? String(contentsOf: output, encoding: .utf8)
-if existing != swift {
-    try swift.write(to: output, atomically: true, encoding: .utf8)
-}
+try writeIfChanged(swift, to: outputPath)

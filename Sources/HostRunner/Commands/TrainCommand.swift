@@ -12,14 +12,14 @@ struct CaseSession {
     var config: CaseConfig
     var objective: CalibrationObjective
 
-    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: HBVSolver? = nil, outputGiven: Bool = false) throws -> CaseSession {
+    static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: HBVSolver? = nil, outputGiven: Bool = false, simulation: Bool = false) throws -> CaseSession {
         var config = try CaseConfig.load(url)
         if let solver { config.model.solver = solver }
         let hydroCase = try HydroCase.load(config)
         for warning in hydroCase.warnings { printToStandardError("warning: \(warning)") }
         let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         // The checks `validate` runs too (CalibrationPreparation), then the backend.
-        let prepared = try CalibrationPreparation.prepare(hydroCase, initialValues: initialValues)
+        let prepared = try CalibrationPreparation.prepare(hydroCase, initialValues: initialValues, simulation: simulation)
         if !outputGiven { try CalibrationPreparation.checkOutputFolder(config) }
         for warning in prepared.warnings { printToStandardError("warning: \(warning)") }
         let (data, setup) = (prepared.data, prepared.setup)
@@ -173,7 +173,7 @@ struct SimulateCommand: ParsableCommand {
         guard !MultiCaseConfig.declaresCases(URL(fileURLWithPath: config)) else {
             throw ValidationError("\(config) is a multi-case config: simulate takes one case config (a multi-case train writes each case's results in its own subfolder)")
         }
-        let session = try CaseSession.open(URL(fileURLWithPath: config), device: device, outputGiven: output != nil)
+        let session = try CaseSession.open(URL(fileURLWithPath: config), device: device, outputGiven: output != nil, simulation: true)
         var x = session.objective.setup.initialFreeValues()
         if let parameters {
             let checkpoint = try TrainingCheckpoint.read(from: URL(fileURLWithPath: parameters))

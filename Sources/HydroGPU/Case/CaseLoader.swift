@@ -7,7 +7,12 @@ final class CaseLoader {
     private var rasterCache: [String: Raster<Double>] = [:]
     private var griddedCache: [String: GriddedForcing] = [:]
     private var camelsCache: [URL: CamelsForcingFile] = [:]
-    private var csvCache: [URL: [TimeSeries]] = [:]
+    private var csvForcingCache: [String: CSVForcingColumn] = [:]
+    /// What the loader decided about the inputs (labels, units, assumed CRS), for `validate`.
+    private(set) var notes: [String] = []
+    /// The part of the full flow-direction grid kept by `domain.cut`, and that grid's geometry.
+    private var window: GridWindow?
+    private var fullGeometry: GridGeometry?
 
     init(config: CaseConfig) { self.config = config }
 
@@ -46,15 +51,17 @@ final class CaseLoader {
         for f in [precipitation, pet, temperature].compactMap({ $0 }) {
             try MissingForcing.check(f, policy: config.forcing.missing, cellPlace: { cellPlace($0, grid) })
         }
-        var gauges = try loadGauges(grid: grid, time: time)
+        let upstream = network?.upstreamArea().squareKilometres
+        var gauges = try loadGauges(grid: grid, time: time, upstreamKm2: upstream)
         try checkObservationVariance(gauges, time: time, calibration: ranges["calibration"])
-        if let network {
-            let upstream = network.upstreamArea()
-            for k in gauges.indices { gauges[k].upstreamAreaKm2 = upstream.squareKilometres[gauges[k].cell] }
+        if let upstream {
+            for k in gauges.indices { gauges[k].upstreamAreaKm2 = upstream[gauges[k].cell] }
         }
-        return HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
-                         warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
-                         precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges, warnings: warnings)
+        var loaded = HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
+                               warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
+                               precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges, warnings: warnings)
+        loaded.inputNotes = notes
+        return loaded
     }
 
     /// "cell 3 (row 4, column 7)" for active cell `c`.
@@ -76,13 +83,25 @@ final class CaseLoader {
 
     // MARK: Grid
 
-    /// A static raster (strict ESRI ASCII reader or GDAL); `integers` for code grids.
+    /// A static raster (strict ESRI ASCII reader, GDAL, or a NetCDF variable through GDAL);
+    /// `integers` for code grids. Cut to the domain window when `domain.cut` is set.
     func raster(_ source: RasterSource, integers: Bool = false) throws(InputError) -> Raster<Double> {
-        let key = "\(source.file.path)#\(source.band)#\(integers)"
-        if let r = rasterCache[key] { return r }
-        let r = try StaticRaster.read(source, integers: integers)
+        let key = "\(source.file.path)#\(source.variable ?? "")#\(source.band)#\(integers)#\(source.nodata.map { "\($0)" } ?? "")"
+        if let r = rasterCache[key] { return cut(r) }
+        let (r, note) = try StaticRaster.readNoting(source, integers: integers)
+        if let note, !notes.contains(where: { $0.hasPrefix("note: \(source.label):") }) {
+            let text = "note: \(source.label): \(note)"
+            notes.append(text)
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
         rasterCache[key] = r
-        return r
+        return cut(r)
+    }
+
+    /// `r` cut to the domain window when it lies on the full flow-direction grid.
+    private func cut(_ r: Raster<Double>) -> Raster<Double> {
+        guard let window, let fullGeometry, window.fits(r, full: fullGeometry) else { return r }
+        return window.crop(r)
     }
 
     /// Fails unless `other` covers the same cells as the flow-direction grid.
@@ -102,8 +121,13 @@ final class CaseLoader {
             let area = try lumpedArea()
             let geometry = GridGeometry(xLowerLeft: 0, yLowerLeft: 0, cellSize: (area * 1e6).squareRoot())
             let active = Raster(rows: 1, columns: 1, geometry: geometry, values: [true])
-            return (CaseGrid(rows: 1, columns: 1, geometry: geometry, active: active, activeCells: [0], cellAreaSquareMetres: [area * 1e6]), nil, nil, [])
+            // A Caravan basin's numeric attributes are its descriptors (one value, one cell).
+            let descriptors = try config.domain.lumped?.caravan?.numericAttributes().map { a in
+                (name: a.name, raster: Raster(rows: 1, columns: 1, geometry: geometry, values: [a.value]))
+            } ?? []
+            return (CaseGrid(rows: 1, columns: 1, geometry: geometry, active: active, activeCells: [0], cellAreaSquareMetres: [area * 1e6]), nil, nil, descriptors)
         }
+        if let c = domain.cut { try applyCut(c, d8Source) }
         let d8 = try raster(d8Source, integers: true)
         var isActive = d8.hasData
         if let maskSource = domain.mask {
@@ -111,6 +135,7 @@ final class CaseLoader {
             try checkSameGrid(mask, maskSource.file, as: d8, d8Source.file)
             isActive = zip(mask.values, mask.hasData).map { $1 && $0 != 0 }
         }
+        if let keep = window?.keep { isActive = zip(isActive, keep).map { $0 && $1 } }
         let valid = domain.encoding.validCodes
         var activeCells: [Int] = []
         for i in 0..<isActive.count where isActive[i] {
@@ -158,11 +183,63 @@ final class CaseLoader {
                          cellAreaSquareMetres: areas), d8, dem, descriptors)
     }
 
+    /// Decides the window `domain.cut` keeps of the full flow-direction grid.
+    func applyCut(_ c: DomainCut, _ d8Source: RasterSource) throws(InputError) {
+        let full = try raster(d8Source, integers: true)
+        let place = "key 'domain.cut'"
+        switch c {
+        case let .bbox(x0, y0, x1, y1):
+            guard let w = GridWindow.box(xMin: x0, yMin: y0, xMax: x1, yMax: y1, rows: full.rows, columns: full.columns, geometry: full.geometry) else {
+                let g = full.geometry
+                throw InputError(file: configPath, place: place, message: "box [\(x0), \(y0), \(x1), \(y1)] holds no cell centre of \(d8Source.file.lastPathComponent) (x \(g.xLowerLeft) to \(g.xLowerLeft + Double(full.columns) * g.cellSize), y \(g.yLowerLeft) to \(g.yLowerLeft + Double(full.rows) * g.cellSize))")
+            }
+            window = w
+        case .gauges:
+            guard !config.gauges.isEmpty else { throw InputError(file: configPath, place: place, message: "cut: gauges needs gauges") }
+            var mask = full.map { _ in 1.0 }
+            if let m = config.domain.mask {
+                let r = try raster(m)
+                try checkSameGrid(r, m.file, as: full, d8Source.file)
+                mask = Raster(rows: r.rows, columns: r.columns, geometry: r.geometry, values: zip(r.values, r.hasData).map { $1 && $0 != 0 ? 1 : 0 })
+            }
+            guard let encoding = FlowDirectionEncoding(rawValue: config.domain.encoding.rawValue) else {
+                throw InputError(file: configPath, place: "key 'domain.encoding'", message: "no D8 decoder for '\(config.domain.encoding.rawValue)'")
+            }
+            let network = try DrainageNetwork(flowDirections: full, encoding: encoding, mask: mask, directionFile: d8Source.file.path,
+                                              maskFile: config.domain.mask?.file.path ?? "mask", geographic: full.geometry.isGeographic)
+            var outlets: [Int] = []
+            for (k, g) in config.gauges.enumerated() {
+                var row = -1, column = -1
+                if let r = g.row, let c = g.column { row = r; column = c } else if let x = g.x, let y = g.y {
+                    let geo = full.geometry
+                    let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down), fr = ((geo.yLowerLeft + Double(full.rows) * geo.cellSize - y) / geo.cellSize).rounded(.down)
+                    if abs(fc) < 1e9, abs(fr) < 1e9 { row = Int(fr); column = Int(fc) }
+                } else if let idSource = g.idRaster, let id = Double(g.id) {
+                    let ids = try raster(idSource)
+                    if let i = ids.values.indices.first(where: { ids.hasData[$0] && ids.values[$0] == id }) { row = i / ids.columns; column = i % ids.columns }
+                }
+                guard let cell = network.cell(row: row, column: column) else {
+                    throw InputError(file: configPath, place: "gauges[\(k)] '\(g.id)'", message: "is not on an active cell of the full grid, so its catchment cannot be cut out")
+                }
+                outlets.append(cell)
+            }
+            window = GridWindow.catchments(of: outlets, in: network)
+        }
+        fullGeometry = full.geometry
+        let w = window!
+        notes.append("cut        rows \(w.row0)..<\(w.row0 + w.rows), columns \(w.column0)..<\(w.column0 + w.columns) of the \(full.rows) x \(full.columns) grid\(w.keep != nil ? ", the gauges' catchments" : ", a bounding box (flow from outside it is not counted)")")
+    }
+
     func lumpedArea() throws(InputError) -> Double {
         if let a = config.domain.lumped?.areaKm2 { return a }
+        if let caravan = config.domain.lumped?.caravan {
+            let attributes = try caravan.attributes()
+            notes.append("lumped     area \(attributes.areaKm2) km², latitude \(attributes.latitude) from \(attributes.file)")
+            return attributes.areaKm2
+        }
         let p = config.forcing.precipitation
         guard p.format == .camels else {
-            throw InputError(file: configPath, place: "key 'domain.lumped.area_km2'", message: "is required when the forcing is not a CAMELS file")
+            throw InputError(file: configPath, place: "key 'domain.lumped.area_km2'", message: "is required when the forcing is not a CAMELS file (or give caravan:)")
         }
         let area = try camels(p.file).areaSquareMetres / 1e6
         guard area > 0 else { throw InputError(file: p.file.path, line: 3, message: "basin area \(area) km² is not positive") }
@@ -206,6 +283,7 @@ final class CaseLoader {
         }
         let g = try NetCDFForcingReader.read(source.file, variable: source.variable, quantity: quantity, label: source.label,
                                              grid: geometry, unitsOverride: source.units)
+        try checkNetCDFLabel(source, g)
         if let header, header.rows != g.rows || header.columns != g.columns {
             throw InputError(file: source.file.path, place: "variable '\(source.variable)'",
                              message: "is \(g.rows) x \(g.columns) cells but its grid header \(source.grid!.lastPathComponent) says \(header.rows) x \(header.columns)")
@@ -214,11 +292,39 @@ final class CaseLoader {
         return g
     }
 
+    /// Sub-daily NetCDF times without bounds do not say which end of a step they name: the
+    /// config must (`label:`), or the run stops. Daily records keep the CF default (start).
+    func checkNetCDFLabel(_ source: ForcingSource, _ g: GriddedForcing) throws(InputError) {
+        let file = try NetCDFFile(source.file)
+        let variable = try file.variable(source.variable)
+        guard let timeName = variable.dimensions.first, file.hasVariable(timeName) else { return }
+        let bounds = try file.textAttribute("bounds", of: try file.variable(timeName))
+        let place = "variable '\(source.variable)'"
+        if let bounds, file.hasVariable(bounds) {
+            notes.append("forcing    \(source.file.lastPathComponent), \(place): steps from the time bounds '\(bounds)', first step \(g.time.stepStart(0)) to \(g.time.stepEnd(0))")
+        } else if let stated = source.statedLabel {
+            notes.append("forcing    \(source.file.lastPathComponent), \(place): times labelled by step \(stated.rawValue) (label in the config), first step \(g.time.stepStart(0)) to \(g.time.stepEnd(0))")
+        } else if g.time.stepSeconds < 86_400 {
+            throw InputError(file: source.file.path, place: "variable '\(timeName)'",
+                             message: "times at steps of \(g.time.stepSeconds) s have no bounds: whether a time is the start or the end of its step cannot be known; state it with label: start or label: end under the forcing entry in the config, or give the time variable bounds")
+        }
+    }
+
     func sourceAxis(_ source: ForcingSource) throws(InputError) -> TimeAxis {
         switch source.format {
         case .netcdf: try gridded(source, .waterDepth).time
         case .camels: try camels(source.file).time
+        case .csv: try csvForcing(source).series.time
         }
+    }
+
+    func csvForcing(_ source: ForcingSource) throws(InputError) -> CSVForcingColumn {
+        let key = "\(source.file.path)#\(source.variable)"
+        if let c = csvForcingCache[key] { return c }
+        let c = try CSVForcingColumn.read(source.file, column: source.variable, units: source.units, dateColumn: source.dateColumn,
+                                          dateFormat: source.dateFormat, label: source.statedLabel)
+        csvForcingCache[key] = c
+        return c
     }
 
     func caseTime(_ precipitation: TimeAxis) throws(InputError) -> TimeAxis {
@@ -268,7 +374,9 @@ final class CaseLoader {
         case .netcdf:
             let g = try gridded(source, quantity)
             let range = try window(g.time, for: time, source: "\(source.file.path), variable '\(source.variable)'")
-            var mapped = try g.onCells(grid.activeCells, of: grid.active, gridFile: config.domain.flowDirection?.file.lastPathComponent ?? "the model grid", steps: range)
+            // A basin-mean variable (time only, or one cell) applies to every cell of the case.
+            let gridFile = config.domain.flowDirection?.file.lastPathComponent ?? "the model grid"
+            var mapped = g.rows * g.columns == 1 ? g.uniform(on: grid.cellCount, steps: range) : try g.onCells(grid.activeCells, of: grid.active, gridFile: gridFile, steps: range)
             mapped.name = name
             mapped.source = "\(source.file.path), variable '\(source.variable)'"
             return mapped
@@ -286,6 +394,23 @@ final class CaseLoader {
             let range = try window(c.time, for: time, source: "\(source.file.path), column '\(source.variable)'")
             let values = series.values[range].map { $0.isNaN ? $0 : conversion.apply($0) }
             return ForcingField(name: name, source: "\(source.file.path), column '\(source.variable)'", quantity: quantity, time: time, cells: 1, values: values)
+        case .csv:
+            guard grid.cellCount == 1 else {
+                throw InputError(file: source.file.path, message: "CSV forcing is basin-mean; it fits a lumped case only (the grid has \(grid.cellCount) cells)")
+            }
+            let c = try csvForcing(source)
+            let place = "column '\(source.variable)'"
+            guard let stated = c.units else {
+                throw InputError(file: source.file.path, place: place, message: "units are not stated: give units: in the config (\(UnitConversion.accepted(quantity))) or write them in the header, e.g. \(source.variable)(mm/day)")
+            }
+            guard let conversion = UnitConversion.to(quantity, from: stated, stepSeconds: c.series.time.stepSeconds) else {
+                throw InputError(file: source.file.path, place: place,
+                                 message: "units '\(stated)' are not \(quantity == .waterDepth ? "a water depth or rate" : "a temperature") HydroGPU converts (\(UnitConversion.accepted(quantity)))")
+            }
+            let range = try window(c.series.time, for: time, source: "\(source.file.path), \(place)")
+            if let l = c.series.labelling { notes.append("forcing    \(name) (\(source.file.lastPathComponent), \(place), \(stated)): \(l.describe(record: c.series.time, on: time))") }
+            let values = c.series.values[range].map { $0.isNaN ? $0 : conversion.apply($0) }
+            return ForcingField(name: name, source: "\(source.file.path), \(place)", quantity: quantity, time: time, cells: 1, values: values)
         }
     }
 
@@ -312,6 +437,8 @@ final class CaseLoader {
         var latitudes: [Double]
         if let lat = config.forcing.latitude ?? config.domain.lumped?.latitude {
             latitudes = [Double](repeating: lat, count: grid.cellCount)
+        } else if let caravan = config.domain.lumped?.caravan {
+            latitudes = [Double](repeating: try caravan.attributes().latitude, count: grid.cellCount)
         } else if config.domain.lumped != nil || grid.cellCount == 1, config.forcing.minimumTemperature?.format == .camels {
             latitudes = [try camels(config.forcing.minimumTemperature!.file).latitude]
         } else if grid.geometry.isGeographic {
@@ -332,19 +459,25 @@ final class CaseLoader {
 
     // MARK: Gauges
 
-    func loadGauges(grid: CaseGrid, time: TimeAxis) throws(InputError) -> [CaseGauge] {
+    func loadGauges(grid: CaseGrid, time: TimeAxis, upstreamKm2: [Double]?) throws(InputError) -> [CaseGauge] {
         var gauges: [CaseGauge] = []
         for (k, g) in config.gauges.enumerated() {
             let (row, column, cell) = try placeGauge(k, g, grid: grid)
+            let place = "gauges[\(k)] '\(g.id)'"
             var area = g.areaKm2
             if area == nil, config.domain.lumped != nil { area = grid.totalAreaKm2 }
             var observed: [Double]?
             var observedSource: String?
             if let o = g.observed {
                 let series = try observations(o, gauge: g.id)
-                try ObservationPlausibility.check(series, gauge: g.id)
-                observed = try series.aligned(to: time)
+                let converted = try inCubicMetresPerSecond(series, o, gauge: g.id, place: place,
+                                                           area: area.map { ($0, "declared") } ?? upstreamKm2.map { ($0[cell], "D8 upstream") })
+                try ObservationPlausibility.check(converted, gauge: g.id)
+                observed = try converted.aligned(to: time)
                 observedSource = o.file.path
+                if let l = series.labelling {
+                    notes.append("observed   \(g.id) (\(o.file.lastPathComponent)\(o.column.map { ", column '\($0)'" } ?? "")): \(l.describe(record: series.time, on: time))")
+                }
             }
             gauges.append(CaseGauge(id: g.id, row: row, column: column, cell: cell, declaredAreaKm2: area, observed: observed, observedSource: observedSource))
         }
@@ -359,7 +492,8 @@ final class CaseLoader {
         if config.domain.lumped != nil {
             row = 0; column = 0
         } else if let r = g.row, let c = g.column {
-            row = r; column = c
+            // Config rows and columns name the full grid, also when the domain is cut.
+            row = r - (window?.row0 ?? 0); column = c - (window?.column0 ?? 0)
         } else if let x = g.x, let y = g.y {
             let geo = grid.geometry
             let fc = ((x - geo.xLowerLeft) / geo.cellSize).rounded(.down)
@@ -390,22 +524,51 @@ final class CaseLoader {
         return (row, column, cell)
     }
 
+    /// A gauge's record in its own units (only its column is parsed).
     func observations(_ o: ObservationSource, gauge: String) throws(InputError) -> TimeSeries {
         switch o.format {
         case .usgs: return try DischargeFiles.readUSGS(o.file)
         case .mhm: return try DischargeFiles.readMHM(o.file)
+        case .camels_output: return try DischargeFiles.readCamelsModelOutput(o.file, column: o.column)
         case .csv:
-            let all: [TimeSeries]
-            if let cached = csvCache[o.file] { all = cached } else {
-                all = try DischargeFiles.readCSV(o.file, label: o.label)
-                csvCache[o.file] = all
-            }
-            let column = o.column ?? gauge
-            guard let s = all.first(where: { $0.name == column }) else {
-                throw InputError(file: o.file.path, line: 1, place: "gauge \(gauge)", message: "no column '\(column)' (columns: \(all.map(\.name).joined(separator: ", ")))")
-            }
-            return s
+            return try DischargeFiles.readCSVColumn(o.file, column: o.column ?? gauge, dateColumn: o.dateColumn, dateFormat: o.dateFormat,
+                                                    label: o.label, nodata: o.nodata)
         }
+    }
+
+    /// `series` converted from the record's units to m³/s; depths use the gauge's `area`
+    /// (declared, the lumped basin's, else the D8 upstream area of its cell).
+    func inCubicMetresPerSecond(_ series: TimeSeries, _ o: ObservationSource, gauge: String, place: String,
+                                area: (km2: Double, kind: String)?) throws(InputError) -> TimeSeries {
+        let units: DischargeUnits
+        let unitsText: String
+        switch o.format {
+        case .usgs, .mhm: return series  // their readers give m³/s
+        case .camels_output: units = o.units ?? .depth(perSeconds: 86_400); unitsText = o.unitsText ?? "mm/d"
+        case .csv:
+            // Units: the config's, else the header's (`discharge_spec(mm/d)`), else m³/s.
+            if let u = o.units {
+                units = u; unitsText = o.unitsText ?? ""
+            } else if let header = DelimitedTable.unitsInHeader(series.name) {
+                guard let u = DischargeUnits(header) else {
+                    throw InputError(file: o.file.path, line: series.labelling.map { $0.firstLine - 1 }, place: "column '\(series.name)'",
+                                     message: "units '\(header)' in the header are not discharge units HydroGPU converts (\(DischargeUnits.accepted)); give units: in the config")
+                }
+                units = u; unitsText = header
+            } else {
+                units = .volumeRate(factor: 1); unitsText = "m3/s"
+            }
+        }
+        guard let factor = units.factor(stepSeconds: series.time.stepSeconds, areaKm2: area?.km2) else {
+            throw InputError(file: configPath, place: place, message: "observed discharge in \(unitsText) needs the gauge's catchment area: give area_km2")
+        }
+        if units.needsArea, let area {
+            notes.append("observed   \(gauge): \(unitsText) -> m³/s with the \(area.kind) area \(String(format: "%.1f", area.km2)) km²")
+        }
+        guard factor != 1 else { return series }
+        var out = series
+        out.values = series.values.map { $0 * factor }
+        return out
     }
 }
 

@@ -39,6 +39,7 @@ public struct CaseSummary: Sendable {
             notes.append("network    \(n.levels.count) topological levels, \(n.outlets.count) outlet\(n.outlets.count == 1 ? "" : "s")")
         }
         levels = c.network?.levels.count
+        notes += c.inputNotes
     }
 
     /// Topological levels of the D8 network (nil for a lumped case).
@@ -97,7 +98,11 @@ public enum CaseValidation {
         do {
             let c = try HydroCase.load(url)
             var summary = CaseSummary(c)
-            let prepared = try CalibrationPreparation.prepare(c)
+            // A case without any observation can only be simulated: checked as simulate checks
+            // it, with a warning that train would refuse it.
+            let trainable = c.gauges.contains { $0.observed != nil }
+            let prepared = try CalibrationPreparation.prepare(c, simulation: !trainable)
+            if !trainable { summary.notes.append("warning    \(c.config.file.path): no gauge has observations: simulate only (train needs observations to fit)") }
             try CalibrationPreparation.checkOutputFolder(c.config)
             summary.notes.append("training   \(prepared.setup.freeCount) free values (\(prepared.setup.freeParameterNames.joined(separator: " "))), calibration steps \(prepared.data.calibrationSteps.lowerBound)..<\(prepared.data.calibrationSteps.upperBound)")
             summary.notes.append("output     \(c.config.output.folder.path)")

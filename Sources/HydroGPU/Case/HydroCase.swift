@@ -27,6 +27,9 @@ public struct HydroCase: Sendable {
     public var temperature: ForcingField?
     public var pet: ForcingField
     public var gauges: [CaseGauge]
+    /// What loading decided about the inputs: how each text record's rows map to steps,
+    /// unit conversions, CRS assumptions (printed by `validate`).
+    public var inputNotes: [String] = []
     /// Doubts about inputs that are not errors (e.g. magnitudes suggesting wrong units), for
     /// `validate` and the run commands to print.
     public var warnings: [String] = []

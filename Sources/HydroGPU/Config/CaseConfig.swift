@@ -50,12 +50,19 @@ public struct RasterSource: Sendable, Equatable {
     /// Replaces the file's own nodata value (pyflwdir's D8 GeoTIFFs use 247 and declare none).
     public var nodata: Double?
     public var band: Int
+    /// A variable of a NetCDF file (wflow-style staticmaps), read through GDAL's subdataset
+    /// `NETCDF:"file":variable`; nil: the file is the raster.
+    public var variable: String?
 
-    public init(file: URL, nodata: Double? = nil, band: Int = 1) {
+    public init(file: URL, nodata: Double? = nil, band: Int = 1, variable: String? = nil) {
         self.file = file
         self.nodata = nodata
         self.band = band
+        self.variable = variable
     }
+
+    /// The file and variable, for messages.
+    public var label: String { variable.map { "\(file.path), variable '\($0)'" } ?? file.path }
 }
 
 /// How a D8 grid encodes its directions (the codes `validate` accepts).
@@ -90,6 +97,8 @@ public struct DomainConfig: Sendable, Equatable {
     public var descriptors: [NamedRaster]
     /// A lumped case (one cell) instead of rasters.
     public var lumped: LumpedDomain?
+    /// Cut a smaller domain out of the flow-direction grid (nil: the whole grid).
+    public var cut: DomainCut? = nil
 }
 
 public struct NamedRaster: Sendable, Equatable {
@@ -103,6 +112,8 @@ public struct LumpedDomain: Sendable, Equatable {
     public var areaKm2: Double?
     /// Latitude in degrees, for Hargreaves PET; nil: from the forcing header.
     public var latitude: Double?
+    /// A Caravan basin whose attributes give the area and latitude when these are nil.
+    public var caravan: CaravanBasin? = nil
 }
 
 public struct TimeConfig: Sendable, Equatable {
@@ -153,6 +164,8 @@ public enum ForcingFormat: String, Sendable, CaseIterable, Codable {
     case netcdf
     /// CAMELS basin-mean text forcing; `variable` is a column (prcp, tmin, tmax, ...).
     case camels
+    /// A dated CSV (basin means); `variable` is a column.
+    case csv
 }
 
 /// Where one forcing variable comes from.
@@ -167,6 +180,11 @@ public struct ForcingSource: Sendable, Equatable {
     public var grid: URL?
     /// How steps are labelled when the file has no time bounds.
     public var label: TimeLabel
+    /// CSV: the date column's form (nil: detected from the first row) and name (nil: `date`...).
+    public var dateFormat: DateFormat? = nil
+    public var dateColumn: String? = nil
+    /// `label` as the config states it (nil: not stated; CSV rows then follow `RecordRows.axis`).
+    public var statedLabel: TimeLabel? = nil
 }
 
 public enum PETMethod: String, Sendable, CaseIterable, Codable {
@@ -208,6 +226,8 @@ public enum ObservationFormat: String, Sendable, CaseIterable, Codable {
     case usgs
     /// mHM gauge file (m³/s).
     case mhm
+    /// CAMELS benchmark model output (`*_model_output.txt`): OBS_RUN (or `column`) in mm/day.
+    case camels_output
 }
 
 public struct ObservationSource: Sendable, Equatable {
@@ -215,7 +235,15 @@ public struct ObservationSource: Sendable, Equatable {
     public var format: ObservationFormat
     /// CSV column; nil: the gauge id.
     public var column: String?
-    public var label: TimeLabel
+    /// Whether a row's time is its step's start or end, as the config states it (nil: not stated).
+    public var label: TimeLabel?
+    /// Units of the values (nil: the format's own, m³/s for CSV).
+    public var units: DischargeUnits? = nil
+    public var unitsText: String? = nil
+    /// CSV: the date column's form and name (nil: detected), and a number meaning missing.
+    public var dateFormat: DateFormat? = nil
+    public var dateColumn: String? = nil
+    public var nodata: Double? = nil
 }
 
 public struct GaugeConfig: Sendable, Equatable {
@@ -231,6 +259,18 @@ public struct GaugeConfig: Sendable, Equatable {
     /// Area the station's metadata declares, km².
     public var areaKm2: Double?
     public var observed: ObservationSource?
+
+    public init(id: String, row: Int? = nil, column: Int? = nil, x: Double? = nil, y: Double? = nil, idRaster: RasterSource? = nil,
+                areaKm2: Double? = nil, observed: ObservationSource? = nil) {
+        self.id = id
+        self.row = row
+        self.column = column
+        self.x = x
+        self.y = y
+        self.idRaster = idRaster
+        self.areaKm2 = areaKm2
+        self.observed = observed
+    }
 }
 
 public enum RoutingMethod: String, Sendable, CaseIterable, Codable {

@@ -60,7 +60,7 @@ public struct MultiCaseConfig: Sendable, Equatable {
     public static func declaresCases(_ url: URL) -> Bool {
         guard let text = try? String(contentsOf: url, encoding: .utf8),
               let root = try? YAMLDocument.root(text, file: url.path), case .mapping(let m) = root.node else { return false }
-        return m.contains { $0.key.string == "cases" }
+        return m.contains { $0.key.string == "cases" || $0.key.string == "case" }
     }
 }
 
@@ -73,15 +73,21 @@ struct MultiCaseConfigParser {
 
     func parse(_ text: String) throws(InputError) -> MultiCaseConfig {
         let root = try YAMLDocument.root(text, file: file.path)
-        let top = try root.mapping(allowed: ["name", "description", "cases", "case_weights", "regionalisation", "training", "output"])
+        let top = try root.mapping(allowed: ["name", "description", "cases", "caravan", "case", "case_weights", "regionalisation", "training", "output"])
         let name = try top["name"]?.string() ?? file.deletingPathExtension().lastPathComponent
         let caseParser = CaseConfigParser(file: file)
 
-        let list = try top.required("cases")
-        let items = try list.sequence()
-        guard !items.isEmpty else { throw list.error("needs at least one case config") }
         var cases: [CaseConfig] = []
-        for item in items {
+        var items: [YAMLValue] = []
+        if let c = top["caravan"] {
+            cases = try CaravanCases.parse(c, template: try top.required("case"), parser: caseParser)
+            items = cases.map { _ in c }
+        } else {
+            let list = try top.required("cases")
+            items = try list.sequence()
+            guard !items.isEmpty else { throw list.error("needs at least one case config") }
+        }
+        for item in items where top["caravan"] == nil {
             let url = try caseParser.path(item)
             guard FileManager.default.fileExists(atPath: url.path) else { throw item.error("case config \(url.path) does not exist") }
             let config = try CaseConfig.load(url)

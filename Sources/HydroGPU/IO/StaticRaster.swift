@@ -8,8 +8,22 @@ public enum StaticRaster {
     /// The raster of `source`. `integers` marks a code grid (flow directions, masks, gauge
     /// ids): every value with data must then be a whole number.
     public static func read(_ source: RasterSource, integers: Bool = false) throws(InputError) -> Raster<Double> {
+        try readNoting(source, integers: integers).raster
+    }
+
+    /// As `read`, with a note when a grid without a CRS was taken as geographic
+    /// (`CellGeometry.looksGeographic`: degree-sized cells within ±180/±90), so its cell areas
+    /// come from the sphere instead of being read as square metres.
+    public static func readNoting(_ source: RasterSource, integers: Bool = false) throws(InputError) -> (raster: Raster<Double>, note: String?) {
         let url = source.file
         var raster: Raster<Double>
+        var note: String?
+        if let variable = source.variable {
+            // A NetCDF variable (wflow staticmaps) through GDAL's subdataset.
+            (raster, note) = try GDALRaster.readNoting(url, band: Int32(source.band), nodata: source.nodata, variable: variable)
+            if integers { try requireWholeNumbers(raster, file: url.path) }
+            return (raster, note)
+        }
         if url.pathExtension.lowercased() == "asc" {
             guard source.band == 1 else {
                 throw InputError(file: url.path, place: "band \(source.band)", message: "an ESRI ASCII grid has one band")
@@ -18,11 +32,16 @@ public enum StaticRaster {
             let reference = try GDALRaster.spatialReference(of: url)
             raster.geometry.isGeographic = reference.geographic
             raster.geometry.crs = reference.crs
+            if !reference.geographic, reference.crs == nil, CellGeometry.looksGeographic(raster.geometry, rows: raster.rows, columns: raster.columns) {
+                raster.geometry.isGeographic = true
+                raster.geometry.crs = "EPSG:4326"
+                note = "no CRS given and cells of \(raster.geometry.cellSize) units within ±180/±90: taken as geographic (degrees, WGS84); cell areas on the sphere"
+            }
             if let nodata = source.nodata {
                 for i in raster.values.indices where raster.values[i] == nodata { raster.hasData[i] = false }
             }
         } else {
-            raster = try GDALRaster.read(url, band: Int32(source.band), nodata: source.nodata)
+            (raster, note) = try GDALRaster.readNoting(url, band: Int32(source.band), nodata: source.nodata)
             if integers {
                 try requireWholeNumbers(raster, file: url.path)
                 // GDAL reads NaN as no data; in a code grid (a mask: a dropped cell) it must be
@@ -37,7 +56,7 @@ public enum StaticRaster {
                 }
             }
         }
-        return raster
+        return (raster, note)
     }
 
     /// Fails at the first cell with data whose value is not a whole number (GDAL hands

@@ -29,26 +29,42 @@ public struct ParameterBounds: Sendable, Equatable, Codable {
     }
 
     /// Why `bounds` cannot hold `parameter` for a model stepping `stepDays` days, or nil when
-    /// they can: the HBV equations need positive FC, BETA, BETAET and LP <= 1, non-negative
-    /// rates and capacities, and a recession rate that drains at most the whole store in one
-    /// step (K * dt <= 1; rates are per day and scale with the step).
+    /// they can, by the parameter's constraint in model/hbv.table: the HBV equations need
+    /// positive capacities and exponents, fractions in (0, 1], non-negative rates and capacities,
+    /// and a recession rate that drains at most the whole store in one step (K * dt <= 1; rates
+    /// are per day and scale with the step).
     public static func problem(_ bounds: ParameterBounds, of parameter: HBVParameter, stepDays: Double) -> String? {
         guard bounds.lower.isFinite, bounds.upper.isFinite, bounds.lower < bounds.upper else {
             return "bounds [\(bounds.lower), \(bounds.upper)] need finite lower < upper"
         }
-        switch parameter {
-        case .tt:
+        let name = parameter.name
+        switch parameter.constraint {
+        case .any:
             return nil
-        case .fc, .beta, .betaet:
-            return bounds.lower > 0 ? nil : "\(parameter.name) must stay above 0"
-        case .lp:
-            return bounds.lower > 0 && bounds.upper <= 1 ? nil : "LP is a fraction of FC in (0, 1]"
-        case .k0, .k1, .k2:
-            guard bounds.lower >= 0 else { return "\(parameter.name) is a rate and cannot be negative" }
+        case .positive:
+            return bounds.lower > 0 ? nil : "\(name) must stay above 0"
+        case .fraction:
+            return bounds.lower > 0 && bounds.upper <= 1 ? nil : "\(name) is a fraction in (0, 1]"
+        case .recession:
+            guard bounds.lower >= 0 else { return "\(name) is a rate and cannot be negative" }
             let perStep = bounds.upper * stepDays
-            return perStep <= 1 ? nil : "\(parameter.name) up to \(bounds.upper)/day drains \(perStep) of the store per step of \(stepDays) days; at most \(1 / stepDays)/day"
-        case .perc, .uzl, .cfmax, .cfr, .cwh, .c:
-            return bounds.lower >= 0 ? nil : "\(parameter.name) cannot be negative"
+            return perStep <= 1 ? nil : "\(name) up to \(bounds.upper)/day drains \(perStep) of the store per step of \(stepDays) days; at most \(1 / stepDays)/day"
+        case .nonnegative:
+            return bounds.lower >= 0 ? nil : "\(name) cannot be negative"
         }
     }
+}
+
+/// What calibration bounds of a parameter must respect (column `constraint` of model/hbv.table).
+public enum ParameterConstraint: Sendable, Equatable {
+    /// Above 0 (capacities, exponents).
+    case positive
+    /// In (0, 1].
+    case fraction
+    /// A recession rate per day: non-negative, draining at most the whole store per step.
+    case recession
+    /// At least 0.
+    case nonnegative
+    /// Anything finite (thresholds such as a temperature).
+    case any
 }

@@ -70,11 +70,12 @@ public struct HBVConfiguration: Sendable, Equatable {
     public var solver: HBVSolver
     /// Parallel HBV components per cell whose runoff is averaged (δHBV's nmul).
     public var components: Int
-    /// Step length in days; rates (K0, K1, K2, PERC, CFMAX, C) scale with it.
+    /// Step length in days; rates per day (`HBVParameter.isRatePerDay`) scale with it.
     public var stepDays: Double
     /// Lower bound on soil moisture after ET in the sequential solver (δHBV's nearzero).
     public var nearZero: Double
-    /// Whether ET uses the BETAET exponent; δHBV 1.0 has none (exponent 1).
+    /// Whether ET uses its exponent (model/hbv.table, `absent` = `exponent=V`); δHBV 1.0 has
+    /// none (exponent 1).
     public var usesETExponent: Bool
 
     public init(solver: HBVSolver = .sequential, components: Int = 1, stepDays: Double = 1,
@@ -93,7 +94,7 @@ public struct RunoffProblem<Real: BinaryFloatingPoint & Sendable>: Sendable {
     public var forcing: HBVForcing<Real>
     /// Physical parameter values (already mapped to bounds), one series per parameter.
     public var parameters: [HBVParameter: ParameterSeries<Real>]
-    /// Initial storages `[5][units]` in `HBVStorage` order.
+    /// Initial storages `[storages][units]` in `HBVStorage` order.
     public var initialStates: [Real]
 
     public var units: Int { forcing.cells * configuration.components }
@@ -104,7 +105,7 @@ public struct RunoffProblem<Real: BinaryFloatingPoint & Sendable>: Sendable {
         self.forcing = forcing
         self.parameters = parameters
         let units = forcing.cells * configuration.components
-        self.initialStates = initialStates ?? [Real](repeating: Real(HBVStorage.defaultInitial), count: 5 * units)
+        self.initialStates = initialStates ?? [Real](repeating: Real(HBVStorage.defaultInitial), count: HBVStorage.count * units)
     }
 }
 
@@ -144,7 +145,7 @@ public struct WaterBalanceAudit: Sendable, Equatable {
 public struct RunoffResult<Real: BinaryFloatingPoint & Sendable>: Sendable {
     /// Runoff per cell and step (mean over components), mm per step, `[steps][cells]`.
     public var runoff: [Real]
-    /// Storages at the end of the run, `[5][units]`.
+    /// Storages at the end of the run, `[storages][units]`.
     public var finalStates: [Real]
     public var audit: WaterBalanceAudit
     /// Cell-steps whose Newton iteration did not reach tolerance (implicit solver; 0 otherwise).
@@ -162,7 +163,7 @@ public struct RunoffResult<Real: BinaryFloatingPoint & Sendable>: Sendable {
 public struct RunoffGradient<Real: BinaryFloatingPoint & Sendable>: Sendable {
     /// dL/d(physical value), the same `[slots][units]` shape as each parameter series.
     public var parameters: [HBVParameter: [Real]]
-    /// dL/d(initial storages), `[5][units]`.
+    /// dL/d(initial storages), `[storages][units]`.
     public var initialStates: [Real]
 
     public init(parameters: [HBVParameter: [Real]], initialStates: [Real]) {

@@ -8,7 +8,7 @@ public enum RunoffProblemError: Error, CustomStringConvertible, Sendable, Equata
     case parameterSteps(HBVParameter, expected: Int, found: Int)
     /// A parameter series names a slot it does not have at a step.
     case slotOutOfRange(HBVParameter, step: Int, slot: Int, slots: Int)
-    /// The initial storages are not `[5][units]`.
+    /// The initial storages are not `[storages][units]`.
     case initialStates(expected: Int, found: Int)
     /// An array passed alongside the problem has the wrong length (e.g. the runoff adjoint).
     case arrayLength(name: String, expected: Int, found: Int)
@@ -21,7 +21,7 @@ public enum RunoffProblemError: Error, CustomStringConvertible, Sendable, Equata
         case .parameterUnits(let p, let e, let f): "parameter \(p.name): \(f) units, expected \(e) (cells x components)"
         case .parameterSteps(let p, let e, let f): "parameter \(p.name): slotOfStep has \(f) entries, expected \(e) (one per step)"
         case .slotOutOfRange(let p, let t, let s, let n): "parameter \(p.name), time index \(t): slot \(s) outside 0..<\(n)"
-        case .initialStates(let e, let f): "initial states: \(f) values, expected \(e) (5 storages x units)"
+        case .initialStates(let e, let f): "initial states: \(f) values, expected \(e) (\(HBVStorage.count) storages x units)"
         case .arrayLength(let name, let e, let f): "\(name): \(f) values, expected \(e)"
         case .configuration(let message): "configuration: \(message)"
         }

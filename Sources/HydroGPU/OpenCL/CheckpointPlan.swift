@@ -9,8 +9,8 @@ public struct CheckpointPlan: Sendable, Equatable, CustomStringConvertible {
     public var steps: Int
     /// Units (HBV columns) per step.
     public var units: Int
-    /// Values per unit in one step record: 5 storages, plus what the solver keeps per step
-    /// (the sequential solver adds its two power laws: 7).
+    /// Values per unit in one step record: the storages, plus what the solver keeps per step
+    /// (the sequential solver adds its two power laws).
     public var recordValues: Int
 
     /// Checkpoints the forward run writes: ceil(steps / K).
@@ -25,7 +25,7 @@ public struct CheckpointPlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A plan with a fixed interval (clamped to 1...steps).
-    public init(interval: Int, steps: Int, units: Int, recordValues: Int = HBVStorage.allCases.count) {
+    public init(interval: Int, steps: Int, units: Int, recordValues: Int = HBVStorage.count) {
         self.steps = max(steps, 1)
         self.units = units
         self.recordValues = recordValues
@@ -37,7 +37,7 @@ public struct CheckpointPlan: Sendable, Equatable, CustomStringConvertible {
     /// in cache; every K > 1 recomputes each step once). Throws when even the interval of least
     /// memory (about sqrt(steps)) does not fit.
     public static func choose(steps: Int, units: Int, budgetBytes: Int,
-                              recordValues: Int = HBVStorage.allCases.count) throws(OpenCLRunoffError) -> CheckpointPlan {
+                              recordValues: Int = HBVStorage.count) throws(OpenCLRunoffError) -> CheckpointPlan {
         let steps = max(steps, 1)
         var bestBytes = bytes(interval: 1, steps: steps, units: units, recordValues: recordValues)
         for interval in 1...steps {

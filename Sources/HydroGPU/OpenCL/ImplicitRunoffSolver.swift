@@ -22,17 +22,17 @@ public final class ImplicitRunoffSolver {
     public var vectorWidth: Int { outputs.kernels.vectorWidth }
     /// How the reverse sweep gets its storages (whole record).
     public var plan: CheckpointPlan { outputs.plan }
-    /// Storages at the end of the run, `[5][units]`.
+    /// Storages at the end of the run, `[storages][units]`.
     public var finalStates: DeviceBuffer<Float> { outputs.finalStates }
     /// Runoff per unit, `[steps][units]` (mm per step).
     public var unitRunoff: DeviceBuffer<Float> { outputs.unitRunoff }
     /// Runoff per cell (mean over components), `[steps][cells]`.
     public var cellRunoff: DeviceBuffer<Float> { outputs.cellRunoff }
-    /// Per-unit totals of P, ET, Q, storage change and numerical inflow (0 here), `[5][units]`.
+    /// Per-unit totals of P, ET, Q, storage change and numerical inflow (0 here), `[storages][units]`.
     public var balance: DeviceBuffer<Float> { outputs.balance }
 
-    /// Values per unit in a step record (kernels/hbv_implicit.cl): the 5 storages.
-    static let recordValues = 5
+    /// Values per unit in a step record (kernels/hbv_implicit.cl): the storages.
+    static let recordValues = HBVStorage.count
 
     /// - Parameters:
     ///   - tolerance: Newton's |F|_inf in mm (MODEL.md 3.2: 1e-4 in Float).

@@ -3,7 +3,7 @@ import DeviceTensor
 /// The inputs of a runoff run, resident on one OpenCL device in the kernels' layout
 /// (kernels/hbv_sequential.cl, "Argument layout"): forcing `[steps][cells]`, every parameter's
 /// `[slots][units]` block concatenated with an offset table and a slot-of-step table, and the
-/// initial storages `[5][units]`. Solvers read these buffers across calls; a training loop
+/// initial storages `[storages][units]`. Solvers read these buffers across calls; a training loop
 /// rewrites `parameterValues` or `initialStates` on the device without a host round trip.
 public final class RunoffDeviceData {
     public let device: ComputeDevice
@@ -18,11 +18,11 @@ public final class RunoffDeviceData {
     public let pet: DeviceBuffer<Float>
     /// Each parameter's `[slots][units]` values, concatenated in `HBVParameter` order.
     public let parameterValues: DeviceBuffer<Float>
-    /// Element offset of each parameter's block in `parameterValues`, `[14]`.
+    /// Element offset of each parameter's block in `parameterValues`, `[parameters]`.
     public let parameterOffsets: DeviceBuffer<Int32>
-    /// `[14][steps]`: the slot each parameter reads at each step.
+    /// `[parameters][steps]`: the slot each parameter reads at each step.
     public let slotOfStep: DeviceBuffer<Int32>
-    /// Initial storages `[5][units]`.
+    /// Initial storages `[storages][units]`.
     public let initialStates: DeviceBuffer<Float>
 
     /// Slots per parameter, in `HBVParameter` order.
@@ -40,14 +40,14 @@ public final class RunoffDeviceData {
             throw .invalidProblem("needs at least one cell, step and component (got \(cells) cells, \(steps) steps, \(problem.configuration.components) components)")
         }
         guard problem.configuration.stepDays > 0 else { throw .problem(.configuration("stepDays must be > 0, got \(problem.configuration.stepDays)")) }
-        guard problem.initialStates.count == 5 * units else {
-            throw .problem(.initialStates(expected: 5 * units, found: problem.initialStates.count))
+        guard problem.initialStates.count == HBVStorage.count * units else {
+            throw .problem(.initialStates(expected: HBVStorage.count * units, found: problem.initialStates.count))
         }
         let series = try Self.completeParameters(problem)
         var values: [Float] = []
         var offsets: [Int] = []
         var slots: [Int32] = []
-        slots.reserveCapacity(HBVParameter.allCases.count * steps)
+        slots.reserveCapacity(HBVParameter.count * steps)
         for parameter in HBVParameter.allCases {
             let s = series[parameter]!
             offsets.append(values.count)
@@ -71,8 +71,8 @@ public final class RunoffDeviceData {
                     try DeviceBuffer(device: device, values: problem.forcing.pet, shape: shape),
                     try DeviceBuffer(device: device, values: values),
                     try DeviceBuffer(device: device, values: offsets.map { Int32($0) }),
-                    try DeviceBuffer(device: device, values: slots, shape: [HBVParameter.allCases.count, steps]),
-                    try DeviceBuffer(device: device, values: problem.initialStates, shape: [5, units]))
+                    try DeviceBuffer(device: device, values: slots, shape: [HBVParameter.count, steps]),
+                    try DeviceBuffer(device: device, values: problem.initialStates, shape: [HBVStorage.count, units]))
         }
     }
 
@@ -98,19 +98,16 @@ public final class RunoffDeviceData {
         return out
     }
 
-    /// Every parameter's series, checked as the reference backend checks them: BETAET is
-    /// required only with the ET exponent (else 1), C defaults to 0 (no capillary rise, δHBV
-    /// 1.0); every other parameter is required.
+    /// Every parameter's series, checked as the reference backend checks them, absent ones
+    /// completed by the model table's absence rule (`HBVParameter.absenceRule(for:)`).
     static func completeParameters(_ problem: RunoffProblem<Float>) throws(OpenCLRunoffError) -> [HBVParameter: ParameterSeries<Float>] {
         let steps = problem.forcing.steps, units = problem.units
+        let rule = HBVParameter.absenceRule(for: problem.configuration)
         var series = problem.parameters
         for parameter in HBVParameter.allCases {
             guard let s = series[parameter] else {
-                switch parameter {
-                case .c: series[.c] = .uniform(0, units: units, steps: steps)
-                case .betaet where !problem.configuration.usesETExponent: series[.betaet] = .uniform(1, units: units, steps: steps)
-                default: throw .problem(.missingParameter(parameter))
-                }
+                guard let value = rule.defaults[parameter] else { throw .problem(.missingParameter(parameter)) }
+                series[parameter] = .uniform(Float(value), units: units, steps: steps)
                 continue
             }
             guard s.units == units else { throw .problem(.parameterUnits(parameter, expected: units, found: s.units)) }

@@ -6,7 +6,7 @@ public protocol RunoffDeviceSolver: AnyObject {
     var data: RunoffDeviceData { get }
     var vectorWidth: Int { get }
     var plan: CheckpointPlan { get }
-    /// Storages at the end of the run, `[5][units]`.
+    /// Storages at the end of the run, `[storages][units]`.
     var finalStates: DeviceBuffer<Float> { get }
     /// Runoff per cell (mean over components), `[steps][cells]`.
     var cellRunoff: DeviceBuffer<Float> { get }

@@ -35,9 +35,10 @@ final class RunoffSolverOutputs {
         let nmul = data.components
         (finalStates, unitRunoff, cellRunoff, balance, summary) = try onDevice { () throws(OpenCLError) in
             let unitRunoff = try DeviceBuffer<Float>(device: device, shape: [steps, units])
-            return (try DeviceBuffer<Float>(device: device, shape: [5, units]),
+            return (try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units]),
                     unitRunoff,
                     nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
+                    // The five balance totals (P, ET, Q, storage change, numerical inflow) per unit.
                     try DeviceBuffer<Float>(device: device, shape: [5, units]),
                     try DeviceBuffer<Float>(device: device, shape: [7]))
         }
@@ -63,13 +64,13 @@ final class RunoffSolverOutputs {
         let made = try onDevice { () throws(OpenCLError) in
             let runoffAdjoint = try DeviceBuffer<Float>(device: device, shape: [data.steps, data.cells])
             try runoffAdjoint.fill(0)
-            let finalStateAdjoint = try DeviceBuffer<Float>(device: device, shape: [5, units])
+            let finalStateAdjoint = try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units])
             try finalStateAdjoint.fill(0)
             return SequentialRunoffSolver.ReverseSweepBuffers(
                 runoffAdjoint: runoffAdjoint,
                 finalStateAdjoint: finalStateAdjoint,
                 parameterGradient: try DeviceBuffer<Float>(device: device, shape: [data.parameterValues.count]),
-                initialStateGradient: try DeviceBuffer<Float>(device: device, shape: [5, units]),
+                initialStateGradient: try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units]),
                 checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, recordValues, units]),
                 scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * recordValues * units]))
         }

@@ -19,24 +19,24 @@ public final class SequentialRunoffSolver {
     public var vectorWidth: Int { outputs.kernels.vectorWidth }
     /// How the reverse sweep gets its storages (whole record).
     public var plan: CheckpointPlan { outputs.plan }
-    /// Storages at the end of the run, `[5][units]`.
+    /// Storages at the end of the run, `[storages][units]`.
     public var finalStates: DeviceBuffer<Float> { outputs.finalStates }
     /// Runoff per unit, `[steps][units]` (mm per step).
     public var unitRunoff: DeviceBuffer<Float> { outputs.unitRunoff }
     /// Runoff per cell (mean over components), `[steps][cells]`.
     public var cellRunoff: DeviceBuffer<Float> { outputs.cellRunoff }
-    /// Per-unit totals of P, ET, Q, storage change and numerical inflow, `[5][units]`.
+    /// Per-unit totals of P, ET, Q, storage change and numerical inflow, `[storages][units]`.
     public var balance: DeviceBuffer<Float> { outputs.balance }
 
     /// Buffers of the reverse sweep, allocated on the first run that records for it.
     public struct ReverseSweepBuffers {
         /// dL/d(cell runoff) `[steps][cells]`: written by the caller before `adjoint()`.
         public let runoffAdjoint: DeviceBuffer<Float>
-        /// dL/d(final storages) `[5][units]`: zeros unless the caller writes it.
+        /// dL/d(final storages) `[storages][units]`: zeros unless the caller writes it.
         public let finalStateAdjoint: DeviceBuffer<Float>
         /// dL/d(physical parameter values), laid out like `RunoffDeviceData.parameterValues`.
         public let parameterGradient: DeviceBuffer<Float>
-        /// dL/d(initial storages) `[5][units]`.
+        /// dL/d(initial storages) `[storages][units]`.
         public let initialStateGradient: DeviceBuffer<Float>
         let checkpoints: DeviceBuffer<Float>
         let scratch: DeviceBuffer<Float>
@@ -56,9 +56,9 @@ public final class SequentialRunoffSolver {
     /// The reverse-sweep buffers, allocating them on first use.
     public func reverse() throws(OpenCLRunoffError) -> ReverseSweepBuffers { try outputs.reverse() }
 
-    /// Values per unit in a step record (kernels/hbv_sequential.cl): the 5 storages at the
+    /// Values per unit in a step record (kernels/hbv_sequential.cl): the storages at the
     /// step's start and the step's two power laws, which the adjoint then does not evaluate again.
-    public static let recordValues = 7
+    public static let recordValues = HBVStorage.count + 2
 
     /// Enqueues a forward run over the whole record from `data.initialStates`; with
     /// `recordForAdjoint` it also keeps the step records `adjoint()` needs.

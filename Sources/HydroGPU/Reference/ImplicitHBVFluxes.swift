@@ -36,23 +36,10 @@ enum ImplicitHBVSmooth {
     }
 }
 
-/// The 14 HBV parameters of one unit and step, physical values with the rates (K0, K1, K2,
-/// PERC, CFMAX, C) already multiplied by the step length (`PackedParameters`), i.e. per step.
-public struct ImplicitHBVParameters<Real: Real_>: Sendable {
-    public var beta, fc, k0, k1, k2, lp, perc, uzl, tt, cfmax, cfr, cwh, betaet, c: Real
-
-    /// Reads `values` in `HBVParameter` order.
-    @inlinable
-    public init(_ values: UnsafePointer<Real>) {
-        beta = values[HBVParameter.beta.rawValue]; fc = values[HBVParameter.fc.rawValue]
-        k0 = values[HBVParameter.k0.rawValue]; k1 = values[HBVParameter.k1.rawValue]
-        k2 = values[HBVParameter.k2.rawValue]; lp = values[HBVParameter.lp.rawValue]
-        perc = values[HBVParameter.perc.rawValue]; uzl = values[HBVParameter.uzl.rawValue]
-        tt = values[HBVParameter.tt.rawValue]; cfmax = values[HBVParameter.cfmax.rawValue]
-        cfr = values[HBVParameter.cfr.rawValue]; cwh = values[HBVParameter.cwh.rawValue]
-        betaet = values[HBVParameter.betaet.rawValue]; c = values[HBVParameter.c.rawValue]
-    }
-}
+/// The parameters of one unit and step, physical values with the rates per day already
+/// multiplied by the step length (`PackedParameters`), i.e. per step: the generated
+/// `HBVStepParameters` (model/hbv.table), read from `values` in `HBVParameter` order.
+public typealias ImplicitHBVParameters<Real: Real_> = HBVStepParameters<Real>
 
 /// Every flux of one unit at one state, in mm per step (the per-day ODE rate times h), with the
 /// partial derivatives that Newton and the adjoint need. Built once per evaluation; `rates`, `stateJacobian` and

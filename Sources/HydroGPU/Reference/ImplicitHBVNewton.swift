@@ -1,35 +1,38 @@
 // One backward-Euler step of the implicit HBV model, solved by Newton with a line search
 // (docs/IMPLICIT-SOLVER.md section 4). kernels/hbv_implicit_fluxes.h mirrors this.
 
-/// Solves `J x = b` for a 5x5 row-major `m` by Gaussian elimination with partial pivoting.
-/// `m` is overwritten; `b` becomes `x`. Returns false when a pivot is zero or not finite.
+/// Solves `J x = b` for a square row-major `m` of side `HBVStorage.count` by Gaussian
+/// elimination with partial pivoting. `m` is overwritten; `b` becomes `x`. Returns false when a
+/// pivot is zero or not finite.
 @inlinable
-func implicitHBVSolve5<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>) -> Bool {
-    for k in 0..<5 {
+func implicitHBVSolve<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>) -> Bool {
+    let n = HBVStorage.count
+    for k in 0..<n {
         var pivot = k
-        var largest = abs(m[k * 5 + k])
-        for i in (k + 1)..<5 where abs(m[i * 5 + k]) > largest {
-            largest = abs(m[i * 5 + k]); pivot = i
+        var largest = abs(m[k * n + k])
+        for i in (k + 1)..<n where abs(m[i * n + k]) > largest {
+            largest = abs(m[i * n + k]); pivot = i
         }
         guard largest > 0, largest.isFinite else { return false }
         if pivot != k {
-            for j in 0..<5 { let tmp = m[k * 5 + j]; m[k * 5 + j] = m[pivot * 5 + j]; m[pivot * 5 + j] = tmp }
+            for j in 0..<n { let tmp = m[k * n + j]; m[k * n + j] = m[pivot * n + j]; m[pivot * n + j] = tmp }
             let tmp = b[k]; b[k] = b[pivot]; b[pivot] = tmp
         }
-        let inverse = 1 / m[k * 5 + k]
-        for i in (k + 1)..<5 {
-            let factor = m[i * 5 + k] * inverse
+        let inverse = 1 / m[k * n + k]
+        for i in (k + 1)..<n {
+            let factor = m[i * n + k] * inverse
             if factor == 0 { continue }
-            for j in (k + 1)..<5 { m[i * 5 + j] -= factor * m[k * 5 + j] }
+            for j in (k + 1)..<n { m[i * n + j] -= factor * m[k * n + j] }
             b[i] -= factor * b[k]
         }
     }
-    for k in stride(from: 4, through: 0, by: -1) {
+    for k in stride(from: n - 1, through: 0, by: -1) {
         var sum = b[k]
-        for j in (k + 1)..<5 { sum -= m[k * 5 + j] * b[j] }
-        b[k] = sum / m[k * 5 + k]
+        for j in (k + 1)..<n { sum -= m[k * n + j] * b[j] }
+        b[k] = sum / m[k * n + k]
     }
-    return b[0].isFinite && b[1].isFinite && b[2].isFinite && b[3].isFinite && b[4].isFinite
+    for k in 0..<n where !b[k].isFinite { return false }
+    return true
 }
 
 /// Newton settings and the step solver for one unit.
@@ -49,7 +52,7 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     /// Halvings tried by the backtracking line search before the damped fallback.
     public static var lineSearchHalvings: Int { 10 }
     /// Scratch values `solve` needs.
-    public static var workspaceCount: Int { 45 }
+    public static var workspaceCount: Int { HBVStorage.count * (HBVStorage.count + 4) }
 
     public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool, polishingSteps: Int = 0) {
         self.polishingSteps = polishingSteps
@@ -75,7 +78,7 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
                                        usesETExponent: usesETExponent)
         fluxes.rates(into: F)
         var norm: Real = 0
-        for i in 0..<5 {
+        for i in 0..<HBVStorage.count {
             F[i] = (S[i] - previous[i]) - F[i]
             // NaN compares false: make it infinite so it never counts as converged.
             norm = F[i].isNaN ? .infinity : max(norm, abs(F[i]))
@@ -83,14 +86,15 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
         return (norm, fluxes)
     }
 
-    /// Solves one step: `state[0..<5]` gets S_t from `previous[0..<5]` = S_{t-1}.
+    /// Solves one step: `state[0..<storages]` gets S_t from `previous[0..<storages]` = S_{t-1}.
     /// Returns the fluxes at S_t and whether |F|_inf reached the tolerance within the cap.
     @inlinable
     public func solve(previous: UnsafePointer<Real>, state: UnsafeMutablePointer<Real>,
                       parameters: ImplicitHBVParameters<Real>, precipitation: Real, temperature: Real, pet: Real,
                       workspace w: UnsafeMutablePointer<Real>) -> (fluxes: ImplicitHBVFluxes<Real>, converged: Bool) {
-        let F = w, J = w + 5, dx = w + 30, trialS = w + 35, trialF = w + 40
-        for i in 0..<5 { state[i] = previous[i] }
+        let n = HBVStorage.count
+        let F = w, J = F + n, dx = J + n * n, trialS = dx + n, trialF = trialS + n
+        for i in 0..<n { state[i] = previous[i] }
         var (norm, fluxes) = residual(previous: previous, state: state, residual: F,
                                       parameters: parameters, precipitation: precipitation, temperature: temperature, pet: pet)
         var iteration = 0
@@ -105,22 +109,22 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
             iteration += 1
             // J = I - d(h f)/dS; Newton direction dx = -J^{-1} F.
             fluxes.stateJacobian(into: J)
-            for k in 0..<25 { J[k] = -J[k] }
-            for i in 0..<5 { J[i * 5 + i] += 1; dx[i] = -F[i] }
-            if !implicitHBVSolve5(J, dx) {
-                for i in 0..<5 { dx[i] = -F[i] }   // singular: fixed-point direction
+            for k in 0..<(n * n) { J[k] = -J[k] }
+            for i in 0..<n { J[i * n + i] += 1; dx[i] = -F[i] }
+            if !implicitHBVSolve(J, dx) {
+                for i in 0..<n { dx[i] = -F[i] }   // singular: fixed-point direction
             }
             var lambda: Real = 1
             var accepted = false
             for halving in 0...Self.lineSearchHalvings {
-                for i in 0..<5 { trialS[i] = state[i] + lambda * dx[i] }
+                for i in 0..<n { trialS[i] = state[i] + lambda * dx[i] }
                 let (trialNorm, trialFluxes) = residual(previous: previous, state: trialS, residual: trialF,
                                                         parameters: parameters, precipitation: precipitation,
                                                         temperature: temperature, pet: pet)
                 let reduces = polish ? trialNorm <= norm : trialNorm <= (1 - Real(1e-4) * lambda) * norm
                 if reduces || (halving == Self.lineSearchHalvings && !polish) {
                     // Accepted, or the damped fallback: the smallest step is taken anyway.
-                    for i in 0..<5 { state[i] = trialS[i]; F[i] = trialF[i] }
+                    for i in 0..<n { state[i] = trialS[i]; F[i] = trialF[i] }
                     norm = trialNorm
                     fluxes = trialFluxes
                     accepted = true

@@ -30,7 +30,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
     }
 
     /// The gradient of a loss on the runoff and on the final storages: `finalStateAdjoint` is
-    /// dL/d(storages after the last step) `[5][units]` (a window's adjoint carried back from the
+    /// dL/d(storages after the last step) `[storages][units]` (a window's adjoint carried back from the
     /// next window, or a loss on the end state).
     public func gradient(_ problem: RunoffProblem<Real>, runoffAdjoint: [Real], finalStateAdjoint: [Real]) throws
         -> (result: RunoffResult<Real>, gradient: RunoffGradient<Real>)
@@ -46,7 +46,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
     public func record(_ problem: RunoffProblem<Real>, steps: Int? = nil,
                        tapeBudgetBytes: Int = RecordedRunoff<Real>.defaultTapeBudgetBytes) throws -> RecordedRunoff<Real> {
         let steps = steps ?? problem.forcing.steps
-        let count = 5 * (steps + 1) * problem.units
+        let count = HBVStorage.count * (steps + 1) * problem.units
         let tape = RecordedRunoff<Real>.fits(count, budget: tapeBudgetBytes) ? RunoffTape<Real>(count: count) : nil
         let (result, _) = try run(problem, steps: steps, runoffAdjoint: nil, finalStateAdjoint: nil, tape: tape)
         return RecordedRunoff(problem: problem, steps: steps, result: result, tape: tape)
@@ -59,9 +59,6 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         try run(recorded.problem, steps: recorded.steps, runoffAdjoint: runoffAdjoint, finalStateAdjoint: nil,
                 tape: recorded.tape, replay: recorded.tape != nil).gradient!
     }
-
-    /// Parameters that may be absent: C = 0 (δHBV 1.0, no capillary rise), BETAET = 1.
-    static var parameterDefaults: [HBVParameter: Real] { [.c: 0, .betaet: 1] }
 
     /// Runs steps `0..<steps` (default: all of the forcing); `tape` receives the trajectory, or
     /// with `replay` provides it to a gradient run that then skips the forward (its result is empty).
@@ -82,28 +79,27 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         let components = configuration.components, units = problem.units
         guard steps <= problem.forcing.steps else { throw .configuration("steps must be at most the forcing's \(problem.forcing.steps), got \(steps)") }
         guard steps >= 1, cells >= 1 else { throw .configuration("the forcing needs at least one step and one cell, got \(steps) x \(cells)") }
-        guard problem.initialStates.count == 5 * units else { throw .initialStates(expected: 5 * units, found: problem.initialStates.count) }
+        guard problem.initialStates.count == HBVStorage.count * units else { throw .initialStates(expected: HBVStorage.count * units, found: problem.initialStates.count) }
         if let runoffAdjoint, runoffAdjoint.count != steps * cells {
             throw .arrayLength(name: "runoff adjoint", expected: steps * cells, found: runoffAdjoint.count)
         }
-        if let finalStateAdjoint, finalStateAdjoint.count != 5 * problem.units {
-            throw .arrayLength(name: "final state adjoint", expected: 5 * problem.units, found: finalStateAdjoint.count)
+        if let finalStateAdjoint, finalStateAdjoint.count != HBVStorage.count * problem.units {
+            throw .arrayLength(name: "final state adjoint", expected: HBVStorage.count * problem.units, found: finalStateAdjoint.count)
         }
-        let required = Set(HBVParameter.allCases).subtracting(Self.parameterDefaults.keys)
-        let packed = try PackedParameters(problem, required: required, defaults: Self.parameterDefaults)
+        let packed = try PackedParameters(problem)
         let newton = ImplicitHBVNewton<Real>(tolerance: tolerance, maxIterations: maxIterations,
                                              stepDays: Real(configuration.stepDays),
                                              usesETExponent: configuration.usesETExponent, polishingSteps: polishingSteps)
 
         var runoff = [Real](repeating: 0, count: steps * cells)
-        var finalStates = [Real](repeating: 0, count: 5 * units)
+        var finalStates = [Real](repeating: 0, count: HBVStorage.count * units)
         var balances = [UnitWaterBalance](repeating: UnitWaterBalance(), count: units)
         var nonConverged = [Int](repeating: 0, count: units)
         let wantsGradient = runoffAdjoint != nil
         var packedGradient = [Real](repeating: 0, count: wantsGradient ? packed.values.count : 0)
-        var initialGradient = [Real](repeating: 0, count: wantsGradient ? 5 * units : 0)
+        var initialGradient = [Real](repeating: 0, count: wantsGradient ? HBVStorage.count * units : 0)
         let adjoint = runoffAdjoint ?? []
-        let endAdjoint = finalStateAdjoint ?? [Real](repeating: 0, count: wantsGradient ? 5 * units : 0)
+        let endAdjoint = finalStateAdjoint ?? [Real](repeating: 0, count: wantsGradient ? HBVStorage.count * units : 0)
 
         let sweep = ImplicitHBVSweep(newton: newton, steps: steps, cells: cells, components: components)
         problem.forcing.precipitation.withUnsafeBufferPointer { precipitation in

@@ -2,17 +2,17 @@
 /// each parameter's values start, so hot loops read `values[stepBase[t * count + p] + unit]`
 /// with no dictionary, no optional and one code path for static, monthly and dynamic series.
 ///
-/// Rates (K0, K1, K2, PERC, CFMAX, C; per day in `HBVParameter.bounds`) are multiplied by
+/// Rates (`HBVParameter.isRatePerDay`, from model/hbv.table) are multiplied by
 /// `HBVConfiguration.stepDays` here, once, so the step equations see per-step rates; gradients
 /// are multiplied by the same factor on the way out (`gradients(from:)`). Scaling is linear:
 /// for steps much longer than the storages' time scales (K * stepDays near 1) the explicit
 /// sequential step drains a store within one step, which is the model, not an error.
 public struct PackedParameters<Real: BinaryFloatingPoint & Sendable>: Sendable {
     /// Number of parameter positions, in `HBVParameter` raw-value order.
-    public static var count: Int { HBVParameter.allCases.count }
+    public static var count: Int { HBVParameter.count }
 
     /// Parameters whose values are rates per day and scale with the step length.
-    public static var rateParameters: Set<HBVParameter> { [.k0, .k1, .k2, .perc, .cfmax, .c] }
+    public static var rateParameters: Set<HBVParameter> { Set(HBVParameter.allCases.filter(\.isRatePerDay)) }
 
     public let steps: Int
     public let units: Int
@@ -29,6 +29,13 @@ public struct PackedParameters<Real: BinaryFloatingPoint & Sendable>: Sendable {
     /// Parameters the problem gave (others hold a default and get no gradient).
     public let given: Set<HBVParameter>
 
+    /// Packs `problem.parameters` under the model table's absence rule
+    /// (`HBVParameter.absenceRule(for:)`), the one rule every backend applies.
+    public init(_ problem: RunoffProblem<Real>) throws(RunoffProblemError) {
+        let rule = HBVParameter.absenceRule(for: problem.configuration)
+        try self.init(problem, required: rule.required, defaults: rule.defaults.mapValues { Real($0) })
+    }
+
     /// Packs `problem.parameters`.
     ///
     /// - Parameters:
@@ -44,7 +51,7 @@ public struct PackedParameters<Real: BinaryFloatingPoint & Sendable>: Sendable {
         var slotTables: [[Int32]] = []
         var given = Set<HBVParameter>()
         for parameter in HBVParameter.allCases {
-            let factor: Real = Self.rateParameters.contains(parameter) ? dt : 1
+            let factor: Real = parameter.isRatePerDay ? dt : 1
             offsets.append(values.count)
             scale.append(factor)
             if let series = problem.parameters[parameter] {
@@ -70,7 +77,7 @@ public struct PackedParameters<Real: BinaryFloatingPoint & Sendable>: Sendable {
                 slotTables.append([])
             }
         }
-        let n = HBVParameter.allCases.count
+        let n = HBVParameter.count
         var stepBase = [Int](repeating: 0, count: steps * n)
         for p in 0..<n {
             let table = slotTables[p]

@@ -20,8 +20,9 @@ public struct HBVTrace<Real: BinaryFloatingPoint & Sendable>: Sendable {
 ///   run on one thread, so the cell's runoff (mean over components) is written by one owner.
 /// - Parameters are read through `PackedParameters` (slot per step), so static, monthly and
 ///   dynamic series share one loop; gradients come back per slot.
-/// - Required parameters: BETA, FC, K0, K1, K2, LP, PERC, UZL, TT, CFMAX, CFR, CWH; BETAET when
-///   `usesETExponent`; C optional (absent: no capillary rise, δHBV 1.0).
+/// - Required and optional parameters follow model/hbv.table (`HBVParameter.absenceRule`):
+///   the ET exponent's parameter only with `usesETExponent`; capillary rise off when its
+///   coefficient is absent (δHBV 1.0).
 /// - The adjoint stores the forward step records of one unit at a time (per thread, reused).
 public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
     public init() {}
@@ -81,12 +82,10 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         guard config.components >= 1 else { throw RunoffProblemError.configuration("components must be >= 1, got \(config.components)") }
         guard config.stepDays > 0 else { throw RunoffProblemError.configuration("stepDays must be > 0, got \(config.stepDays)") }
         let units = problem.units
-        guard problem.initialStates.count == 5 * units else {
-            throw RunoffProblemError.initialStates(expected: 5 * units, found: problem.initialStates.count)
+        guard problem.initialStates.count == HBVStorage.count * units else {
+            throw RunoffProblemError.initialStates(expected: HBVStorage.count * units, found: problem.initialStates.count)
         }
-        var required: Set<HBVParameter> = [.beta, .fc, .k0, .k1, .k2, .lp, .perc, .uzl, .tt, .cfmax, .cfr, .cwh]
-        if config.usesETExponent { required.insert(.betaet) }
-        let packed = try PackedParameters(problem, required: required, defaults: [.betaet: 1, .c: 0])
+        let packed = try PackedParameters(problem)
         let cells = problem.forcing.cells
         let steps = stepLimit ?? problem.forcing.steps
         guard steps >= 1, steps <= problem.forcing.steps else {
@@ -94,10 +93,10 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         }
 
         var runoff = [Real](repeating: 0, count: steps * cells)
-        var finalStates = [Real](repeating: 0, count: 5 * units)
+        var finalStates = [Real](repeating: 0, count: HBVStorage.count * units)
         var balances = [UnitWaterBalance](repeating: UnitWaterBalance(), count: units)
         var packedGradient = [Real](repeating: 0, count: runoffAdjoint == nil ? 0 : packed.values.count)
-        var stateGradient = [Real](repeating: 0, count: runoffAdjoint == nil ? 0 : 5 * units)
+        var stateGradient = [Real](repeating: 0, count: runoffAdjoint == nil ? 0 : HBVStorage.count * units)
         var traceStates = [HBVState<Real>](repeating: .zero, count: wantsTrace ? steps * units : 0)
         var traceFluxes = [HBVStepFluxes<Real>](repeating: HBVStepFluxes(), count: wantsTrace ? steps * units : 0)
         let adjointIn = runoffAdjoint ?? []
@@ -126,7 +125,7 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
             let context = SequentialKernelContext<Real>(
                 steps: steps, cells: cells, components: config.components,
                 nearZero: Real(config.nearZero), usesETExponent: config.usesETExponent,
-                hasCapillaryRise: packed.given.contains(.c),
+                active: ActiveProcesses(given: packed.given),
                 precipitation: P.baseAddress!, temperature: T.baseAddress!, pet: PET.baseAddress!,
                 values: values.baseAddress!, stepBase: stepBase.baseAddress!, initialStates: initial.baseAddress!,
                 runoffAdjoint: runoffAdjoint == nil ? nil : adjoint.baseAddress!,
@@ -169,7 +168,7 @@ struct SequentialKernelContext<Real: Real_>: @unchecked Sendable {
     let steps: Int, cells: Int, components: Int
     let nearZero: Real
     let usesETExponent: Bool
-    let hasCapillaryRise: Bool
+    let active: ActiveProcesses
     let precipitation: UnsafePointer<Real>, temperature: UnsafePointer<Real>, pet: UnsafePointer<Real>
     let values: UnsafePointer<Real>
     let stepBase: UnsafePointer<Int>
@@ -209,7 +208,7 @@ enum SequentialKernels {
     static func gradientCells<Real: Real_>(_ cells: Range<Int>, _ c: SequentialKernelContext<Real>) {
         let records = UnsafeMutablePointer<SequentialHBVStepRecord<Real>>.allocate(capacity: max(1, c.steps))
         defer { records.deallocate() }
-        let n = HBVParameter.allCases.count
+        let n = HBVParameter.count
         let share = 1 / Real(c.components)
         for cell in cells {
             for k in 0..<c.components {
@@ -223,7 +222,7 @@ enum SequentialKernels {
                     let p = HBVStepParameters(values: c.values, base: base, unit: unit)
                     let gR = c.components == 1 ? c.runoffAdjoint![i] : c.runoffAdjoint![i] * share
                     let gp = SequentialHBV.adjoint(&g, runoffAdjoint: gR, p, pet: c.pet[i],
-                                                   usesETExponent: c.usesETExponent, hasCapillaryRise: c.hasCapillaryRise,
+                                                   usesETExponent: c.usesETExponent, active: c.active,
                                                    record: records[t])
                     gp.accumulate(into: c.parameterGradient!, base: base, unit: unit)
                     t -= 1
@@ -240,7 +239,7 @@ enum SequentialKernels {
                                          records: UnsafeMutablePointer<SequentialHBVStepRecord<Real>>?) -> Int {
         let units = c.units
         let unit = cell * c.components + k
-        let n = HBVParameter.allCases.count
+        let n = HBVParameter.count
         var s = HBVState(c.initialStates, unit: unit, units: units)
         var balance = UnitWaterBalance()
         balance.initialStorage = UnitWaterBalance.storageSum(c.initialStates, unit: unit, units: units)
@@ -255,7 +254,7 @@ enum SequentialKernels {
             if let unitPowers { powers = c.replayPowers ? .replay(UnsafePointer(unitPowers + 2 * t)) : .store(unitPowers + 2 * t) } else { powers = .evaluate }
             let f = SequentialHBV.step(&s, p, precipitation: precipitation, temperature: c.temperature[i], pet: c.pet[i],
                                        nearZero: c.nearZero, usesETExponent: c.usesETExponent,
-                                       hasCapillaryRise: c.hasCapillaryRise, record: &record, powers: powers)
+                                       active: c.active, record: &record, powers: powers)
             if let records { records[t] = record }
             let q = f.runoff
             if k == 0 { c.runoff[i] = q } else { c.runoff[i] += q }

@@ -26,11 +26,11 @@ public struct UnitWaterBalance: Sendable, Equatable {
         return inflow > 0 ? abs(closureError) / inflow : abs(closureError)
     }
 
-    /// Sum of five storages in `[5][units]` layout for one unit.
+    /// Sum of a unit's storages in the `[storages][units]` layout.
     @inlinable
     public static func storageSum<Real: BinaryFloatingPoint>(_ states: UnsafePointer<Real>, unit: Int, units: Int) -> Double {
         var s = 0.0
-        for i in 0..<5 { s += Double(states[i * units + unit]) }
+        for i in 0..<HBVStorage.count { s += Double(states[i * units + unit]) }
         return s
     }
 }

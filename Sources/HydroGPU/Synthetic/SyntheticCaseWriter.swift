@@ -100,7 +100,7 @@ public enum SyntheticCaseWriter {
 
         """
         for g in catchment.gauges {
-            text += "  - {id: \(g.id), row: \(g.row), col: \(g.column), area_km2: \(g.upstreamAreaKm2), observed: {file: discharge.csv}}\n"
+            text += "  - {id: \(g.id), row: \(g.row), col: \(g.column), area_km2: \(g.upstreamAreaKm2), observed: {file: discharge.csv, label: end}}\n"
         }
         text += """
         model:

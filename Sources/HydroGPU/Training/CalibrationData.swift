@@ -34,7 +34,9 @@ public struct CalibrationData: Sendable {
 
     /// Builds the calibration inputs of a loaded case. Snow off means no temperature reaches the
     /// model: T is 20 °C everywhere (all precipitation is rain, no melt).
-    public static func from(_ hydroCase: HydroCase) throws(InputError) -> CalibrationData {
+    /// `requireObservations: false` (simulate) accepts gauges without observations (points of
+    /// interest) and a case without gauges, whose discharge is then reported at every outlet.
+    public static func from(_ hydroCase: HydroCase, requireObservations: Bool = true) throws(InputError) -> CalibrationData {
         let config = hydroCase.config
         let grid = hydroCase.grid
         let network: DrainageNetwork
@@ -69,8 +71,15 @@ public struct CalibrationData: Sendable {
         guard !calibration.isEmpty else {
             throw InputError(file: config.file.path, place: "periods", message: "the calibration period has no step after the warm-up")
         }
-        let gauges = hydroCase.gauges
-        guard gauges.contains(where: { $0.observed != nil }) else {
+        var gauges = hydroCase.gauges
+        if !requireObservations, gauges.isEmpty {
+            gauges = network.outlets.map { c in
+                let flat = Int(network.rasterIndex[c])
+                return CaseGauge(id: grid.cellCount == 1 ? "outlet" : "outlet_r\(flat / grid.columns)_c\(flat % grid.columns)",
+                                 row: flat / grid.columns, column: flat % grid.columns, cell: c)
+            }
+        }
+        guard !requireObservations || gauges.contains(where: { $0.observed != nil }) else {
             throw InputError(file: config.file.path, place: "gauges", message: "no gauge has observations to calibrate against")
         }
         var data = CalibrationData(caseName: config.name, network: network, forcing: forcing, configuration: configuration, time: hydroCase.time,

@@ -16,10 +16,12 @@ public enum CalibrationPreparation {
     /// Calibration data, parameter setup (bounds against the step, starts inside bounds,
     /// zones, network), pseudo observations and the calibration targets of `hydroCase`.
     /// `initialValues` (physical, by name) replace starting values as `--initial` does.
-    public static func prepare(_ hydroCase: HydroCase, initialValues: [String: Double] = [:]) throws(InputError) -> PreparedCalibration {
+    /// `simulation` (simulate): gauges without observations are accepted and nothing needs
+    /// to be fitted, so the calibration targets are not checked.
+    public static func prepare(_ hydroCase: HydroCase, initialValues: [String: Double] = [:], simulation: Bool = false) throws(InputError) -> PreparedCalibration {
         let config = hydroCase.config
-        let data = try CalibrationData.from(hydroCase)
-        let warnings = try CalibrationTargets.check(data, config: config)
+        let data = try CalibrationData.from(hydroCase, requireObservations: !simulation)
+        let warnings = simulation ? [] : try CalibrationTargets.check(data, config: config)
         let setup = try TrainingSetup.from(config: config, data: data, initialValues: initialValues)
         let pseudo = try config.training.pseudoObserved.map { p throws(InputError) in try PseudoObservations.select(p, data: data, file: config.file.path) }
         return PreparedCalibration(config: config, data: data, setup: setup, pseudoObserved: pseudo, warnings: warnings)

@@ -188,7 +188,7 @@ struct ValidateTests {
         let f = try CaseFixture()
         let e = try failure(f, f.edited("id: Y3204010", "id: Y9999999"))
         #expect(e.file == f.folder.appending(path: "discharge.csv").path && e.line == 1)
-        #expect(e.place == "gauge Y9999999" && e.message.hasPrefix("no column 'Y9999999'"))
+        #expect(e.place == "column 'Y9999999'" && e.message == "no such column (columns: date, Y3204040, Y3204030, Y3204010)")
     }
 
     @Test func gaugeOnAnInactiveCell() throws {
@@ -253,17 +253,24 @@ struct ValidateTests {
         #expect(e.description == "\(f.config.path), line 1, key 'forcing': is required but missing")
     }
 
-    @Test func irregularDischargeRecord() throws {
+    /// A row left out of a record is a missing value at its step; a row off the record's
+    /// steps is an error naming its line.
+    @Test func skippedAndOffGridDischargeRows() throws {
         let f = try CaseFixture()
         let url = f.folder.appending(path: "discharge.csv")
-        var lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+        let original = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+        var lines = original
+        // Line 11 holds 2012-08-11 00:00, the end of the step 2012-08-10 (case step 9).
         lines.remove(at: 10)
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        let summary = try f.validate(CaseFixture.baseConfig).get()
+        #expect(summary.gauges[0].observed![9].isNaN && summary.gauges[0].observed![10] == Double(original[11].split(separator: ",")[1]))
+        lines = original
+        lines[10] = "2012-08-11 06:00,1,1,1"
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         let e = try failure(f, CaseFixture.baseConfig)
-        // Row i of the file (1-based, after the header) is 2012-08-(i); row 10 was removed, so
-        // line 11 holds 2012-08-12, a day after 2012-08-10.
         #expect(e.file == url.path && e.line == 11)
-        #expect(e.message.hasPrefix("irregular time step at 2012-08-12 00:00"))
+        #expect(e.message.hasPrefix("time 2012-08-11 06:00 is off the 86400 s steps"))
     }
 
     @Test func negativeDischarge() throws {
@@ -273,7 +280,7 @@ struct ValidateTests {
         lines[3] = "2012-08-04 00:00,-1,0.4,0.1"
         try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
         let e = try failure(f, CaseFixture.baseConfig)
-        #expect(e.description == "\(url.path), line 4, gauge Y3204040: negative discharge -1.0")
+        #expect(e.description == "\(url.path), line 4, column 'Y3204040': negative discharge -1.0 (if it marks missing values, give nodata: -1)")
     }
 
     @Test func missingConfigFile() {

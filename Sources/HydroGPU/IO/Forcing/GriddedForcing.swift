@@ -40,6 +40,19 @@ public struct GriddedForcing: Sendable {
     }
 }
 
+extension GriddedForcing {
+    /// A one-cell (basin-mean) variable repeated on `cells` cells, over `steps`.
+    func uniform(on cells: Int, steps: Range<Int>) -> ForcingField {
+        var out = [Double]()
+        out.reserveCapacity(steps.count * cells)
+        for t in steps { out.append(contentsOf: repeatElement(values[t], count: cells)) }
+        var axis = time
+        axis.startSeconds += Int64(steps.lowerBound) * time.stepSeconds
+        axis.count = steps.count
+        return ForcingField(name: name, source: source, quantity: quantity, time: axis, cells: cells, values: out)
+    }
+}
+
 /// Which source-grid cell holds each model cell's centre.
 public enum GridMapping {
     public static func sourceCells(for cells: [Int], modelRows: Int, modelColumns: Int, model: GridGeometry, modelFile: String,

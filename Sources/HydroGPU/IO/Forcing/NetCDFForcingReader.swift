@@ -27,6 +27,9 @@ public enum NetCDFForcingReader {
         let path = url.path
         let variable = try file.variable(name)
         let place = "variable '\(name)'"
+        if variable.shape.count == 1 || (variable.shape.count == 3 && variable.shape[1] == 1 && variable.shape[2] == 1) {
+            return try readBasinMean(file, variable, quantity: quantity, label: label, unitsOverride: unitsOverride)
+        }
         guard variable.shape.count == 3 else {
             throw InputError(file: path, place: place, message: "has dimensions (\(variable.dimensions.joined(separator: ", "))); expected (time, y, x)")
         }

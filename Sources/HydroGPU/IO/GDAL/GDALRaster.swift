@@ -27,13 +27,25 @@ public enum GDALRaster {
 
     /// Reads band `band` of `url`. `nodata` overrides the file's own nodata value (e.g. 247 in
     /// pyflwdir's D8 GeoTIFFs, which declare none). Cells equal to it, and NaN, have no data.
-    public static func read(_ url: URL, band: Int32 = 1, nodata: Double? = nil) throws(InputError) -> Raster<Double> {
+    public static func read(_ url: URL, band: Int32 = 1, nodata: Double? = nil, variable: String? = nil) throws(InputError) -> Raster<Double> {
+        try readNoting(url, band: band, nodata: nodata, variable: variable).raster
+    }
+
+    /// As `read`, with a note when the grid had no CRS and was taken as geographic: a grid
+    /// without a CRS whose cells are under a unit wide and whose extent lies within ±180° x ±90°
+    /// is in degrees (no grid in metres has sub-metre cells over such a small extent near the
+    /// origin), so its cell areas come from the sphere and are never 0 km².
+    /// `variable` reads a variable of a NetCDF file (GDAL's `NETCDF:"file":variable`).
+    public static func readNoting(_ url: URL, band: Int32 = 1, nodata: Double? = nil, variable: String? = nil) throws(InputError) -> (raster: Raster<Double>, note: String?) {
         let path = url.path
         try InputFile.checkReadable(url)
-        return try locked { () throws(InputError) -> Raster<Double> in
+        let openPath = variable.map { "NETCDF:\"\(path)\":\($0)" } ?? path
+        let place = variable.map { "variable '\($0)'" }
+        return try locked { () throws(InputError) -> (raster: Raster<Double>, note: String?) in
             CPLErrorReset()
-            guard let dataset = GDALOpen(path, GA_ReadOnly) else {
-                throw InputError(file: path, message: "GDAL cannot open it as a raster: \(lastError())")
+            guard let dataset = GDALOpen(openPath, GA_ReadOnly) else {
+                throw InputError(file: path, place: place, message: variable == nil ? "GDAL cannot open it as a raster: \(lastError())"
+                                 : "GDAL cannot open this NetCDF variable as a raster (is it 2-D (y, x), and in the file?): \(lastError())")
             }
             defer { GDALClose(dataset) }
             let columns = Int(GDALGetRasterXSize(dataset)), rows = Int(GDALGetRasterYSize(dataset))
@@ -42,7 +54,7 @@ public enum GDALRaster {
             }
             var transform = [Double](repeating: 0, count: 6)
             guard GDALGetGeoTransform(dataset, &transform) == CE_None else {
-                throw InputError(file: path, message: "has no georeference (geotransform)")
+                throw InputError(file: path, place: place, message: "has no georeference (geotransform)")
             }
             // North-up, square cells: transform = [x0, dx, 0, y0, 0, -dy].
             let dx = transform[1], dy = -transform[5]
@@ -60,10 +72,18 @@ public enum GDALRaster {
             let fileNodata = GDALGetRasterNoDataValue(handle, &hasNodata)
             let missing = nodata ?? (hasNodata != 0 ? fileNodata : nil)
             let hasData = values.map { !$0.isNaN && $0 != missing }
-            let (geographic, crs) = spatialReference(GDALGetProjectionRef(dataset))
-            let geometry = GridGeometry(xLowerLeft: transform[0], yLowerLeft: transform[3] - Double(rows) * dy, cellSize: dx,
+            let projection = GDALGetProjectionRef(dataset)
+            let (geographic, crs) = spatialReference(projection)
+            var geometry = GridGeometry(xLowerLeft: transform[0], yLowerLeft: transform[3] - Double(rows) * dy, cellSize: dx,
                                         isGeographic: geographic, crs: crs)
-            return Raster(rows: rows, columns: columns, geometry: geometry, values: values, hasData: hasData)
+            var note: String?
+            let hasCRS = projection.map { $0.pointee != 0 } ?? false
+            if !hasCRS, CellGeometry.looksGeographic(geometry, rows: rows, columns: columns) {
+                geometry.isGeographic = true
+                geometry.crs = "EPSG:4326"
+                note = "no CRS given and cells of \(dx) units within ±180/±90: taken as geographic (degrees, WGS84); cell areas on the sphere"
+            }
+            return (Raster(rows: rows, columns: columns, geometry: geometry, values: values, hasData: hasData), note)
         }
     }
 

@@ -20,7 +20,7 @@ public struct CamelsForcingFile: Sendable {
         guard lines.count >= 5 else { throw InputError(file: path, message: "\(lines.count) lines; a CAMELS forcing file has 4 header lines and daily rows") }
         func number(_ i: Int, _ what: String) throws(InputError) -> Double {
             guard let v = Double(lines[i].trimmingCharacters(in: .whitespaces)) else {
-                throw InputError(file: path, line: i + 1, message: "'\(lines[i])' is not the \(what)")
+                throw InputError(file: path, line: i + 1, message: "'\(lines[i])' is not the \(what) (a CAMELS forcing file starts with latitude, elevation and area lines; for a CSV give format: csv)")
             }
             return v
         }

@@ -6,6 +6,8 @@ public struct TimeSeries: Sendable, Equatable {
     public var source: String
     public var time: TimeAxis
     public var values: [Double]
+    /// How the file's row labels became these steps (text records; nil where the format fixes it).
+    public var labelling: RecordLabelling?
 
     public init(name: String, source: String, time: TimeAxis, values: [Double]) {
         precondition(values.count == time.count, "one value per step")

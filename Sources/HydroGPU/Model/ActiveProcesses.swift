@@ -1,0 +1,27 @@
+/// The processes a run applies (processes switched by presence): a process whose parameters
+/// are all absent and neutral (model/hbv.table, `absent` = `neutral=V`) is off, so its operator
+/// is not applied at all, rather than applied with a neutral value. Today that is capillary rise
+/// without C (δHBV 1.0).
+public struct ActiveProcesses: Sendable, Equatable {
+    public private(set) var mask: UInt32
+
+    public init(_ processes: some Sequence<HBVProcess>) {
+        mask = 0
+        for process in processes { mask |= 1 << UInt32(process.rawValue) }
+    }
+
+    /// Every process on.
+    public static var all: Self { Self(HBVProcess.allCases) }
+
+    /// The processes a problem giving `given` parameters runs.
+    public init(given: Set<HBVParameter>) {
+        self.init(HBVProcess.allCases.filter { process in
+            let own = HBVParameter.allCases.filter { $0.process == process }
+            let switchable = !own.isEmpty && own.allSatisfy { if case .neutral = $0.absence { true } else { false } }
+            return !switchable || own.contains(where: given.contains)
+        })
+    }
+
+    @inlinable @inline(__always)
+    public func contains(_ process: HBVProcess) -> Bool { mask & (1 << UInt32(process.rawValue)) != 0 }
+}

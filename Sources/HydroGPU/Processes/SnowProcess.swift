@@ -1,0 +1,72 @@
+import RealModule
+
+/// Snow (MODEL.md 3.1): the rain/snow split at TT, degree-day melt CFMAX (T - TT) limited by the
+/// pack, refreeze CFR CFMAX (TT - T) limited by the liquid water, and the liquid water above
+/// CWH times the pack leaving to the soil (`tosoil`). The split is a step in T: no gradient to
+/// TT through it.
+/// kernels/processes/snow.h is the same step and reverse in OpenCL C: change both.
+public enum SnowProcess: SequentialProcess {
+    @inlinable @inline(__always)
+    public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,
+                                            _ r: inout SequentialHBVStepRecord<Real>,
+                                            _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        let T = x.temperature
+        let isRain = T >= p.tt
+        f.rain = isRain ? x.precipitation : 0
+        f.snow = isRain ? 0 : x.precipitation
+        var snowpack = s.snowpack + f.snow
+        r.tMinusTT = T - p.tt
+        let meltPotential = p.cfmax * r.tMinusTT
+        r.meltGate = meltPotential > 0 ? 1 : 0
+        let meltPositive = meltPotential > 0 ? meltPotential : 0
+        r.meltShare = share(meltPositive, snowpack)
+        f.melt = Swift.min(meltPositive, snowpack)
+        var meltwater = s.meltwater + f.melt
+        snowpack = snowpack - f.melt
+        let refreezePotential = (p.cfr * p.cfmax) * (p.tt - T)
+        r.refreezeGate = refreezePotential > 0 ? 1 : 0
+        let refreezePositive = refreezePotential > 0 ? refreezePotential : 0
+        r.refreezeShare = share(refreezePositive, meltwater)
+        f.refreeze = Swift.min(refreezePositive, meltwater)
+        snowpack = snowpack + f.refreeze
+        meltwater = meltwater - f.refreeze
+        r.snowpackAfterRefreeze = snowpack
+        let tosoilPotential = meltwater - p.cwh * snowpack
+        r.tosoilGate = tosoilPotential > 0 ? 1 : 0
+        f.tosoil = tosoilPotential > 0 ? tosoilPotential : 0
+        meltwater = meltwater - f.tosoil
+        s.snowpack = snowpack
+        s.meltwater = meltwater
+    }
+
+    @inlinable @inline(__always)
+    public static func reverse<Real: Real_>(_ g: inout HBVState<Real>, _ gf: inout HBVStepFluxes<Real>,
+                                            _ gp: inout HBVStepParameters<Real>,
+                                            _ r: SequentialHBVStepRecord<Real>,
+                                            _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        var gMeltwaterAfterRefreeze = g.meltwater
+        let gTosoil = gf.tosoil - g.meltwater                 // MELTWATER -= tosoil
+        let gTosoilPotential = gTosoil * r.tosoilGate         // tosoil = max(MW - CWH * SP, 0)
+        gMeltwaterAfterRefreeze += gTosoilPotential
+        gp.cwh += -gTosoilPotential * r.snowpackAfterRefreeze
+        let gSnowpackAfterRefreeze = g.snowpack - gTosoilPotential * p.cwh
+        let gRefreeze = gSnowpackAfterRefreeze - gMeltwaterAfterRefreeze   // SP += refr; MW -= refr
+        let gSnowpackAfterMelt = gSnowpackAfterRefreeze
+        var gMeltwaterAfterMelt = gMeltwaterAfterRefreeze
+        let gRefreezePotential = gRefreeze * r.refreezeShare * r.refreezeGate   // refr = min(max(pot, 0), MW)
+        gMeltwaterAfterMelt += gRefreeze * (1 - r.refreezeShare)
+        let ttMinusT = -r.tMinusTT                            // pot = (CFR * CFMAX) * (TT - T)
+        gp.cfr += gRefreezePotential * ttMinusT * p.cfmax
+        var gCFMAX = gRefreezePotential * ttMinusT * p.cfr
+        var gTT = gRefreezePotential * (p.cfr * p.cfmax)
+        let gMelt = gMeltwaterAfterMelt - gSnowpackAfterMelt  // MW += melt; SP -= melt
+        let gSnowpackIn = gSnowpackAfterMelt + gMelt * (1 - r.meltShare)   // melt = min(max(pot, 0), SP)
+        let gMeltPotential = gMelt * r.meltShare * r.meltGate
+        gCFMAX += gMeltPotential * r.tMinusTT                 // pot = CFMAX * (T - TT)
+        gTT -= gMeltPotential * p.cfmax
+        gp.cfmax += gCFMAX
+        gp.tt += gTT
+        g.snowpack = gSnowpackIn
+        g.meltwater = gMeltwaterAfterMelt
+    }
+}

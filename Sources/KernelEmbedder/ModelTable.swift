@@ -1,0 +1,77 @@
+// Reads model/hbv.table, the one description of the HBV model's processes, storages and
+// parameters (format in the file's own header).
+import Foundation
+
+struct ModelTable {
+    struct Process { var name: String; var summary: String }
+    struct Storage { var name, swift, c, process, summary: String }
+    struct Parameter {
+        var name, swift, process: String
+        var lower, upper: String
+        var isRatePerDay: Bool
+        /// "required", "neutral=V" or "exponent=V" (see the table).
+        var absent: String
+        /// "positive", "fraction", "recession", "nonnegative" or "any" (see the table).
+        var constraint: String
+        var unit, summary: String
+    }
+
+    var processes: [Process] = []
+    var storages: [Storage] = []
+    var parameters: [Parameter] = []
+
+    init(path: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var section = ""
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("[") { section = line; continue }
+            func fail(_ message: String) -> EmbedderError {
+                EmbedderError(description: "\(path):\(index + 1): \(message)")
+            }
+            func columns(_ n: Int) throws -> [String] {
+                // n - 1 words, then the rest of the line as the description.
+                var rest = Substring(line)
+                var out: [String] = []
+                for _ in 0..<(n - 1) {
+                    rest = rest.drop(while: { $0 == " " })
+                    guard let end = rest.firstIndex(of: " ") else { throw fail("expected \(n) columns in \(section)") }
+                    out.append(String(rest[..<end]))
+                    rest = rest[end...]
+                }
+                out.append(rest.trimmingCharacters(in: .whitespaces))
+                return out
+            }
+            switch section {
+            case "[processes]":
+                let c = try columns(2)
+                processes.append(Process(name: c[0], summary: c[1]))
+            case "[storages]":
+                let c = try columns(5)
+                storages.append(Storage(name: c[0], swift: c[1], c: c[2], process: c[3], summary: c[4]))
+            case "[parameters]":
+                let c = try columns(10)
+                guard Double(c[3]) != nil, Double(c[4]) != nil else { throw fail("bounds '\(c[3])' '\(c[4])' are not numbers") }
+                guard c[5] == "day" || c[5] == "-" else { throw fail("rate must be 'day' or '-', got '\(c[5])'") }
+                let absentOK = c[6] == "required"
+                    || ((c[6].hasPrefix("neutral=") || c[6].hasPrefix("exponent=")) && Double(c[6].split(separator: "=")[1]) != nil)
+                guard absentOK else { throw fail("absent must be required, neutral=V or exponent=V, got '\(c[6])'") }
+                guard ["positive", "fraction", "recession", "nonnegative", "any"].contains(c[7]) else {
+                    throw fail("constraint must be positive, fraction, recession, nonnegative or any, got '\(c[7])'")
+                }
+                parameters.append(Parameter(name: c[0], swift: c[1], process: c[2], lower: c[3], upper: c[4],
+                                            isRatePerDay: c[5] == "day", absent: c[6], constraint: c[7], unit: c[8], summary: c[9]))
+            default:
+                throw fail("row outside [processes], [storages] or [parameters]")
+            }
+        }
+        let processNames = Set(processes.map(\.name))
+        for s in storages where !processNames.contains(s.process) {
+            throw EmbedderError(description: "\(path): storage \(s.name) names unknown process '\(s.process)'")
+        }
+        for p in parameters where !processNames.contains(p.process) {
+            throw EmbedderError(description: "\(path): parameter \(p.name) names unknown process '\(p.process)'")
+        }
+    }
+}

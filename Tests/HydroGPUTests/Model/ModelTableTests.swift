@@ -1,0 +1,88 @@
+import Foundation
+import HydroGPU
+import Kernels
+import Testing
+
+/// The declarations generated from model/hbv.table: the Swift and OpenCL sides agree with each
+/// other and with MODEL.md, and every backend applies the table's one absence rule.
+struct ModelTableTests {
+    /// MODEL.md section 3: δHBV's parameter order, storages, and the rates per day.
+    @Test func tableMatchesModelDescription() {
+        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C"])
+        #expect(HBVParameter.count == HBVParameter.allCases.count)
+        #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ"])
+        #expect(HBVStorage.count == HBVStorage.allCases.count)
+        #expect(Set(HBVParameter.allCases.filter(\.isRatePerDay).map(\.name)) == ["K0", "K1", "K2", "PERC", "CFMAX", "C"])
+        #expect(HBVParameter.fc.bounds == (50, 1000) && HBVParameter.betaet.bounds == (0.3, 5))
+        #expect(HBVParameter(name: "parCFMAX") == .cfmax && HBVParameter(name: "cwh") == .cwh && HBVParameter(name: "X") == nil)
+        // Every storage and parameter belongs to a process of the table.
+        #expect(Set(HBVStorage.allCases.map(\.process)).isSubset(of: Set(HBVProcess.allCases)))
+        #expect(HBVStorage.soilMoisture.process == .recharge && HBVParameter.c.process == .capillaryRise)
+    }
+
+    /// The kernels' generated header names the same positions and counts as the Swift enums.
+    @Test func kernelHeaderAgreesWithSwift() throws {
+        let program = try #require(KernelSources.source(of: "hbv_sequential"))
+        func define(_ name: String) -> Int? {
+            let prefix = "#define \(name) "
+            guard let line = program.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+            return Int(line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces))
+        }
+        #expect(define("HBV_PARAMETER_COUNT") == HBVParameter.count)
+        #expect(define("HBV_STORAGE_COUNT") == HBVStorage.count)
+        for p in HBVParameter.allCases { #expect(define("HBV_PARAM_\(p.name)") == p.rawValue, "\(p.name)") }
+        for s in HBVStorage.allCases { #expect(define("HBV_STORAGE_\(s.name)") == s.rawValue, "\(s.name)") }
+        // Every process has its operator header in the program, in table order.
+        let offsets = try HBVProcess.allCases.map { process -> String.Index in
+            let snake = process.name.reduce(into: "") { $0 += $1.isUppercase ? "_" + $1.lowercased() : String($1) }
+            return try #require(program.range(of: "inline void hbv_\(snake)_forward(")?.lowerBound, "\(process)")
+        }
+        #expect(offsets == offsets.sorted())
+    }
+
+    /// One absence rule: C may be absent (capillary rise off), BETAET is required with the ET
+    /// exponent and 1 without it, everything else is required.
+    @Test func absenceRuleAndActiveProcesses() {
+        let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
+        let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
+        #expect(with.required == Set(HBVParameter.allCases).subtracting([.c]))
+        #expect(with.defaults == [.c: 0])
+        #expect(without.required == Set(HBVParameter.allCases).subtracting([.c, .betaet]))
+        #expect(without.defaults == [.c: 0, .betaet: 1])
+        let all = Set(HBVParameter.allCases)
+        #expect(ActiveProcesses(given: all) == .all)
+        let noC = ActiveProcesses(given: all.subtracting([.c]))
+        #expect(!noC.contains(.capillaryRise))
+        #expect(HBVProcess.allCases.filter { $0 != .capillaryRise }.allSatisfy(noC.contains))
+    }
+
+    /// The implicit reference used to default a missing BETAET to 1 even with the ET exponent
+    /// on, where the sequential reference refused it; both now refuse it by the table's rule.
+    @Test func bothReferenceSolversRefuseAMissingExponent() {
+        let steps = 3
+        let forcing = HBVForcing<Double>(steps: steps, cells: 1, precipitation: [1, 2, 0], temperature: [5, 5, 5], pet: [1, 1, 1])
+        var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
+        for p in HBVParameter.allCases where p != .betaet && p != .c {
+            let (lo, hi) = p.bounds
+            parameters[p] = .uniform((lo + hi) / 2, units: 1, steps: steps)
+        }
+        for solver in HBVSolver.allCases {
+            let problem = RunoffProblem(configuration: HBVConfiguration(solver: solver, usesETExponent: true),
+                                        forcing: forcing, parameters: parameters)
+            #expect(throws: RunoffProblemError.self, "\(solver)") {
+                switch solver {
+                case .sequential: _ = try SequentialReferenceModel<Double>().forward(problem)
+                case .implicit: _ = try ImplicitReferenceModel<Double>().forward(problem)
+                }
+            }
+            var withoutExponent = problem
+            withoutExponent.configuration.usesETExponent = false
+            #expect(throws: Never.self, "\(solver)") {
+                switch solver {
+                case .sequential: _ = try SequentialReferenceModel<Double>().forward(withoutExponent)
+                case .implicit: _ = try ImplicitReferenceModel<Double>().forward(withoutExponent)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// Types shared by the sequential solver's process operators (kernels/processes/*.h) and its
+// kernels: parameters and storages in model/hbv.table's order (hbv_model.h, generated from the
+// table), forcing, the step trace and the flux adjoints.
+#include "hbv_vector.h"
+#include "hbv_model.h"
+
+typedef struct {
+#define FIELD(i, name) realv name;
+    HBV_PARAMETERS(FIELD)
+#undef FIELD
+} hbv_params;
+
+typedef struct {
+#define FIELD(i, name) realv name;
+    HBV_STORAGES(FIELD)
+#undef FIELD
+} hbv_states;
+
+typedef struct {
+    realv precip, temp, pet;
+} hbv_forcing;
+
+// Every intermediate of one step, named as in MODEL.md 3.1, the fluxes among them; each
+// process writes its own fields and its reverse reads them.
+typedef struct {
+    realv rain, snowfall, sp1, mpot, mpos, melt, mw1, rpot, rpos, refr, sp3, mw2, tpot, tosoil, mw3;
+    realv wratio, wpow, wet, recharge, sm1, epot, excess;
+    realv sm2, eratio, epow, ef, etpot, et, sm3pre, sm3;
+    realv slz0, cratio, cmin, cpot, cap;
+    realv suz1, percolation, suz2, qpot, qpos, q0, suz3, q1, slz2, q2;
+    realv runoff;
+    hbv_states end;   // the storages after the step
+} hbv_trace;
+
+// dL/d(fluxes one process hands another): the runoff adjoint on Q0, Q1, Q2 to start with; a
+// process adds the adjoints of the fluxes it consumed, which the producing process then reads.
+typedef struct {
+    realv tosoil, recharge, excess, percolation, q0, q1, q2;
+} hbv_flux_adjoint;
+
+// What every process operator of one step sees besides storages and parameters.
+typedef struct {
+    hbv_forcing f;
+    real dt, near_zero;
+    int et_exponent;
+    // With known_powers the adjoint passes the power laws this step's forward evaluation
+    // stored (wpow_known = (SM/FC)^BETA, epow_known = the ET factor before its clamp).
+    int known_powers;
+    realv wpow_known, epow_known;
+} hbv_step_inputs;
+
+// Weight of `a` in d min(a, b): 1 if a < b, 1/2 at a tie, 0 otherwise (b gets 1 - that).
+inline realv min_weight(realv a, realv b) {
+    return IF(a < b, (realv)(1), IF(a == b, (realv)(0.5f), (realv)(0)));
+}
+
