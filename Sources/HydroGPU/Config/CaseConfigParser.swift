@@ -178,9 +178,11 @@ struct CaseConfigParser {
         case "csv", "tsv": return .csv
         default:
             // CAMELS text starts with a latitude line; a CSV header has separators.
-            guard let handle = FileHandle(forReadingAtPath: file.path) else { return .camels }
+            // A missing file or a folder is left to the reader, which names it (readData on a
+            // folder traps inside Foundation).
+            guard (try? InputFile.checkReadable(file)) != nil, let handle = FileHandle(forReadingAtPath: file.path) else { return .camels }
             defer { try? handle.close() }
-            let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self)
+            let head = String(decoding: (try? handle.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
             let first = head.split(separator: "\n").first { !$0.hasPrefix("#") } ?? ""
             return first.contains(",") || first.contains(";") || first.contains("\t") ? .csv : .camels
         }
