@@ -404,6 +404,35 @@ struct LumpedForcingFormatTests {
     }
 }
 
+/// A basin-mean NetCDF series is held to the same rule as a grid: a NaN that is not the
+/// declared fill value is refused, naming the variable and the time index.
+@Suite("Basin-mean NetCDF values")
+struct BasinMeanNetCDFValueTests {
+    @Test func undeclaredNaNIsRefusedWithItsIndex() throws {
+        let folder = IOTestData.temporaryFolder()
+        let file = folder.appending(path: "series.nc")
+        let w = try NetCDFWriter(file)
+        try w.defineDimension("time", length: 10)
+        try w.defineVariable("time", type: .double, dimensions: ["time"])
+        try w.setAttribute("units", "days since 2000-01-01", on: "time")
+        try w.defineVariable("prcp", type: .double, dimensions: ["time"])
+        try w.setAttribute("units", "mm/day", on: "prcp")
+        try w.setAttribute("_FillValue", [-9999], on: "prcp")
+        try w.write("time", (0..<10).map(Double.init))
+        var values = [Double](repeating: 1.5, count: 10)
+        values[6] = .nan
+        try w.write("prcp", values)
+        try w.finish()
+        let error = #expect(throws: InputError.self) {
+            try NetCDFForcingReader.read(file, variable: "prcp", quantity: .waterDepth)
+        }
+        #expect(error?.file == file.path)
+        #expect(error?.place?.contains("variable 'prcp'") == true, "\(String(describing: error))")
+        #expect(error?.place?.contains("6") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("NaN is not its declared missing value") == true, "\(String(describing: error))")
+    }
+}
+
 /// Hourly NetCDF forcing without time bounds must state its label; with bounds or a label the
 /// steps follow it (end: the first time 01:00 closes the step starting 00:00).
 @Suite("Sub-daily NetCDF labels")

@@ -15,15 +15,8 @@ extension NetCDFForcingReader {
         let steps = variable.shape[0]
         guard steps > 0 else { throw InputError(file: path, place: place, message: "has no time steps") }
         let time = try readTimeAxis(file, timeName: timeName, steps: steps, label: label)
-        var stated = unitsOverride
-        if stated == nil { stated = try file.textAttribute("units", of: variable) }
-        guard let stated, !stated.isEmpty else {
-            throw InputError(file: path, place: place, message: "has no 'units' attribute; give units in the config (\(UnitConversion.accepted(quantity)))")
-        }
-        guard let conversion = UnitConversion.to(quantity, from: stated, stepSeconds: time.stepSeconds) else {
-            throw InputError(file: path, place: place, message: "units '\(stated)' are not \(quantity == .waterDepth ? "a water depth or rate" : "a temperature") HydroGPU converts (\(UnitConversion.accepted(quantity)))")
-        }
-        let values = try file.readValues(variable).map { $0.isNaN ? $0 : conversion.apply($0) }
+        let conversion = try unitConversion(file, variable, quantity: quantity, unitsOverride: unitsOverride, stepSeconds: time.stepSeconds, place: place)
+        let values = try file.readValues(variable, refuseUndeclaredNaN: true).map { $0.isNaN ? $0 : conversion.apply($0) }
         // One cell with no position: a placeholder geometry, never used to map cells.
         return GriddedForcing(name: variable.name, source: "\(URL(fileURLWithPath: path).lastPathComponent), \(place)", quantity: quantity, time: time,
                               rows: 1, columns: 1, geometry: GridGeometry(xLowerLeft: 0, yLowerLeft: 0, cellSize: 1), values: values)

@@ -69,14 +69,7 @@ public enum NetCDFForcingReader {
         }
 
         // Units.
-        var stated = unitsOverride
-        if stated == nil { stated = try file.textAttribute("units", of: variable) }
-        guard let stated, !stated.isEmpty else {
-            throw InputError(file: path, place: place, message: "has no 'units' attribute; give units in the config (\(UnitConversion.accepted(quantity)))")
-        }
-        guard let conversion = UnitConversion.to(quantity, from: stated, stepSeconds: time.stepSeconds) else {
-            throw InputError(file: path, place: place, message: "units '\(stated)' are not \(quantity == .waterDepth ? "a water depth or rate" : "a temperature") HydroGPU converts (\(UnitConversion.accepted(quantity)))")
-        }
+        let conversion = try unitConversion(file, variable, quantity: quantity, unitsOverride: unitsOverride, stepSeconds: time.stepSeconds, place: place)
 
         var values = try file.readValues(variable, refuseUndeclaredNaN: true)
         let perStep = rows * columns
@@ -96,6 +89,21 @@ public enum NetCDFForcingReader {
     }
 
     /// The regular step axis of a time coordinate (from its bounds when present).
+    /// The conversion of `variable`'s values to the model's units: the config's `units`, else
+    /// the variable's own `units` attribute; an error naming the variable when neither is usable.
+    static func unitConversion(_ file: NetCDFFile, _ variable: NetCDFFile.Variable, quantity: ForcingQuantity, unitsOverride: String?,
+                               stepSeconds: Int64, place: String) throws(InputError) -> UnitConversion {
+        var stated = unitsOverride
+        if stated == nil { stated = try file.textAttribute("units", of: variable) }
+        guard let stated, !stated.isEmpty else {
+            throw InputError(file: file.path, place: place, message: "has no 'units' attribute; give units in the config (\(UnitConversion.accepted(quantity)))")
+        }
+        guard let conversion = UnitConversion.to(quantity, from: stated, stepSeconds: stepSeconds) else {
+            throw InputError(file: file.path, place: place, message: "units '\(stated)' are not \(quantity == .waterDepth ? "a water depth or rate" : "a temperature") HydroGPU converts (\(UnitConversion.accepted(quantity)))")
+        }
+        return conversion
+    }
+
     static func readTimeAxis(_ file: NetCDFFile, timeName: String, steps: Int, label: TimeLabel) throws(InputError) -> TimeAxis {
         let path = file.path
         guard file.hasVariable(timeName) else {
