@@ -244,7 +244,7 @@ struct ObservedRecordTests {
         for i in 0..<usgs.time.count {
             let d = usgs.time.stepStart(i)
             let mm = usgs.values[i].isNaN ? -999 : usgs.values[i] * 86_400 / area * 1000
-            text += "\(d.year) \(InputFixtures.two(d.month)) \(InputFixtures.two(d.day)) 12 0.0 1.0 1.0 -3.0 0.5 0.4 -5.0 \(mm)\n"
+            text += "\(d.year) \(InputFixtures.two(d.month)) \(InputFixtures.two(d.day)) 12 0.0 1.0 1.0 -3.0 0.5 0.4 \(i % 7 + 1).0 \(mm)\n"
         }
         try InputFixtures.write(text, folder.appending(path: "01022500_05_model_output.txt"))
         let forcingPath = IOTestData.data(InputFixtures.camelsForcing).path
@@ -259,9 +259,13 @@ struct ObservedRecordTests {
         for t in got.indices where !(got[t].isNaN && expected[t].isNaN) {
             #expect(abs(got[t] - expected[t]) <= 1e-9 * expected[t], "step \(t)")
         }
-        // MOD_RUN (negative here: missing) can be selected instead, and a missing column is named.
+        // MOD_RUN (1 to 7 mm/day, cycling by row here) can be selected instead: each value is one
+        // of those depths over the basin area in m³/s, and all seven appear; a missing column is named.
         try config.replacingOccurrences(of: "model_output.txt}", with: "model_output.txt, column: MOD_RUN}").write(to: url, atomically: true, encoding: .utf8)
-        #expect(try CaseValidation.validate(url).get().gauges[0].observed!.allSatisfy(\.isNaN))
+        let depths = (1...7).map { Double($0) / 1000 * area / 86_400 }
+        let modelRun = try CaseValidation.validate(url).get().gauges[0].observed!
+        #expect(modelRun.allSatisfy { q in depths.contains { abs(q - $0) <= 1e-12 * $0 } })
+        #expect(Set(modelRun.map { ($0 * 86_400 * 1000 / area).rounded() }) == Set((1...7).map(Double.init)))
         try config.replacingOccurrences(of: "model_output.txt}", with: "model_output.txt, column: QSIM}").write(to: url, atomically: true, encoding: .utf8)
         let e = try #require(CaseValidation.validate(url).error)
         #expect(e.file == folder.appending(path: "01022500_05_model_output.txt").path && e.line == 1 && e.place == "column 'QSIM'")
