@@ -1,6 +1,6 @@
 import COpenCL
 import Testing
-@testable import DeviceTensor
+import DeviceTensor
 
 /// The named statuses against the values of the OpenCL headers (an independent source).
 @Suite struct OpenCLStatusTests {
