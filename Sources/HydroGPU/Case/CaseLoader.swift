@@ -376,7 +376,7 @@ final class CaseLoader {
             let range = try window(g.time, for: time, source: "\(source.file.path), variable '\(source.variable)'")
             // A basin-mean variable (time only, or one cell) applies to every cell of the case.
             let gridFile = config.domain.flowDirection?.file.lastPathComponent ?? "the model grid"
-            var mapped = g.rows * g.columns == 1 ? g.uniform(on: grid.cellCount, steps: range) : try g.onCells(grid.activeCells, of: grid.active, gridFile: gridFile, steps: range)
+            var mapped = try g.onCells(grid.activeCells, of: grid.active, gridFile: gridFile, steps: range)
             mapped.name = name
             mapped.source = "\(source.file.path), variable '\(source.variable)'"
             return mapped

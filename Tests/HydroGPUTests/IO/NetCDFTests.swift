@@ -32,8 +32,8 @@ struct NetCDFTests {
         #expect(rawP[missing * perStep] == -9999)
         let otherNaN = prcp.values.enumerated().contains { $0.element.isNaN && $0.offset / perStep != missing }
         #expect(!otherNaN)
-        #expect(prcp.geometry.xLowerLeft == 813_000 && prcp.geometry.yLowerLeft == 6_450_000 && prcp.geometry.cellSize == 1000)
-        #expect(prcp.geometry.crs == "EPSG:2154")
+        #expect(prcp.geometry?.xLowerLeft == 813_000 && prcp.geometry?.yLowerLeft == 6_450_000 && prcp.geometry?.cellSize == 1000)
+        #expect(prcp.geometry?.crs == "EPSG:2154")
     }
 
     @Test func fillScaleAndSouthFirstRowsAreHandled() throws {

@@ -9,15 +9,19 @@ public struct GriddedForcing: Sendable {
     public var time: TimeAxis
     public var rows: Int
     public var columns: Int
-    public var geometry: GridGeometry
+    /// Where the grid lies; nil for a basin-mean series, which has no position and applies to
+    /// every cell of a case (`uniform`).
+    public var geometry: GridGeometry?
     public var values: [Double]
 
     /// Maps the field onto `cells` of a model grid: each model cell takes the forcing cell that
     /// contains its centre. `cells` are flat indices `row * columns + column` of `grid`.
     /// Throws when a model cell lies outside the forcing grid, naming the model cell.
-    /// `steps` limits the result to a window of the record (default: all of it).
+    /// `steps` limits the result to a window of the record (default: all of it). A one-cell
+    /// field (a basin mean, or a 1 x 1 grid) is the same on every model cell.
     public func onCells(_ cells: [Int], of grid: Raster<Bool>, gridFile: String, steps: Range<Int>? = nil) throws(InputError) -> ForcingField {
         let steps = steps ?? 0..<time.count
+        guard let geometry, rows * columns > 1 else { return uniform(on: cells.count, steps: steps) }
         let sourceIndex = try GridMapping.sourceCells(for: cells, modelRows: grid.rows, modelColumns: grid.columns,
                                                       model: grid.geometry, modelFile: gridFile,
                                                       sourceRows: rows, sourceColumns: columns, source: geometry, sourceName: source)

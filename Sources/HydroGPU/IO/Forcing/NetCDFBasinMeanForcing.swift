@@ -17,8 +17,7 @@ extension NetCDFForcingReader {
         let time = try readTimeAxis(file, timeName: timeName, steps: steps, label: label)
         let conversion = try unitConversion(file, variable, quantity: quantity, unitsOverride: unitsOverride, stepSeconds: time.stepSeconds, place: place)
         let values = try file.readValues(variable, refuseUndeclaredNaN: true).map { $0.isNaN ? $0 : conversion.apply($0) }
-        // One cell with no position: a placeholder geometry, never used to map cells.
         return GriddedForcing(name: variable.name, source: "\(URL(fileURLWithPath: path).lastPathComponent), \(place)", quantity: quantity, time: time,
-                              rows: 1, columns: 1, geometry: GridGeometry(xLowerLeft: 0, yLowerLeft: 0, cellSize: 1), values: values)
+                              rows: 1, columns: 1, geometry: nil, values: values)
     }
 }
