@@ -23,25 +23,17 @@
 // of the last segment is solved once more. Recomputation repeats the forward's arithmetic on
 // the same device, so it gives the same S_t.
 #include "hbv_implicit_fluxes.h"
+#include "hbv_rates.h"
 #include "hbv_vector.h"
 #include "runoff_outputs.h"
 
-// Per-step values of unit u at step t: rates per day (model/hbv.table) times dt.
+// The values unit u uses at step t, rates per step (hbv_rates.h).
 inline void ihbv_load_parameters(__global const real *values, __global const int *offset,
                                  __global const int *slot_of_step, uint steps, uint t, uint u, uint units,
                                  real dt, real *p) {
     for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) {
-        p[i] = values[offset[i] + (size_t)slot_of_step[i * steps + t] * units + u];
+        p[i] = values[offset[i] + (size_t)slot_of_step[i * steps + t] * units + u] * hbv_step_factor(i, dt);
     }
-#define SCALE(i, name) p[i] *= dt;
-    HBV_RATE_PARAMETERS(SCALE)
-#undef SCALE
-}
-
-inline real ihbv_rate_scale(int i, real dt) {
-#define IS_RATE(j, name) || i == j
-    return (0 HBV_RATE_PARAMETERS(IS_RATE)) ? dt : (real)1;
-#undef IS_RATE
 }
 
 inline void ihbv_load_column(__global const real *base, uint u, uint units, real *S) {
@@ -155,7 +147,7 @@ __kernel void hbv_implicit_adjoint(
                 for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) {
                     const int now = slot_of_step[i * steps + t];
                     if (now != slot[i]) {
-                        param_gradient[param_offset[i] + (size_t)slot[i] * units + u] += g[i];
+                        param_gradient[param_offset[i] + (size_t)slot[i] * units + u] += g[i] * hbv_step_factor(i, dt);
                         g[i] = 0;
                         slot[i] = now;
                     }
@@ -166,11 +158,10 @@ __kernel void hbv_implicit_adjoint(
                 const real rbar = runoff_adjoint[(size_t)t * cells + cell] * share;
                 ihbv_adjoint_step(end_state, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
                                   rbar, mu, step_gradient);
-                // Per-step values are rates * dt: d/d(rate) = dt * d/d(per-step value).
-                for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) g[i] += step_gradient[i] * ihbv_rate_scale(i, dt);
+                for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) g[i] += step_gradient[i];
             }
         }
-        for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) param_gradient[param_offset[i] + (size_t)slot[i] * units + u] += g[i];
+        for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) param_gradient[param_offset[i] + (size_t)slot[i] * units + u] += g[i] * hbv_step_factor(i, dt);
         ihbv_store_column(mu, initial_state_adjoint, u, units);
     }
 }

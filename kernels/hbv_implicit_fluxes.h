@@ -1,218 +1,64 @@
-// The implicit HBV fluxes, their partial derivatives, the 5x5 solve and one Newton step
-// (docs/IMPLICIT-SOLVER.md). The same code as Sources/HydroGPU/Reference/ImplicitHBVFluxes.swift
-// and ImplicitHBVNewton.swift, statement for statement: change both.
-//
-// Everything is per step: the parameter rates (K0 K1 K2 PERC CFMAX C) arrive multiplied by the
-// step length h, forcing is mm per step, and the fixed drainage rate kappa is multiplied by h.
-#include "common.h"
-#include "hbv_model.h"
+// The implicit HBV model's composition (docs/IMPLICIT-SOLVER.md): every process operator's
+// smooth fluxes and partial derivatives (kernels/processes/<process>.h, the ihbv_<process>_*
+// functions) summed in model/hbv.table's process order (HBV_PROCESSES), the storage-sized
+// solve and one Newton step. The same as Sources/HydroGPU/Reference/ImplicitHBVFluxes.swift and
+// ImplicitHBVNewton.swift, statement for statement: change both. No physics here.
+#include "hbv_implicit_types.h"
+// Generated from the table: #include "processes/<process>.h" for every process.
+#include "hbv_process_operators.h"
 
 // Side of the state Jacobian: one row and column per storage.
 #define IHBV_N HBV_STORAGE_COUNT
-
-#pragma OPENCL FP_CONTRACT OFF
-
-#define IHBV_RAMP_WIDTH ((real)0.1)
-#define IHBV_LIMITER_WIDTH ((real)0.1)
-#define IHBV_DRAINAGE_RATE ((real)4)
 #define IHBV_LINE_SEARCH_HALVINGS 10
 
-
-// ramp(x) = max(x, 0) rounded over [0, w]; *slope = ramp'.
-inline real ihbv_ramp(real x, real w, real *slope) {
-    if (x <= 0) { *slope = 0; return 0; }
-    if (x < w) { *slope = x / w; return x * x / (2 * w); }
-    *slope = 1;
-    return x - w / 2;
-}
-
-// lim(s) = min(s / w, 1) rounded over [0, w], linear below 0 (Newton iterates only).
-inline real ihbv_limiter(real s, real w, real *slope) {
-    if (s < 0) { *slope = 2 / w; return 2 * s / w; }
-    if (s < w) {
-        const real r = s / w;
-        *slope = 2 * (1 - r) / w;
-        return r * (2 - r);
-    }
-    *slope = 0;
-    return 1;
-}
-
-typedef struct {
-    real rain, snow, pet, beta_et, kappa;
-    int uses_et_exponent;
-    real sp, mw, sm, suz, slz;
-    real melt, refr, tosoil, recharge, excess, et, cap, perc, q0, q1, q2;
-    real pos_melt, pos_cold, lim_sp, lim_mw, lim_sm, lim_suz;
-    real dmelt_dsp, drefr_dmw, water_slope, dtosoil_dmw, dtosoil_dsp;
-    real s, wet, dwet_dsm, inflow;
-    int soil_inside, et_inside;
-    real excess_slope, dexcess_dsm;
-    real x, ef, det_dsm, dcap_dsm, dcap_dslz, dperc_dsuz;
-    real q0_ramp, q0_slope, dq0_dsuz;
-} ihbv_fluxes;
-
-// Every flux at storages S (mm) with per-step parameters p[14], forcing P, PET (mm per step), T.
+// Every flux at storages S (mm) with per-step parameters p, forcing P, PET (mm per step), T.
 inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real T, real pet_step,
                           real h, int uses_et_exponent, ihbv_fluxes *o) {
-    const real kappa = IHBV_DRAINAGE_RATE * h;
-    const real wr = IHBV_RAMP_WIDTH, wl = IHBV_LIMITER_WIDTH;
-    real slope;
-    o->kappa = kappa;
-    o->uses_et_exponent = uses_et_exponent;
-    o->beta_et = uses_et_exponent ? p[HBV_PARAM_BETAET] : (real)1;
-    o->sp = S[0]; o->mw = S[1]; o->sm = S[2]; o->suz = S[3]; o->slz = S[4];
-    o->rain = T >= p[HBV_PARAM_TT] ? precipitation : (real)0;
-    o->snow = precipitation - o->rain;
+    for (int i = 0; i < IHBV_N; ++i) o->S[i] = S[i];
+    o->precipitation = precipitation;
+    o->temperature = T;
     o->pet = pet_step;
-
-    // Snow: melt limited by the pack, refreeze by the liquid water, release above CWH*SP.
-    o->pos_melt = fmax(T - p[HBV_PARAM_TT], (real)0);
-    o->pos_cold = fmax(p[HBV_PARAM_TT] - T, (real)0);
-    real lsp_slope, lmw_slope;
-    o->lim_sp = ihbv_limiter(o->sp, wl, &lsp_slope);
-    o->lim_mw = ihbv_limiter(o->mw, wl, &lmw_slope);
-    o->melt = p[HBV_PARAM_CFMAX] * o->pos_melt * o->lim_sp;
-    o->dmelt_dsp = p[HBV_PARAM_CFMAX] * o->pos_melt * lsp_slope;
-    o->refr = p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
-    o->drefr_dmw = p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->pos_cold * lmw_slope;
-    const real water = ihbv_ramp(o->mw - p[HBV_PARAM_CWH] * o->sp, wr, &o->water_slope);
-    o->tosoil = kappa * water;
-    o->dtosoil_dmw = kappa * o->water_slope;
-    o->dtosoil_dsp = -kappa * o->water_slope * p[HBV_PARAM_CWH];
-
-    // Soil: recharge fraction sat(SM/FC)^BETA, excess above FC.
-    const real fc = p[HBV_PARAM_FC];
-    o->soil_inside = o->sm > 0 && o->sm < fc;
-    o->s = o->sm <= 0 ? (real)0 : (o->sm >= fc ? (real)1 : o->sm / fc);
-    if (o->s <= 0) {
-        o->wet = 0;
-        o->dwet_dsm = 0;
-    } else if (o->soil_inside) {
-        o->wet = pow(o->s, p[HBV_PARAM_BETA]);
-        o->dwet_dsm = p[HBV_PARAM_BETA] * o->wet / o->sm;
-    } else {
-        o->wet = 1;
-        o->dwet_dsm = 0;
-    }
-    o->inflow = o->rain + o->tosoil;
-    o->recharge = o->inflow * o->wet;
-    const real ex = ihbv_ramp(o->sm - fc, wr, &o->excess_slope);
-    o->excess = kappa * ex;
-    o->dexcess_dsm = kappa * o->excess_slope;
-
-    // ET: PET * sat(SM/(LP FC))^BETAET * lim(SM).
-    real lsm_slope;
-    o->lim_sm = ihbv_limiter(o->sm, wl, &lsm_slope);
-    const real lpfc = p[HBV_PARAM_LP] * fc;
-    o->et_inside = o->sm > 0 && o->sm < lpfc;
-    o->x = o->sm <= 0 ? (real)0 : (o->sm >= lpfc ? (real)1 : o->sm / lpfc);
-    if (o->x <= 0) {
-        o->ef = 0;
-        o->et = 0;
-        o->det_dsm = 0;
-    } else if (o->et_inside) {
-        o->ef = pow(o->x, o->beta_et);
-        o->et = o->pet * o->ef * o->lim_sm;
-        o->det_dsm = o->pet * (o->lim_sm * o->beta_et * o->ef / o->sm + o->ef * lsm_slope);
-    } else {
-        o->ef = 1;
-        o->et = o->pet * o->lim_sm;
-        o->det_dsm = o->pet * lsm_slope;
-    }
-
-    // Capillary rise from SLZ into the soil.
-    o->cap = p[HBV_PARAM_C] * o->slz * (1 - o->s);
-    o->dcap_dsm = o->soil_inside ? -p[HBV_PARAM_C] * o->slz / fc : (real)0;
-    o->dcap_dslz = p[HBV_PARAM_C] * (1 - o->s);
-
-    // Upper and lower zones.
-    real lsuz_slope;
-    o->lim_suz = ihbv_limiter(o->suz, wl, &lsuz_slope);
-    o->perc = p[HBV_PARAM_PERC] * o->lim_suz;
-    o->dperc_dsuz = p[HBV_PARAM_PERC] * lsuz_slope;
-    o->q0_ramp = ihbv_ramp(o->suz - p[HBV_PARAM_UZL], wr, &o->q0_slope);
-    o->q0 = p[HBV_PARAM_K0] * o->q0_ramp;
-    o->dq0_dsuz = p[HBV_PARAM_K0] * o->q0_slope;
-    o->q1 = p[HBV_PARAM_K1] * o->suz;
-    o->q2 = p[HBV_PARAM_K2] * o->slz;
+    o->kappa = IHBV_DRAINAGE_RATE * h;
+    o->uses_et_exponent = uses_et_exponent;
+    o->rain = 0; o->snow = 0; o->tosoil = 0; o->dtosoil_dsp = 0; o->dtosoil_dmw = 0;
+    o->s = 0; o->soil_inside = 0; o->beta_et = 1; o->runoff = 0;
+#define EVALUATE(name) ihbv_##name##_evaluate(p, o);
+    HBV_PROCESSES(EVALUATE)
+#undef EVALUATE
 }
 
-inline real ihbv_runoff(const ihbv_fluxes *o) { return o->q0 + o->q1 + o->q2; }
+inline real ihbv_runoff(const ihbv_fluxes *o) { return o->runoff; }
 
 // h * dS/dt (mm per step).
 inline void ihbv_rates(const ihbv_fluxes *o, real *f) {
-    f[0] = o->snow + o->refr - o->melt;
-    f[1] = o->melt - o->refr - o->tosoil;
-    f[2] = o->rain + o->tosoil - o->recharge - o->excess - o->et + o->cap;
-    f[3] = o->recharge + o->excess - o->perc - o->q0 - o->q1;
-    f[4] = o->perc - o->cap - o->q2;
+    for (int i = 0; i < IHBV_N; ++i) f[i] = 0;
+#define RATES(name) ihbv_##name##_rates(o, f);
+    HBV_PROCESSES(RATES)
+#undef RATES
 }
 
-// d(h f)/dS, row-major: m[i*5 + j] = d f_i / d S_j.
+// d(h f)/dS, row-major: m[IHBV_AT(i, j)] = d f_i / d S_j.
 inline void ihbv_state_jacobian(const ihbv_fluxes *o, const real *p, real *m) {
-    const real drech_dsp = o->dtosoil_dsp * o->wet, drech_dmw = o->dtosoil_dmw * o->wet;
-    const real drech_dsm = o->inflow * o->dwet_dsm;
-    m[0] = -o->dmelt_dsp; m[1] = o->drefr_dmw; m[2] = 0; m[3] = 0; m[4] = 0;
-    m[5] = o->dmelt_dsp - o->dtosoil_dsp; m[6] = -o->drefr_dmw - o->dtosoil_dmw; m[7] = 0; m[8] = 0; m[9] = 0;
-    m[10] = o->dtosoil_dsp - drech_dsp; m[11] = o->dtosoil_dmw - drech_dmw;
-    m[12] = -drech_dsm - o->dexcess_dsm - o->det_dsm + o->dcap_dsm; m[13] = 0; m[14] = o->dcap_dslz;
-    m[15] = drech_dsp; m[16] = drech_dmw; m[17] = drech_dsm + o->dexcess_dsm;
-    m[18] = -o->dperc_dsuz - o->dq0_dsuz - p[HBV_PARAM_K1]; m[19] = 0;
-    m[20] = 0; m[21] = 0; m[22] = -o->dcap_dsm; m[23] = o->dperc_dsuz; m[24] = -o->dcap_dslz - p[HBV_PARAM_K2];
+    for (int k = 0; k < IHBV_N * IHBV_N; ++k) m[k] = 0;
+#define JACOBIAN(name) ihbv_##name##_jacobian(o, p, m);
+    HBV_PROCESSES(JACOBIAN)
+#undef JACOBIAN
 }
 
-// a += rbar * d(Q0 + Q1 + Q2)/dS.
+// a += rbar * d(runoff)/dS.
 inline void ihbv_runoff_state_gradient(const ihbv_fluxes *o, const real *p, real rbar, real *a) {
-    a[3] += rbar * (o->dq0_dsuz + p[HBV_PARAM_K1]);
-    a[4] += rbar * p[HBV_PARAM_K2];
+#define RUNOFF_GRADIENT(name) ihbv_##name##_runoff_gradient(o, p, rbar, a);
+    HBV_PROCESSES(RUNOFF_GRADIENT)
+#undef RUNOFF_GRADIENT
 }
 
-// g += mu^T d(h f)/dtheta + rbar d(Q0+Q1+Q2)/dtheta (derivatives w.r.t. the per-step values).
+// g += mu^T d(h f)/dtheta + rbar d(runoff)/dtheta (derivatives w.r.t. the per-step values), in
+// the reverse process order: a flux's consumer adds its weight to gf before its producer reads it.
 inline void ihbv_parameter_gradient(const ihbv_fluxes *o, const real *p, const real *mu, real rbar, real *g) {
-    const real kappa = o->kappa;
-    const real g_melt = mu[1] - mu[0];
-    const real g_refr = -g_melt;
-    const real g_rech = mu[3] - mu[2];
-    const real g_tos = mu[2] - mu[1] + g_rech * o->wet;
-    const real g_ex = g_rech;
-    const real g_et = -mu[2];
-    const real g_cap = mu[2] - mu[4];
-    const real g_perc = mu[4] - mu[3];
-    const real g_q0 = rbar - mu[3];
-    const real g_q2 = rbar - mu[4];
-    real d_fc = 0, d_beta = 0, d_lp = 0, d_betaet = 0;
-
-    g[HBV_PARAM_CFMAX] += g_melt * o->pos_melt * o->lim_sp + g_refr * p[HBV_PARAM_CFR] * o->pos_cold * o->lim_mw;
-    g[HBV_PARAM_CFR] += g_refr * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
-    real d_tt = 0;
-    if (o->pos_melt > 0) d_tt -= g_melt * p[HBV_PARAM_CFMAX] * o->lim_sp;
-    if (o->pos_cold > 0) d_tt += g_refr * p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->lim_mw;
-    g[HBV_PARAM_TT] += d_tt;
-    g[HBV_PARAM_CWH] += g_tos * (-kappa * o->water_slope * o->sp);
-
-    if (o->soil_inside) {
-        d_beta += g_rech * o->inflow * o->wet * log(o->s);
-        d_fc -= g_rech * o->inflow * o->dwet_dsm * o->s;
-        d_fc += g_cap * p[HBV_PARAM_C] * o->slz * o->s / p[HBV_PARAM_FC];
-    }
-    d_fc -= g_ex * kappa * o->excess_slope;
-    if (o->et_inside) {
-        const real common = g_et * o->pet * o->lim_sm * o->beta_et * o->ef;
-        d_lp -= common / p[HBV_PARAM_LP];
-        d_fc -= common / p[HBV_PARAM_FC];
-        if (o->uses_et_exponent) d_betaet += g_et * o->pet * o->lim_sm * o->ef * log(o->x);
-    }
-    g[HBV_PARAM_FC] += d_fc;
-    g[HBV_PARAM_BETA] += d_beta;
-    g[HBV_PARAM_LP] += d_lp;
-    g[HBV_PARAM_BETAET] += d_betaet;
-    g[HBV_PARAM_C] += g_cap * o->slz * (1 - o->s);
-    g[HBV_PARAM_PERC] += g_perc * o->lim_suz;
-    g[HBV_PARAM_K0] += g_q0 * o->q0_ramp;
-    g[HBV_PARAM_UZL] -= g_q0 * p[HBV_PARAM_K0] * o->q0_slope;
-    g[HBV_PARAM_K1] += g_q0 * o->suz;
-    g[HBV_PARAM_K2] += g_q2 * o->slz;
+    ihbv_flux_adjoint gf = { 0 };
+#define PARAMETER_GRADIENT(name) ihbv_##name##_parameter_gradient(o, p, mu, rbar, &gf, g);
+    HBV_PROCESSES_REVERSED(PARAMETER_GRADIENT)
+#undef PARAMETER_GRADIENT
 }
 
 // Solves m x = b (one row and column per storage, row-major) by Gaussian elimination with partial pivoting; b becomes x.
@@ -237,7 +83,7 @@ inline int ihbv_solve(real *m, real *b) {
             b[i] -= factor * b[k];
         }
     }
-    for (int k = 4; k >= 0; --k) {
+    for (int k = IHBV_N - 1; k >= 0; --k) {
         real sum = b[k];
         for (int j = k + 1; j < IHBV_N; ++j) sum -= m[k * IHBV_N + j] * b[j];
         b[k] = sum / m[k * IHBV_N + k];
@@ -309,7 +155,7 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
 }
 
 // Reverse of one step. mu holds mu_{t+1} on entry and mu_t = dL/dS_{t-1} on exit; S is the
-// converged S_t; rbar = dL/d(unit runoff of step t). Adds this step's gradients to g[14].
+// converged S_t; rbar = dL/d(unit runoff of step t). Adds this step's gradients to g[HBV_PARAMETER_COUNT].
 inline void ihbv_adjoint_step(const real *S, const real *p, real P, real T, real E, real h,
                               int uses_et_exponent, real rbar, real *mu, real *g) {
     ihbv_fluxes o;

@@ -57,6 +57,7 @@
 // A work-item owns its units' columns of every array, so gradients need no atomics.
 // ==========================================================================================
 #include "hbv_sequential_step.h"
+#include "hbv_rates.h"
 #include "runoff_outputs.h"
 
 inline hbv_states load_states(__global const real *base, uint u0, uint units) {
@@ -82,11 +83,13 @@ inline realv total_storage(hbv_states s) {
     return (((s.snowpack + s.meltwater) + s.soil) + s.upper) + s.lower;
 }
 
+// The values units u0.. use at step t, rates per step (hbv_rates.h).
 inline hbv_params load_params(__global const real *values, __global const int *offset,
-                              __global const int *slot_of_step, uint steps, uint t, uint u0, uint units) {
+                              __global const int *slot_of_step, uint steps, uint t, uint u0, uint units, real dt) {
     hbv_params q;
 #define LOAD(i, name) \
-    q.name = load_units(values + offset[i] + (size_t)slot_of_step[(i) * steps + t] * units, u0, units);
+    q.name = load_units(values + offset[i] + (size_t)slot_of_step[(i) * steps + t] * units, u0, units) \
+        * hbv_step_factor(i, dt);
     HBV_PARAMETERS(LOAD)
 #undef LOAD
     return q;
@@ -128,7 +131,7 @@ __kernel void hbv_sequential_forward(
             }
             if (++since_checkpoint == checkpoint_interval) since_checkpoint = 0;
         }
-        const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
+        const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
         const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
         hbv_trace r;
         hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, 0, (realv)(0), (realv)(0), &r);
@@ -187,7 +190,7 @@ __kernel void hbv_sequential_adjoint(
         if (last - first > 1) {
             hbv_states s = load_states(checkpoint, u0, units);
             for (uint t = first; t < last; ++t) {
-                const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
+                const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
                 const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
                 hbv_trace r;
                 hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, 0, (realv)(0), (realv)(0), &r);
@@ -208,19 +211,19 @@ __kernel void hbv_sequential_adjoint(
 #define FLUSH(i, name) { \
             const int now = slot_of_step[(i) * steps + t]; \
             if (now != slot[i]) { \
-                accumulate_units(g.name, param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units); \
+                accumulate_units(g.name * hbv_step_factor(i, dt), param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units); \
                 g.name = (realv)(0); \
                 slot[i] = now; \
             } }
             HBV_PARAMETERS(FLUSH)
 #undef FLUSH
-            const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units);
+            const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
             const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
             const realv a_runoff = load_cells_of_units(runoff_adjoint + (size_t)t * cells, u0, units, nmul) * share;
             hbv_step_adjoint(&start, wpow, epow, &q, &f, dt, near_zero, et_exponent, a_runoff, &a, &g);
         }
     }
-#define FLUSH(i, name) accumulate_units(g.name, param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);
+#define FLUSH(i, name) accumulate_units(g.name * hbv_step_factor(i, dt), param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);
     HBV_PARAMETERS(FLUSH)
 #undef FLUSH
     store_states(a, initial_state_adjoint, u0, units);

@@ -13,7 +13,8 @@
 //   min(a, b)  (torch.min):            to the smaller one; at a tie 1/2 to each;
 //   min(SM/FC, 1) in the capillary rise is δHBV's clamp(max=1): gradient only where SM/FC < 1;
 //   the rain/snow split T >= TT:       a step, zero gradient.
-// Rates per day (model/hbv.table) arrive per day and are multiplied by dt where used.
+// Rates per day (model/hbv.table) arrive per step: the kernels' parameter load scales them and
+// the gradient store scales their gradients back (kernels/hbv_rates.h).
 #include "hbv_sequential_types.h"
 // Generated from the table: #include "processes/<process>.h" for every process.
 #include "hbv_process_operators.h"

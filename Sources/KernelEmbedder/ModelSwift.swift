@@ -14,6 +14,12 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
         let parts = a.split(separator: "=")
         return parts[0] == "neutral" ? ".neutral(\(parts[1]))" : ".exponent(otherwise: \(parts[1]))"
     }
+    func fixed(_ p: ModelTable.Parameter) -> String { p.fixed == "-" ? "nil" : p.fixed }
+    func truthMap(_ p: ModelTable.Parameter) -> String {
+        if p.map == "-" { return "nil" }
+        let m = p.map.split(separator: ":")
+        return ".\(m[0])(offset: \(m[1]), scale: \(m[2]))"
+    }
     func operatorName(_ process: String) -> String { process.prefix(1).uppercased() + process.dropFirst() + "Process" }
     // Only a process whose parameters are all `neutral=V` can be off (`ActiveProcesses`): the
     // others are called without a test, so the hot loop carries no branch it cannot take.
@@ -26,6 +32,13 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
     }
     let forwardCalls = processes.map {
         call($0.name, "\(operatorName($0.name)).forward(&s, &f, &r, p, x)")
+    }.joined(separator: "\n")
+    let implicitEvaluate = processes.map { "        \(operatorName($0.name)).evaluate(&self)" }.joined(separator: "\n")
+    let implicitRates = processes.map { "        \(operatorName($0.name)).addRates(self, &f)" }.joined(separator: "\n")
+    let implicitJacobian = processes.map { "        \(operatorName($0.name)).addStateJacobian(self, m)" }.joined(separator: "\n")
+    let implicitRunoff = processes.map { "        \(operatorName($0.name)).addRunoffStateGradient(self, rbar, &a)" }.joined(separator: "\n")
+    let implicitGradients = processes.reversed().map {
+        "        \(operatorName($0.name)).addParameterGradient(self, mu: mu, rbar: rbar, &gf, &g)"
     }.joined(separator: "\n")
     let reverseCalls = processes.reversed().map {
         call($0.name, "\(operatorName($0.name)).reverse(&g, &gf, &gp, r, p, x)")
@@ -148,7 +161,39 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
             }
         }
 
+        /// The value a calibration holds the parameter at when its process has nothing to act
+        /// on (the snow's parameters in a run without snow); nil: never fixed so.
+        public var fixedValue: Double? {
+            switch self {
+    \(switchOver(parameters.map { ($0.swift, fixed($0)) }))
+            }
+        }
+
+        /// The synthetic twin's true value (physical).
+        public var syntheticTruth: Double {
+            switch self {
+    \(switchOver(parameters.map { ($0.swift, $0.truth) }))
+            }
+        }
+
+        /// The synthetic twin's true map of a cell descriptor (under `--truth maps`); nil: uniform.
+        public var syntheticTruthMap: HBVDescriptorMap? {
+            switch self {
+    \(switchOver(parameters.map { ($0.swift, truthMap($0)) }))
+            }
+        }
+
         public var description: String { name }
+    }
+
+    /// A parameter value as a linear function of a cell descriptor x in [0, 1] (model/hbv.table [values]).
+    public enum HBVDescriptorMap: Sendable, Equatable {
+        /// offset + scale * soil index.
+        case soil(offset: Double, scale: Double)
+        /// offset + scale * slope index.
+        case slope(offset: Double, scale: Double)
+        /// offset + scale * (1 - slope index).
+        case flat(offset: Double, scale: Double)
     }
 
 
@@ -209,6 +254,12 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
             self.init(\(parameters.enumerated().map { "\($0.element.swift): v[b[\($0.offset)] + u]" }.joined(separator: ", ")))
         }
 
+        /// Adds these (adjoint) values to `g[0..<HBVParameter.count]` in `HBVParameter` order.
+        @inlinable @inline(__always)
+        public func add(into g: UnsafeMutablePointer<Real>) {
+    \(parameters.enumerated().map { "        g[\($0.offset)] += \($0.element.swift)" }.joined(separator: "\n"))
+        }
+
         /// Adds these (adjoint) values into the packed gradient at the positions `init(values:base:unit:)` read.
         @inlinable @inline(__always)
         public func accumulate(into g: UnsafeMutablePointer<Real>, base b: UnsafePointer<Int>, unit u: Int) {
@@ -233,6 +284,41 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
                                                          _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>,
                                                          active: ActiveProcesses) {
     \(reverseCalls)
+        }
+    }
+
+    extension ImplicitHBVFluxes {
+        /// Every process's implicit operator (`<Process>Process`, an `ImplicitProcess`) fills its
+        /// fluxes and partial derivatives, in the table's process order.
+        @inlinable @inline(__always)
+        mutating func evaluateProcesses() {
+    \(implicitEvaluate)
+        }
+
+        /// Adds every process's h dS/dt to `f`, in the table's process order.
+        @inlinable @inline(__always)
+        func addProcessRates(into f: inout HBVState<Real>) {
+    \(implicitRates)
+        }
+
+        /// Adds every process's entries of d(h f)/dS to the row-major `m`, in the table's process order.
+        @inlinable @inline(__always)
+        func addProcessStateJacobian(into m: UnsafeMutablePointer<Real>) {
+    \(implicitJacobian)
+        }
+
+        /// Adds rbar d(runoff)/dS of every process's runoff fluxes to `a`.
+        @inlinable @inline(__always)
+        func addProcessRunoffStateGradient(_ rbar: Real, into a: inout HBVState<Real>) {
+    \(implicitRunoff)
+        }
+
+        /// Adds every process's mu^T d(h f)/dtheta + rbar d(runoff)/dtheta to `g`, in the
+        /// reverse process order (a flux's consumer adds its weight to `gf` before its producer).
+        @inlinable @inline(__always)
+        func addProcessParameterGradients(mu: HBVState<Real>, rbar: Real, fluxAdjoint gf: inout ImplicitFluxAdjoint<Real>,
+                                          into g: inout HBVStepParameters<Real>) {
+    \(implicitGradients)
         }
     }
 

@@ -14,6 +14,8 @@ struct ModelTable {
         /// "positive", "fraction", "recession", "nonnegative" or "any" (see the table).
         var constraint: String
         var unit, summary: String
+        /// From [values]: the fixed value ("-": none), the twin's truth, its descriptor map ("-": none).
+        var fixed = "-", truth = "", map = "-"
     }
 
     var processes: [Process] = []
@@ -62,8 +64,23 @@ struct ModelTable {
                 }
                 parameters.append(Parameter(name: c[0], swift: c[1], process: c[2], lower: c[3], upper: c[4],
                                             isRatePerDay: c[5] == "day", absent: c[6], constraint: c[7], unit: c[8], summary: c[9]))
+            case "[values]":
+                let c = try columns(4)
+                guard let i = parameters.firstIndex(where: { $0.name == c[0] }) else {
+                    throw fail("[values] row names unknown parameter '\(c[0])'")
+                }
+                guard c[1] == "-" || Double(c[1]) != nil else { throw fail("fixed must be a number or '-', got '\(c[1])'") }
+                guard Double(c[2]) != nil else { throw fail("truth must be a number, got '\(c[2])'") }
+                let map = c[3].split(separator: ":")
+                guard c[3] == "-" || (map.count == 3 && ["soil", "slope", "flat"].contains(map[0])
+                                      && Double(map[1]) != nil && Double(map[2]) != nil) else {
+                    throw fail("map must be '-' or soil|slope|flat:A:B, got '\(c[3])'")
+                }
+                parameters[i].fixed = c[1]
+                parameters[i].truth = c[2]
+                parameters[i].map = c[3]
             default:
-                throw fail("row outside [processes], [storages] or [parameters]")
+                throw fail("row outside [processes], [storages], [parameters] or [values]")
             }
         }
         let processNames = Set(processes.map(\.name))
@@ -72,6 +89,9 @@ struct ModelTable {
         }
         for p in parameters where !processNames.contains(p.process) {
             throw EmbedderError(description: "\(path): parameter \(p.name) names unknown process '\(p.process)'")
+        }
+        for p in parameters where p.truth.isEmpty {
+            throw EmbedderError(description: "\(path): parameter \(p.name) has no row in [values]")
         }
     }
 }

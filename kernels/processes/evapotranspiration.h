@@ -42,3 +42,51 @@ inline void hbv_evapotranspiration_reverse(const hbv_trace *r, const hbv_params 
     g->fc += a_lpfc * q->lp;
     a->soil = a_sm2;
 }
+
+// Evapotranspiration, implicit solver: PET sat(SM/(LP FC))^BETAET lim(SM) (exponent 1 without
+// the ET exponent). The same as the ImplicitProcess extension in EvapotranspirationProcess.swift.
+#include "hbv_implicit_types.h"
+
+inline void ihbv_evapotranspiration_evaluate(const real *p, ihbv_fluxes *o) {
+    const real sm = o->S[HBV_STORAGE_SM];
+    o->beta_et = o->uses_et_exponent ? p[HBV_PARAM_BETAET] : (real)1;
+    real lsm_slope;
+    o->lim_sm = ihbv_limiter(sm, IHBV_LIMITER_WIDTH, &lsm_slope);
+    const real lpfc = p[HBV_PARAM_LP] * p[HBV_PARAM_FC];
+    o->et_inside = sm > 0 && sm < lpfc;
+    o->x = sm <= 0 ? (real)0 : (sm >= lpfc ? (real)1 : sm / lpfc);
+    if (o->x <= 0) {
+        o->ef = 0;
+        o->et = 0;
+        o->det_dsm = 0;
+    } else if (o->et_inside) {
+        o->ef = pow(o->x, o->beta_et);
+        o->et = o->pet * o->ef * o->lim_sm;
+        o->det_dsm = o->pet * (o->lim_sm * o->beta_et * o->ef / sm + o->ef * lsm_slope);
+    } else {
+        o->ef = 1;
+        o->et = o->pet * o->lim_sm;
+        o->det_dsm = o->pet * lsm_slope;
+    }
+}
+
+inline void ihbv_evapotranspiration_rates(const ihbv_fluxes *o, real *f) {
+    f[HBV_STORAGE_SM] -= o->et;
+}
+
+inline void ihbv_evapotranspiration_jacobian(const ihbv_fluxes *o, const real *p, real *m) {
+    m[IHBV_AT(HBV_STORAGE_SM, HBV_STORAGE_SM)] -= o->det_dsm;
+}
+
+inline void ihbv_evapotranspiration_runoff_gradient(const ihbv_fluxes *o, const real *p, real rbar, real *a) {}
+
+inline void ihbv_evapotranspiration_parameter_gradient(const ihbv_fluxes *o, const real *p, const real *mu, real rbar,
+                                                       ihbv_flux_adjoint *gf, real *g) {
+    if (!o->et_inside) return;
+    const real g_et = -mu[HBV_STORAGE_SM];   // ET leaves the soil
+    // ef = (SM/(LP FC))^b: d/dLP = -b ef / LP, d/dFC = -b ef / FC, d/db = ef ln x.
+    const real common = g_et * o->pet * o->lim_sm * o->beta_et * o->ef;
+    g[HBV_PARAM_LP] -= common / p[HBV_PARAM_LP];
+    g[HBV_PARAM_FC] -= common / p[HBV_PARAM_FC];
+    if (o->uses_et_exponent) g[HBV_PARAM_BETAET] += g_et * o->pet * o->lim_sm * o->ef * log(o->x);
+}

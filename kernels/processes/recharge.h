@@ -39,3 +39,62 @@ inline void hbv_recharge_reverse(const hbv_trace *r, const hbv_params *q, const 
     af->tosoil += a_tosoil;
     a->soil = a_sm;
 }
+
+// Recharge, implicit solver: the inflow (rain and the snow's release) times sat(SM/FC)^BETA to
+// the upper zone, soil water above FC draining there at kappa. The kernels' one writing of the
+// implicit recharge power law; the same as the ImplicitProcess extension in
+// RechargeProcess.swift: change both.
+#include "hbv_implicit_types.h"
+
+inline void ihbv_recharge_evaluate(const real *p, ihbv_fluxes *o) {
+    const real sm = o->S[HBV_STORAGE_SM], fc = p[HBV_PARAM_FC];
+    o->soil_inside = sm > 0 && sm < fc;
+    o->s = sm <= 0 ? (real)0 : (sm >= fc ? (real)1 : sm / fc);
+    if (o->s <= 0) {
+        // Only Newton iterates reach SM <= 0; the clamp makes the slope 0 there.
+        o->wet = 0;
+        o->dwet_dsm = 0;
+    } else if (o->soil_inside) {
+        o->wet = pow(o->s, p[HBV_PARAM_BETA]);
+        o->dwet_dsm = p[HBV_PARAM_BETA] * o->wet / sm;
+    } else {
+        o->wet = 1;
+        o->dwet_dsm = 0;
+    }
+    o->inflow = o->rain + o->tosoil;
+    o->recharge = o->inflow * o->wet;
+    const real ex = ihbv_ramp(sm - fc, IHBV_RAMP_WIDTH, &o->excess_slope);
+    o->excess = o->kappa * ex;
+    o->dexcess_dsm = o->kappa * o->excess_slope;
+}
+
+inline void ihbv_recharge_rates(const ihbv_fluxes *o, real *f) {
+    f[HBV_STORAGE_SM] = f[HBV_STORAGE_SM] - o->recharge - o->excess;
+    f[HBV_STORAGE_SUZ] = f[HBV_STORAGE_SUZ] + o->recharge + o->excess;
+}
+
+inline void ihbv_recharge_jacobian(const ihbv_fluxes *o, const real *p, real *m) {
+    // The inflow's slopes come from the snow (its release to the soil).
+    const real drech_dsp = o->dtosoil_dsp * o->wet, drech_dmw = o->dtosoil_dmw * o->wet;
+    const real drech_dsm = o->inflow * o->dwet_dsm;
+    const int sm = IHBV_AT(HBV_STORAGE_SM, HBV_STORAGE_SM);
+    m[IHBV_AT(HBV_STORAGE_SM, HBV_STORAGE_SNOWPACK)] -= drech_dsp;
+    m[IHBV_AT(HBV_STORAGE_SM, HBV_STORAGE_MELTWATER)] -= drech_dmw;
+    m[sm] = m[sm] - drech_dsm - o->dexcess_dsm;
+    m[IHBV_AT(HBV_STORAGE_SUZ, HBV_STORAGE_SNOWPACK)] += drech_dsp;
+    m[IHBV_AT(HBV_STORAGE_SUZ, HBV_STORAGE_MELTWATER)] += drech_dmw;
+    m[IHBV_AT(HBV_STORAGE_SUZ, HBV_STORAGE_SM)] += drech_dsm + o->dexcess_dsm;
+}
+
+inline void ihbv_recharge_runoff_gradient(const ihbv_fluxes *o, const real *p, real rbar, real *a) {}
+
+inline void ihbv_recharge_parameter_gradient(const ihbv_fluxes *o, const real *p, const real *mu, real rbar,
+                                             ihbv_flux_adjoint *gf, real *g) {
+    const real g_rech = mu[HBV_STORAGE_SUZ] - mu[HBV_STORAGE_SM];   // recharge and excess: soil -> upper zone
+    if (o->soil_inside) {
+        g[HBV_PARAM_BETA] += g_rech * o->inflow * o->wet * log(o->s);
+        g[HBV_PARAM_FC] -= g_rech * o->inflow * o->dwet_dsm * o->s;
+    }
+    g[HBV_PARAM_FC] -= g_rech * o->kappa * o->excess_slope;
+    gf->tosoil += g_rech * o->wet;   // the share of the inflow that recharges
+}

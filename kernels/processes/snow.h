@@ -1,6 +1,6 @@
 // Snow, sequential solver: the step and its exact reverse (MODEL.md 3.1). The same equations as
 // Sources/HydroGPU/Processes/SnowProcess.swift: change both. Rain or snow by temperature; melt
-// CFMAX dt (T - TT) limited by the pack, refreezing CFR CFMAX dt (TT - T) by the meltwater;
+// CFMAX (T - TT) limited by the pack, refreezing CFR CFMAX (TT - T) by the meltwater;
 // liquid water above CWH times the pack leaves to the soil. The split has zero gradient.
 #include "hbv_sequential_types.h"
 
@@ -10,7 +10,7 @@ inline void hbv_snow_forward(hbv_states *s, const hbv_params *q, const hbv_step_
     r->rain = IF(f->temp >= q->tt, f->precip, zero);
     r->snowfall = IF(f->temp >= q->tt, zero, f->precip);
     r->sp1 = s->snowpack + r->snowfall;
-    const realv cfmax = q->cfmax * x->dt;
+    const realv cfmax = q->cfmax;
     r->mpot = cfmax * (f->temp - q->tt);
     r->mpos = fmax(r->mpot, zero);
     r->melt = fmin(r->mpos, r->sp1);
@@ -31,8 +31,6 @@ inline void hbv_snow_forward(hbv_states *s, const hbv_params *q, const hbv_step_
 inline void hbv_snow_reverse(const hbv_trace *r, const hbv_params *q, const hbv_step_inputs *x,
                              hbv_states *a, hbv_flux_adjoint *af, hbv_params *g) {
     const realv zero = (realv)(0), one = (realv)(1);
-    const realv dtv = (realv)(x->dt);
-    const real dt = x->dt;
     const hbv_forcing *f = &x->f;
     // mw3 = mw2 - tosoil;  tosoil = max(mw2 - CWH sp3, 0)
     realv a_mw2 = a->meltwater;
@@ -48,10 +46,10 @@ inline void hbv_snow_reverse(const hbv_trace *r, const hbv_params *q, const hbv_
     const realv w_refr = min_weight(r->rpos, r->mw1);
     a_mw1 += (one - w_refr) * a_refr;
     const realv a_rpot = IF(r->rpot > zero, w_refr * a_refr, zero);
-    // rpot = (CFR (CFMAX dt)) (TT - T)
-    g->cfr += (q->cfmax * dt) * (q->tt - f->temp) * a_rpot;
-    g->cfmax += q->cfr * dtv * (q->tt - f->temp) * a_rpot;
-    g->tt += (q->cfr * (q->cfmax * dt)) * a_rpot;
+    // rpot = (CFR CFMAX) (TT - T)
+    g->cfr += q->cfmax * (q->tt - f->temp) * a_rpot;
+    g->cfmax += q->cfr * (q->tt - f->temp) * a_rpot;
+    g->tt += (q->cfr * q->cfmax) * a_rpot;
     // sp2 = sp1 - melt;  mw1 = MW + melt;  melt = min(max(mpot, 0), sp1)
     realv a_sp1 = a_sp2;
     const realv a_melt = a_mw1 - a_sp2;
@@ -59,10 +57,67 @@ inline void hbv_snow_reverse(const hbv_trace *r, const hbv_params *q, const hbv_
     const realv w_melt = min_weight(r->mpos, r->sp1);
     a_sp1 += (one - w_melt) * a_melt;
     const realv a_mpot = IF(r->mpot > zero, w_melt * a_melt, zero);
-    // mpot = (CFMAX dt) (T - TT)
-    g->cfmax += dtv * (f->temp - q->tt) * a_mpot;
-    g->tt -= (q->cfmax * dt) * a_mpot;
+    // mpot = CFMAX (T - TT)
+    g->cfmax += (f->temp - q->tt) * a_mpot;
+    g->tt -= q->cfmax * a_mpot;
     // sp1 = SP + snowfall (the split itself has zero gradient)
     a->snowpack = a_sp1;
     a->meltwater = a_mw;
+}
+
+// Snow, implicit solver: the split at TT, melt CFMAX (T - TT)+ lim(SP), refreeze
+// CFR CFMAX (TT - T)+ lim(MW), the liquid water above CWH SP draining to the soil at kappa.
+// The same as the ImplicitProcess extension in SnowProcess.swift: change both.
+#include "hbv_implicit_types.h"
+
+inline void ihbv_snow_evaluate(const real *p, ihbv_fluxes *o) {
+    const real T = o->temperature, kappa = o->kappa;
+    const real sp = o->S[HBV_STORAGE_SNOWPACK], mw = o->S[HBV_STORAGE_MELTWATER];
+    o->rain = T >= p[HBV_PARAM_TT] ? o->precipitation : (real)0;
+    o->snow = o->precipitation - o->rain;
+    o->pos_melt = fmax(T - p[HBV_PARAM_TT], (real)0);
+    o->pos_cold = fmax(p[HBV_PARAM_TT] - T, (real)0);
+    real lsp_slope, lmw_slope;
+    o->lim_sp = ihbv_limiter(sp, IHBV_LIMITER_WIDTH, &lsp_slope);
+    o->lim_mw = ihbv_limiter(mw, IHBV_LIMITER_WIDTH, &lmw_slope);
+    o->melt = p[HBV_PARAM_CFMAX] * o->pos_melt * o->lim_sp;
+    o->dmelt_dsp = p[HBV_PARAM_CFMAX] * o->pos_melt * lsp_slope;
+    o->refr = p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
+    o->drefr_dmw = p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->pos_cold * lmw_slope;
+    const real water = ihbv_ramp(mw - p[HBV_PARAM_CWH] * sp, IHBV_RAMP_WIDTH, &o->water_slope);
+    o->tosoil = kappa * water;
+    o->dtosoil_dmw = kappa * o->water_slope;
+    o->dtosoil_dsp = -kappa * o->water_slope * p[HBV_PARAM_CWH];
+}
+
+inline void ihbv_snow_rates(const ihbv_fluxes *o, real *f) {
+    f[HBV_STORAGE_SNOWPACK] += o->snow + o->refr - o->melt;
+    f[HBV_STORAGE_MELTWATER] += o->melt - o->refr - o->tosoil;
+    f[HBV_STORAGE_SM] += o->rain + o->tosoil;
+}
+
+inline void ihbv_snow_jacobian(const ihbv_fluxes *o, const real *p, real *m) {
+    m[IHBV_AT(HBV_STORAGE_SNOWPACK, HBV_STORAGE_SNOWPACK)] -= o->dmelt_dsp;
+    m[IHBV_AT(HBV_STORAGE_SNOWPACK, HBV_STORAGE_MELTWATER)] += o->drefr_dmw;
+    m[IHBV_AT(HBV_STORAGE_MELTWATER, HBV_STORAGE_SNOWPACK)] += o->dmelt_dsp - o->dtosoil_dsp;
+    m[IHBV_AT(HBV_STORAGE_MELTWATER, HBV_STORAGE_MELTWATER)] += -o->drefr_dmw - o->dtosoil_dmw;
+    m[IHBV_AT(HBV_STORAGE_SM, HBV_STORAGE_SNOWPACK)] += o->dtosoil_dsp;
+    m[IHBV_AT(HBV_STORAGE_SM, HBV_STORAGE_MELTWATER)] += o->dtosoil_dmw;
+}
+
+inline void ihbv_snow_runoff_gradient(const ihbv_fluxes *o, const real *p, real rbar, real *a) {}
+
+inline void ihbv_snow_parameter_gradient(const ihbv_fluxes *o, const real *p, const real *mu, real rbar,
+                                         ihbv_flux_adjoint *gf, real *g) {
+    // Weight of each flux: mu[to] - mu[from]; the release also feeds recharge (gf).
+    const real g_melt = mu[HBV_STORAGE_MELTWATER] - mu[HBV_STORAGE_SNOWPACK];
+    const real g_refr = -g_melt;
+    const real g_tos = mu[HBV_STORAGE_SM] - mu[HBV_STORAGE_MELTWATER] + gf->tosoil;
+    g[HBV_PARAM_CFMAX] += g_melt * o->pos_melt * o->lim_sp + g_refr * p[HBV_PARAM_CFR] * o->pos_cold * o->lim_mw;
+    g[HBV_PARAM_CFR] += g_refr * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
+    real d_tt = 0;
+    if (o->pos_melt > 0) d_tt -= g_melt * p[HBV_PARAM_CFMAX] * o->lim_sp;
+    if (o->pos_cold > 0) d_tt += g_refr * p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->lim_mw;
+    g[HBV_PARAM_TT] += d_tt;
+    g[HBV_PARAM_CWH] += g_tos * (-o->kappa * o->water_slope * o->S[HBV_STORAGE_SNOWPACK]);
 }

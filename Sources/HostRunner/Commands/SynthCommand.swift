@@ -14,7 +14,7 @@ struct SynthCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Daily steps (at least 2).") var days = 730
     @Option(parsing: .unconditional, help: "Nested gauges (the outlet first; at least 1, at most one per cell).") var gauges = 4
     @Option(help: "Seed of terrain, descriptors, forcing and gauges.") var seed: UInt64 = 1
-    @Option(help: "True parameters: uniform, or maps (FC, K1, PERC functions of descriptors).") var truth: SyntheticCatchment.Truth = .descriptorMaps
+    @Option(help: "True parameters: uniform, or maps (the parameters model/hbv.table maps as functions of descriptors).") var truth: SyntheticCatchment.Truth = .descriptorMaps
     @Option(help: "Annual mean temperature at 500 m, °C (lower: longer snow season).") var meanTemperature = 6.0
     @Option(help: "Folder to write the case into.") var output: String
 

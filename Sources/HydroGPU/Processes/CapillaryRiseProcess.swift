@@ -41,3 +41,40 @@ public enum CapillaryRiseProcess: SequentialProcess {
         g.lowerZone = gLowerIn
     }
 }
+
+/// Capillary rise, implicit solver: C SLZ (1 - sat(SM/FC)) from the lower zone into the soil
+/// (evaluated with C = 0 when the problem gives none: every term vanishes).
+/// kernels/processes/capillary_rise.h: the same in OpenCL C.
+extension CapillaryRiseProcess: ImplicitProcess {
+    @inlinable @inline(__always)
+    public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        let p = o.par, slz = o.state.lowerZone
+        // s = sat(SM/FC) and soilInside come from recharge.
+        o.cap = p.c * slz * (1 - o.s)
+        o.dCapdSM = o.soilInside ? -p.c * slz / p.fc : 0
+        o.dCapdSLZ = p.c * (1 - o.s)
+    }
+
+    @inlinable @inline(__always)
+    public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
+        f.soilMoisture += o.cap
+        f.lowerZone -= o.cap
+    }
+
+    @inlinable @inline(__always)
+    public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
+        m[ImplicitJacobian.at(.soilMoisture, .soilMoisture)] += o.dCapdSM
+        m[ImplicitJacobian.at(.soilMoisture, .lowerZone)] += o.dCapdSLZ
+        m[ImplicitJacobian.at(.lowerZone, .soilMoisture)] -= o.dCapdSM
+        m[ImplicitJacobian.at(.lowerZone, .lowerZone)] -= o.dCapdSLZ
+    }
+
+    @inlinable @inline(__always)
+    public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
+                                                         _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
+        let p = o.par, slz = o.state.lowerZone
+        let gCap = mu.soilMoisture - mu.lowerZone     // lower zone -> soil
+        if o.soilInside { g.fc += gCap * p.c * slz * o.s / p.fc }
+        g.c += gCap * slz * (1 - o.s)
+    }
+}

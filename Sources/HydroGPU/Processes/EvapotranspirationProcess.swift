@@ -52,3 +52,55 @@ public enum EvapotranspirationProcess: SequentialProcess {
         g.soilMoisture = gSoilIn
     }
 }
+
+/// Evapotranspiration, implicit solver: PET sat(SM/(LP FC))^BETAET lim(SM) (exponent 1 without
+/// the ET exponent). kernels/processes/evapotranspiration.h: the same in OpenCL C.
+extension EvapotranspirationProcess: ImplicitProcess {
+    @inlinable @inline(__always)
+    public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        let p = o.par, sm = o.state.soilMoisture, pet = o.pet
+        o.etExponent = o.usesETExponent ? p.betaet : 1
+        let lsm = limiter(sm)
+        o.limSM = lsm.0
+        let lpfc = p.lp * p.fc
+        o.etInside = sm > 0 && sm < lpfc
+        o.x = sm <= 0 ? 0 : (sm >= lpfc ? 1 : sm / lpfc)
+        if o.x <= 0 {
+            o.ef = 0
+            o.et = 0
+            o.dETdSM = 0
+        } else if o.etInside {
+            o.ef = Real.pow(o.x, o.etExponent)
+            o.et = pet * o.ef * o.limSM
+            // d/dSM of x^b is b x^b / SM: bounded once multiplied by lim(SM).
+            o.dETdSM = pet * (o.limSM * o.etExponent * o.ef / sm + o.ef * lsm.1)
+        } else {
+            o.ef = 1
+            o.et = pet * o.limSM
+            o.dETdSM = pet * lsm.1
+        }
+    }
+
+    @inlinable @inline(__always)
+    public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
+        f.soilMoisture -= o.et
+    }
+
+    @inlinable @inline(__always)
+    public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
+        m[ImplicitJacobian.at(.soilMoisture, .soilMoisture)] -= o.dETdSM
+    }
+
+    @inlinable @inline(__always)
+    public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
+                                                         _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
+        guard o.etInside else { return }
+        let p = o.par
+        let gET = -mu.soilMoisture                    // ET leaves the soil
+        // ef = (SM/(LP FC))^b: d/dLP = -b ef / LP, d/dFC = -b ef / FC, d/db = ef ln x.
+        let common = gET * o.pet * o.limSM * o.etExponent * o.ef
+        g.lp -= common / p.lp
+        g.fc -= common / p.fc
+        if o.usesETExponent { g.betaet += gET * o.pet * o.limSM * o.ef * Real.log(o.x) }
+    }
+}

@@ -26,3 +26,33 @@ public enum LowerZoneProcess: SequentialProcess {
         g.lowerZone = gLowerAfterPercolation
     }
 }
+
+/// Lower zone, implicit solver: Q2 = K2 SLZ. kernels/processes/lower_zone.h: the same in OpenCL C.
+extension LowerZoneProcess: ImplicitProcess {
+    @inlinable @inline(__always)
+    public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        o.q2 = o.par.k2 * o.state.lowerZone
+        o.runoffRate += o.q2
+    }
+
+    @inlinable @inline(__always)
+    public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
+        f.lowerZone -= o.q2
+    }
+
+    @inlinable @inline(__always)
+    public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
+        m[ImplicitJacobian.at(.lowerZone, .lowerZone)] -= o.par.k2
+    }
+
+    @inlinable @inline(__always)
+    public static func addRunoffStateGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ rbar: Real, _ a: inout HBVState<Real>) {
+        a.lowerZone += rbar * o.par.k2
+    }
+
+    @inlinable @inline(__always)
+    public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
+                                                         _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
+        g.k2 += (rbar - mu.lowerZone) * o.state.lowerZone
+    }
+}

@@ -60,3 +60,66 @@ public enum RechargeProcess: SequentialProcess {
         g.soilMoisture = gSoilIn
     }
 }
+
+/// Recharge, implicit solver: the inflow (rain and the snow's release) times sat(SM/FC)^BETA to
+/// the upper zone, and soil water above FC draining there at the drainage rate kappa. The
+/// implicit solver's one writing of the recharge power law.
+/// kernels/processes/recharge.h: the same in OpenCL C.
+extension RechargeProcess: ImplicitProcess {
+    @inlinable @inline(__always)
+    public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        let p = o.par, sm = o.state.soilMoisture
+        o.soilInside = sm > 0 && sm < p.fc
+        o.s = sm <= 0 ? 0 : (sm >= p.fc ? 1 : sm / p.fc)
+        if o.s <= 0 {
+            // Only Newton iterates reach SM <= 0; the clamp makes the slope 0 there.
+            o.wet = 0
+            o.dWetdSM = 0
+        } else if o.soilInside {
+            o.wet = Real.pow(o.s, p.beta)
+            o.dWetdSM = p.beta * o.wet / sm
+        } else {
+            o.wet = 1
+            o.dWetdSM = 0
+        }
+        o.inflow = o.rain + o.tosoil
+        o.recharge = o.inflow * o.wet
+        let ex = ramp(sm - p.fc)
+        o.excessSlope = ex.1
+        o.excess = o.kappaStep * ex.0
+        o.dExcessdSM = o.kappaStep * o.excessSlope
+    }
+
+    @inlinable @inline(__always)
+    public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
+        f.soilMoisture = f.soilMoisture - o.recharge - o.excess
+        f.upperZone = f.upperZone + o.recharge + o.excess
+    }
+
+    @inlinable @inline(__always)
+    public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
+        // The inflow's slopes come from the snow (its release to the soil).
+        let dRechdSP = o.dTosoildSP * o.wet, dRechdMW = o.dTosoildMW * o.wet, dRechdSM = o.inflow * o.dWetdSM
+        let sm = ImplicitJacobian.at(.soilMoisture, .soilMoisture)
+        m[ImplicitJacobian.at(.soilMoisture, .snowpack)] -= dRechdSP
+        m[ImplicitJacobian.at(.soilMoisture, .meltwater)] -= dRechdMW
+        m[sm] = m[sm] - dRechdSM - o.dExcessdSM
+        m[ImplicitJacobian.at(.upperZone, .snowpack)] += dRechdSP
+        m[ImplicitJacobian.at(.upperZone, .meltwater)] += dRechdMW
+        m[ImplicitJacobian.at(.upperZone, .soilMoisture)] += dRechdSM + o.dExcessdSM
+    }
+
+    @inlinable @inline(__always)
+    public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
+                                                         _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
+        let p = o.par
+        let gRech = mu.upperZone - mu.soilMoisture   // recharge and excess: soil -> upper zone
+        if o.soilInside {
+            // wet = (SM/FC)^BETA: d/dBETA = wet ln s, d/dFC = -dWet/dSM * SM/FC.
+            g.beta += gRech * o.inflow * o.wet * Real.log(o.s)
+            g.fc -= gRech * o.inflow * o.dWetdSM * o.s
+        }
+        g.fc -= gRech * o.kappaStep * o.excessSlope
+        gf.tosoil += gRech * o.wet                    // the share of the inflow that recharges
+    }
+}

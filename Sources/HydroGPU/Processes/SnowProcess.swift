@@ -70,3 +70,64 @@ public enum SnowProcess: SequentialProcess {
         g.meltwater = gMeltwaterAfterMelt
     }
 }
+
+/// Snow, implicit solver: the split at TT, melt CFMAX (T - TT)+ lim(SP), refreeze
+/// CFR CFMAX (TT - T)+ lim(MW), and the liquid water above CWH SP draining to the soil at the
+/// drainage rate kappa (docs/IMPLICIT-SOLVER.md 2). kernels/processes/snow.h: the same in OpenCL C.
+extension SnowProcess: ImplicitProcess {
+    @inlinable @inline(__always)
+    public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        let p = o.par, T = o.temperature, kappa = o.kappaStep
+        let sp = o.state.snowpack, mw = o.state.meltwater
+        o.rain = T >= p.tt ? o.precipitation : 0
+        o.snow = o.precipitation - o.rain
+        o.posMelt = max(T - p.tt, 0)
+        o.posCold = max(p.tt - T, 0)
+        let lsp = limiter(sp)
+        let lmw = limiter(mw)
+        o.limSP = lsp.0; o.limMW = lmw.0
+        o.melt = p.cfmax * o.posMelt * o.limSP
+        o.dMeltdSP = p.cfmax * o.posMelt * lsp.1
+        o.refr = p.cfr * p.cfmax * o.posCold * o.limMW
+        o.dRefrdMW = p.cfr * p.cfmax * o.posCold * lmw.1
+        let water = ramp(mw - p.cwh * sp)
+        o.waterSlope = water.1
+        o.tosoil = kappa * water.0
+        o.dTosoildMW = kappa * o.waterSlope
+        o.dTosoildSP = -kappa * o.waterSlope * p.cwh
+    }
+
+    @inlinable @inline(__always)
+    public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
+        f.snowpack += o.snow + o.refr - o.melt
+        f.meltwater += o.melt - o.refr - o.tosoil
+        f.soilMoisture += o.rain + o.tosoil
+    }
+
+    @inlinable @inline(__always)
+    public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
+        m[ImplicitJacobian.at(.snowpack, .snowpack)] -= o.dMeltdSP
+        m[ImplicitJacobian.at(.snowpack, .meltwater)] += o.dRefrdMW
+        m[ImplicitJacobian.at(.meltwater, .snowpack)] += o.dMeltdSP - o.dTosoildSP
+        m[ImplicitJacobian.at(.meltwater, .meltwater)] += -o.dRefrdMW - o.dTosoildMW
+        m[ImplicitJacobian.at(.soilMoisture, .snowpack)] += o.dTosoildSP
+        m[ImplicitJacobian.at(.soilMoisture, .meltwater)] += o.dTosoildMW
+    }
+
+    @inlinable @inline(__always)
+    public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
+                                                         _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
+        let p = o.par
+        // Weight of each flux: mu[to] - mu[from]; the release also feeds recharge (gf).
+        let gMelt = mu.meltwater - mu.snowpack
+        let gRefr = -gMelt
+        let gTos = mu.soilMoisture - mu.meltwater + gf.tosoil
+        g.cfmax += gMelt * o.posMelt * o.limSP + gRefr * p.cfr * o.posCold * o.limMW
+        g.cfr += gRefr * p.cfmax * o.posCold * o.limMW
+        var dTT: Real = 0
+        if o.posMelt > 0 { dTT -= gMelt * p.cfmax * o.limSP }
+        if o.posCold > 0 { dTT += gRefr * p.cfr * p.cfmax * o.limMW }
+        g.tt += dTT
+        g.cwh += gTos * (-o.kappaStep * o.waterSlope * o.state.snowpack)
+    }
+}

@@ -44,3 +44,51 @@ public enum UpperZoneProcess: SequentialProcess {
         g.upperZone = gUpperIn
     }
 }
+
+/// Upper zone, implicit solver: percolation PERC lim(SUZ) to the lower zone, Q0 = K0 ramp(SUZ -
+/// UZL), Q1 = K1 SUZ. kernels/processes/upper_zone.h: the same in OpenCL C.
+extension UpperZoneProcess: ImplicitProcess {
+    @inlinable @inline(__always)
+    public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        let p = o.par, suz = o.state.upperZone
+        let lsuz = limiter(suz)
+        o.limSUZ = lsuz.0
+        o.percolation = p.perc * o.limSUZ
+        o.dPercdSUZ = p.perc * lsuz.1
+        let r0 = ramp(suz - p.uzl)
+        o.q0Ramp = r0.0; o.q0Slope = r0.1
+        o.q0 = p.k0 * o.q0Ramp
+        o.dQ0dSUZ = p.k0 * o.q0Slope
+        o.q1 = p.k1 * suz
+        o.runoffRate = o.runoffRate + o.q0 + o.q1
+    }
+
+    @inlinable @inline(__always)
+    public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
+        f.upperZone = f.upperZone - o.percolation - o.q0 - o.q1
+        f.lowerZone += o.percolation
+    }
+
+    @inlinable @inline(__always)
+    public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
+        let suz = ImplicitJacobian.at(.upperZone, .upperZone)
+        m[suz] = m[suz] - o.dPercdSUZ - o.dQ0dSUZ - o.par.k1
+        m[ImplicitJacobian.at(.lowerZone, .upperZone)] += o.dPercdSUZ
+    }
+
+    @inlinable @inline(__always)
+    public static func addRunoffStateGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ rbar: Real, _ a: inout HBVState<Real>) {
+        a.upperZone += rbar * (o.dQ0dSUZ + o.par.k1)
+    }
+
+    @inlinable @inline(__always)
+    public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
+                                                         _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
+        let gPerc = mu.lowerZone - mu.upperZone       // upper -> lower zone
+        let gQ0 = rbar - mu.upperZone                 // Q0 and Q1 leave as runoff
+        g.perc += gPerc * o.limSUZ
+        g.k0 += gQ0 * o.q0Ramp
+        g.uzl -= gQ0 * o.par.k0 * o.q0Slope
+        g.k1 += gQ0 * o.state.upperZone
+    }
+}

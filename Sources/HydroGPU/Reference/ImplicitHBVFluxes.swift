@@ -1,7 +1,12 @@
 import RealModule
 
-// The implicit HBV fluxes and their partial derivatives, written once (docs/IMPLICIT-SOLVER.md,
-// sections 2, 3 and 5). kernels/hbv_implicit_fluxes.h is the same code in OpenCL C: change both.
+// The implicit solver's view of one unit at one state: every process's smooth fluxes and their
+// partial derivatives (docs/IMPLICIT-SOLVER.md, sections 2, 3 and 5). The physics is written
+// once per process, in Processes/<Process>Process.swift (`ImplicitProcess`, beside the
+// process's sequential step and reverse); this file holds the record the operators fill and
+// the solver-facing sums, which compose the operators in model/hbv.table's process order
+// (`ImplicitHBVFluxes.evaluateProcesses` etc., generated from the table).
+// kernels/hbv_implicit_fluxes.h is the same composition in OpenCL C.
 
 /// The fixed constants of the implicit HBV ODE (docs/IMPLICIT-SOLVER.md section 2).
 public enum ImplicitHBVConstants {
@@ -42,214 +47,108 @@ enum ImplicitHBVSmooth {
 public typealias ImplicitHBVParameters<Real: Real_> = HBVStepParameters<Real>
 
 /// Every flux of one unit at one state, in mm per step (the per-day ODE rate times h), with the
-/// partial derivatives that Newton and the adjoint need. Built once per evaluation; `rates`, `stateJacobian` and
-/// `accumulateParameterGradient` read it.
+/// partial derivatives that Newton and the adjoint need. Built once per evaluation by the
+/// process operators (`ImplicitProcess`), each filling its own fields; `rates`,
+/// `stateJacobian` and `accumulateParameterGradient` sum the operators' contributions.
 public struct ImplicitHBVFluxes<Real: Real_> {
-    // Forcing (mm per step) and the parameters it was built with.
-    public var rain: Real, snow: Real, pet: Real
+    // What every operator reads: the storages, the parameters, forcing (mm per step).
+    public var state: HBVState<Real>
     public var par: ImplicitHBVParameters<Real>
-    public var betaET: Real
+    public var precipitation: Real, temperature: Real, pet: Real
     /// The drainage rate kappa times h.
     public var kappaStep: Real
     public var usesETExponent: Bool
-    // States.
-    public var sp: Real, mw: Real, sm: Real, suz: Real, slz: Real
-    // Fluxes.
-    public var melt: Real, refr: Real, tosoil: Real, recharge: Real, excess: Real
-    public var et: Real, cap: Real, perc: Real, q0: Real, q1: Real, q2: Real
-    // Intermediates and state partials.
-    public var posMelt: Real, posCold: Real
-    public var limSP: Real, limMW: Real, limSM: Real, limSUZ: Real
-    public var dMeltdSP: Real, dRefrdMW: Real
-    public var waterSlope: Real            // ramp'(MW - CWH*SP)
-    public var dTosoildMW: Real, dTosoildSP: Real
-    public var s: Real, soilInside: Bool   // s = sat(SM/FC), 0 < SM < FC
-    public var wet: Real, dWetdSM: Real, inflow: Real
-    public var excessSlope: Real, dExcessdSM: Real
-    public var x: Real, etInside: Bool, ef: Real, dETdSM: Real
-    public var dCapdSM: Real, dCapdSLZ: Real
-    public var dPercdSUZ: Real
-    public var q0Ramp: Real, q0Slope: Real, dQ0dSUZ: Real
+    // Snow: the rain/snow split, melt, refreeze and the release to the soil.
+    public var rain: Real = 0, snow: Real = 0
+    public var melt: Real = 0, refr: Real = 0, tosoil: Real = 0
+    public var posMelt: Real = 0, posCold: Real = 0, limSP: Real = 0, limMW: Real = 0
+    public var dMeltdSP: Real = 0, dRefrdMW: Real = 0
+    public var waterSlope: Real = 0            // ramp'(MW - CWH*SP)
+    public var dTosoildMW: Real = 0, dTosoildSP: Real = 0
+    // Recharge: s = sat(SM/FC), 0 < SM < FC; wet = s^BETA; excess above FC.
+    public var recharge: Real = 0, excess: Real = 0
+    public var s: Real = 0, soilInside = false
+    public var wet: Real = 0, dWetdSM: Real = 0, inflow: Real = 0
+    public var excessSlope: Real = 0, dExcessdSM: Real = 0
+    // Evapotranspiration: x = sat(SM/(LP FC)), ef = x^etExponent.
+    public var et: Real = 0, etExponent: Real = 1, limSM: Real = 0
+    public var x: Real = 0, etInside = false, ef: Real = 0, dETdSM: Real = 0
+    // Capillary rise.
+    public var cap: Real = 0, dCapdSM: Real = 0, dCapdSLZ: Real = 0
+    // Upper and lower zones.
+    public var percolation: Real = 0, q0: Real = 0, q1: Real = 0, q2: Real = 0
+    public var limSUZ: Real = 0, dPercdSUZ: Real = 0
+    public var q0Ramp: Real = 0, q0Slope: Real = 0, dQ0dSUZ: Real = 0
+    /// Runoff (mm per step): the sum of the runoff fluxes the operators add.
+    public var runoffRate: Real = 0
 
-    /// Evaluates every flux at the storages `states[0..<5]` (mm) with forcing `precipitation`,
-    /// `pet` (mm per step) and `temperature`, for a step of `stepDays` days (which scales the
-    /// fixed drainage rate; the parameter rates come scaled).
+    /// Evaluates every flux at the storages `states[0..<HBVStorage.count]` (mm) with forcing
+    /// `precipitation`, `pet` (mm per step) and `temperature`, for a step of `stepDays` days
+    /// (which scales the fixed drainage rate; the parameter rates come scaled).
     @inlinable
     public init(states S: UnsafePointer<Real>, parameters p: ImplicitHBVParameters<Real>,
                 precipitation: Real, temperature T: Real, pet petStep: Real,
                 stepDays h: Real, usesETExponent: Bool) {
-        let kappa = Real(ImplicitHBVConstants.drainageRate) * h
-        let wr = Real(ImplicitHBVConstants.rampWidth)
-        let wl = Real(ImplicitHBVConstants.limiterWidth)
+        state = HBVState(S, unit: 0, units: 1)
         par = p
-        kappaStep = kappa
-        self.usesETExponent = usesETExponent
-        betaET = usesETExponent ? p.betaet : 1
-        sp = S[0]; mw = S[1]; sm = S[2]; suz = S[3]; slz = S[4]
-        rain = T >= p.tt ? precipitation : 0
-        snow = precipitation - rain
+        self.precipitation = precipitation
+        temperature = T
         pet = petStep
-
-        // Snow: melt limited by the pack, refreeze by the liquid water, release above CWH*SP.
-        posMelt = max(T - p.tt, 0)
-        posCold = max(p.tt - T, 0)
-        let lsp = ImplicitHBVSmooth.limiter(sp, width: wl)
-        let lmw = ImplicitHBVSmooth.limiter(mw, width: wl)
-        limSP = lsp.0; limMW = lmw.0
-        melt = p.cfmax * posMelt * limSP
-        dMeltdSP = p.cfmax * posMelt * lsp.1
-        refr = p.cfr * p.cfmax * posCold * limMW
-        dRefrdMW = p.cfr * p.cfmax * posCold * lmw.1
-        let water = ImplicitHBVSmooth.ramp(mw - p.cwh * sp, width: wr)
-        waterSlope = water.1
-        tosoil = kappa * water.0
-        dTosoildMW = kappa * waterSlope
-        dTosoildSP = -kappa * waterSlope * p.cwh
-
-        // Soil: recharge fraction sat(SM/FC)^BETA, excess above FC.
-        soilInside = sm > 0 && sm < p.fc
-        s = sm <= 0 ? 0 : (sm >= p.fc ? 1 : sm / p.fc)
-        if s <= 0 {
-            // Only Newton iterates reach SM <= 0; the clamp makes the slope 0 there.
-            wet = 0
-            dWetdSM = 0
-        } else if soilInside {
-            wet = Real.pow(s, p.beta)
-            dWetdSM = p.beta * wet / sm
-        } else {
-            wet = 1
-            dWetdSM = 0
-        }
-        inflow = rain + tosoil
-        recharge = inflow * wet
-        let ex = ImplicitHBVSmooth.ramp(sm - p.fc, width: wr)
-        excessSlope = ex.1
-        excess = kappa * ex.0
-        dExcessdSM = kappa * excessSlope
-
-        // ET: PET * sat(SM/(LP FC))^BETAET * lim(SM).
-        let lsm = ImplicitHBVSmooth.limiter(sm, width: wl)
-        limSM = lsm.0
-        let lpfc = p.lp * p.fc
-        etInside = sm > 0 && sm < lpfc
-        x = sm <= 0 ? 0 : (sm >= lpfc ? 1 : sm / lpfc)
-        if x <= 0 {
-            ef = 0
-            et = 0
-            dETdSM = 0
-        } else if etInside {
-            ef = Real.pow(x, betaET)
-            et = pet * ef * limSM
-            // d/dSM of x^b is b x^b / SM: bounded once multiplied by lim(SM).
-            dETdSM = pet * (limSM * betaET * ef / sm + ef * lsm.1)
-        } else {
-            ef = 1
-            et = pet * limSM
-            dETdSM = pet * lsm.1
-        }
-
-        // Capillary rise from SLZ into the soil.
-        cap = p.c * slz * (1 - s)
-        dCapdSM = soilInside ? -p.c * slz / p.fc : 0
-        dCapdSLZ = p.c * (1 - s)
-
-        // Upper and lower zones.
-        let lsuz = ImplicitHBVSmooth.limiter(suz, width: wl)
-        limSUZ = lsuz.0
-        perc = p.perc * limSUZ
-        dPercdSUZ = p.perc * lsuz.1
-        let r0 = ImplicitHBVSmooth.ramp(suz - p.uzl, width: wr)
-        q0Ramp = r0.0; q0Slope = r0.1
-        q0 = p.k0 * q0Ramp
-        dQ0dSUZ = p.k0 * q0Slope
-        q1 = p.k1 * suz
-        q2 = p.k2 * slz
+        kappaStep = Real(ImplicitHBVConstants.drainageRate) * h
+        self.usesETExponent = usesETExponent
+        evaluateProcesses()
     }
 
-    /// Runoff Q0 + Q1 + Q2 (mm per step).
-    @inlinable public var runoffRate: Real { q0 + q1 + q2 }
-
-    /// h * dS/dt (mm per step) into `f[0..<5]`.
+    /// h * dS/dt (mm per step) into `f[0..<HBVStorage.count]`.
     @inlinable
     public func rates(into f: UnsafeMutablePointer<Real>) {
-        f[0] = snow + refr - melt
-        f[1] = melt - refr - tosoil
-        f[2] = rain + tosoil - recharge - excess - et + cap
-        f[3] = recharge + excess - perc - q0 - q1
-        f[4] = perc - cap - q2
+        var rates = HBVState<Real>.zero
+        addProcessRates(into: &rates)
+        rates.store(f, unit: 0, units: 1)
     }
 
-    /// d(h f)/dS, row-major 5x5 into `m[0..<25]` (m[i*5 + j] = d f_i / d S_j).
+    /// d(h f)/dS, row-major into `m[0..<HBVStorage.count²]` (`ImplicitJacobian.at`).
     @inlinable
     public func stateJacobian(into m: UnsafeMutablePointer<Real>) {
-        let dRechdSP = dTosoildSP * wet, dRechdMW = dTosoildMW * wet, dRechdSM = inflow * dWetdSM
-        m[0] = -dMeltdSP; m[1] = dRefrdMW; m[2] = 0; m[3] = 0; m[4] = 0
-        m[5] = dMeltdSP - dTosoildSP; m[6] = -dRefrdMW - dTosoildMW; m[7] = 0; m[8] = 0; m[9] = 0
-        m[10] = dTosoildSP - dRechdSP; m[11] = dTosoildMW - dRechdMW
-        m[12] = -dRechdSM - dExcessdSM - dETdSM + dCapdSM; m[13] = 0; m[14] = dCapdSLZ
-        m[15] = dRechdSP; m[16] = dRechdMW; m[17] = dRechdSM + dExcessdSM
-        m[18] = -dPercdSUZ - dQ0dSUZ - par.k1; m[19] = 0
-        m[20] = 0; m[21] = 0; m[22] = -dCapdSM; m[23] = dPercdSUZ; m[24] = -dCapdSLZ - par.k2
+        for k in 0..<(HBVStorage.count * HBVStorage.count) { m[k] = 0 }
+        addProcessStateJacobian(into: m)
     }
 
-    /// Adds `rbar * d(Q0+Q1+Q2)/dS` to `a[0..<5]` (the runoff output's state adjoint).
+    /// Adds `rbar * d(runoff)/dS` to `a[0..<HBVStorage.count]` (the runoff output's state adjoint).
     @inlinable
     public func accumulateRunoffStateGradient(_ rbar: Real, into a: UnsafeMutablePointer<Real>) {
-        a[3] += rbar * (dQ0dSUZ + par.k1)
-        a[4] += rbar * par.k2
+        var adjoint = HBVState<Real>(a, unit: 0, units: 1)
+        addProcessRunoffStateGradient(rbar, into: &adjoint)
+        adjoint.store(a, unit: 0, units: 1)
     }
 
-    /// Adds `mu^T d(h f)/dtheta + rbar d(Q0+Q1+Q2)/dtheta` to `g[0..<14]` (`HBVParameter`
-    /// order; derivatives with respect to the step-scaled rates).
+    /// Adds `mu^T d(h f)/dtheta + rbar d(runoff)/dtheta` to `g[0..<HBVParameter.count]`
+    /// (`HBVParameter` order; derivatives with respect to the step-scaled rates).
     @inlinable
     public func accumulateParameterGradient(mu: UnsafePointer<Real>, rbar: Real,
                                             into g: UnsafeMutablePointer<Real>) {
-        let kappa = kappaStep
-        // Weight of each flux: mu[to] - mu[from]; runoff fluxes also carry rbar.
-        let gMelt = mu[1] - mu[0]
-        let gRefr = -gMelt
-        let gRech = mu[3] - mu[2]
-        let gTos = mu[2] - mu[1] + gRech * wet
-        let gEx = gRech
-        let gET = -mu[2]
-        let gCap = mu[2] - mu[4]
-        let gPerc = mu[4] - mu[3]
-        let gQ0 = rbar - mu[3]
-        let gQ2 = rbar - mu[4]
-        let p = par
-        var dFC: Real = 0, dBeta: Real = 0, dLP: Real = 0, dBetaET: Real = 0
-
-        g[HBVParameter.cfmax.rawValue] += gMelt * posMelt * limSP + gRefr * p.cfr * posCold * limMW
-        g[HBVParameter.cfr.rawValue] += gRefr * p.cfmax * posCold * limMW
-        var dTT: Real = 0
-        if posMelt > 0 { dTT -= gMelt * p.cfmax * limSP }
-        if posCold > 0 { dTT += gRefr * p.cfr * p.cfmax * limMW }
-        g[HBVParameter.tt.rawValue] += dTT
-        g[HBVParameter.cwh.rawValue] += gTos * (-kappa * waterSlope * sp)
-
-        if soilInside {
-            // wet = (SM/FC)^BETA: d/dBETA = wet ln s, d/dFC = -dWet/dSM * SM/FC.
-            dBeta += gRech * inflow * wet * Real.log(s)
-            dFC -= gRech * inflow * dWetdSM * s
-            dFC += gCap * p.c * slz * s / p.fc
-        }
-        dFC -= gEx * kappa * excessSlope
-        if etInside {
-            // ef = (SM/(LP FC))^b: d/dLP = -b ef / LP, d/dFC = -b ef / FC, d/db = ef ln x.
-            let common = gET * pet * limSM * betaET * ef
-            dLP -= common / p.lp
-            dFC -= common / p.fc
-            if usesETExponent { dBetaET += gET * pet * limSM * ef * Real.log(x) }
-        }
-        g[HBVParameter.fc.rawValue] += dFC
-        g[HBVParameter.beta.rawValue] += dBeta
-        g[HBVParameter.lp.rawValue] += dLP
-        g[HBVParameter.betaet.rawValue] += dBetaET
-        g[HBVParameter.c.rawValue] += gCap * slz * (1 - s)
-        g[HBVParameter.perc.rawValue] += gPerc * limSUZ
-        g[HBVParameter.k0.rawValue] += gQ0 * q0Ramp
-        g[HBVParameter.uzl.rawValue] -= gQ0 * p.k0 * q0Slope
-        g[HBVParameter.k1.rawValue] += gQ0 * suz
-        g[HBVParameter.k2.rawValue] += gQ2 * slz
+        var gradient = HBVStepParameters<Real>.zero
+        var fluxAdjoint = ImplicitFluxAdjoint<Real>()
+        addProcessParameterGradients(mu: HBVState(mu, unit: 0, units: 1), rbar: rbar,
+                                     fluxAdjoint: &fluxAdjoint, into: &gradient)
+        gradient.add(into: g)
     }
+}
+
+/// Position of d f_row / d S_column in a row-major storage Jacobian.
+public enum ImplicitJacobian {
+    @inlinable @inline(__always)
+    public static func at(_ row: HBVStorage, _ column: HBVStorage) -> Int {
+        row.rawValue * HBVStorage.count + column.rawValue
+    }
+}
+
+/// mu^T d(h f)/d(flux) of the fluxes one process hands another: a process that consumes a flux
+/// adds its weight here (in the reverse process order) and the producing process reads it.
+public struct ImplicitFluxAdjoint<Real: Real_> {
+    /// Weight of the snow's release to the soil beyond mu[soil] - mu[meltwater] (recharge
+    /// diverts a share of it to the upper zone).
+    public var tosoil: Real = 0
+
+    @inlinable public init() {}
 }

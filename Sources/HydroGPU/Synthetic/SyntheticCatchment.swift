@@ -10,7 +10,8 @@ public struct SyntheticCatchment: Sendable {
     public enum Truth: String, Sendable, CaseIterable, Codable {
         /// Every parameter one value for the whole domain (the uniform twin).
         case uniform
-        /// FC from the soil index, K1 and PERC from slope; others uniform (the regionalisation twin).
+        /// The parameters with a descriptor map in model/hbv.table ([values] `map`: field capacity
+        /// from the soil index, recessions from slope) vary; others uniform (the regionalisation twin).
         case descriptorMaps = "maps"
     }
 
@@ -38,14 +39,13 @@ public struct SyntheticCatchment: Sendable {
 
     /// Names of the descriptors, in the order of `descriptors`.
     public static let descriptorNames = ["elevation", "slope", "soil_index"]
-    /// The uniform true values (physical) of every parameter; the maps of `descriptorMaps`
-    /// replace FC, K1 and PERC.
-    public static let uniformTruth: [HBVParameter: Double] = [
-        .beta: 2.5, .fc: 250, .k0: 0.3, .k1: 0.1, .k2: 0.03, .lp: 0.7, .perc: 1.5, .uzl: 20,
-        .tt: 1.0, .cfmax: 3.5, .cfr: 0.05, .cwh: 0.1, .betaet: 1.5, .c: 0.05,
-    ]
-    /// Parameters whose true map is a function of descriptors under `descriptorMaps`.
-    public static let mappedParameters: [HBVParameter] = [.fc, .k1, .perc]
+    /// The uniform true values (physical) of every parameter (model/hbv.table [values] `truth`);
+    /// the maps of `descriptorMaps` replace those of `mappedParameters`.
+    public static let uniformTruth: [HBVParameter: Double] =
+        Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, $0.syntheticTruth) })
+    /// Parameters whose true map is a function of descriptors under `descriptorMaps`, in
+    /// `HBVParameter` order (model/hbv.table [values] `map`).
+    public static let mappedParameters: [HBVParameter] = HBVParameter.allCases.filter { $0.syntheticTruthMap != nil }
 
     public let options: Options
     public let terrain: SyntheticTerrain
@@ -97,9 +97,14 @@ public struct SyntheticCatchment: Sendable {
             // Slope enters through a saturating transform, so flat cells (filled pits) and the
             // steepest cells stay within a factor of a few.
             let slopeIndex = slope.map { s in 1 - Double.exp(-s / 0.02) }
-            truth[.fc] = soil.map { 100 + 300 * $0 }
-            truth[.k1] = slopeIndex.map { 0.05 + 0.2 * $0 }
-            truth[.perc] = slopeIndex.map { 0.5 + 2.5 * (1 - $0) }
+            for p in Self.mappedParameters {
+                switch p.syntheticTruthMap {
+                case let .soil(offset, scale)?: truth[p] = soil.map { offset + scale * $0 }
+                case let .slope(offset, scale)?: truth[p] = slopeIndex.map { offset + scale * $0 }
+                case let .flat(offset, scale)?: truth[p] = slopeIndex.map { offset + scale * (1 - $0) }
+                case nil: break
+                }
+            }
         }
         trueParameters = truth
 

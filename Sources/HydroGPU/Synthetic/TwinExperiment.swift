@@ -57,9 +57,9 @@ public enum TwinExperiment {
                                         candidates: Int = 16, maxIterations: Int = 400, hops: Int = 0, profilePoints: Int = 0) throws -> UniformResult {
         var rng = SeededGenerator(seed: seed)
         // Screen `candidates` random points and start from the best (one forward run each):
-        // HBV's thresholds leave whole pathways dormant at some points (e.g. UZL above every
-        // upper-zone storage makes K0 and UZL gradients exactly zero), where no gradient method
-        // can move. The screen prefers points where every parameter has a non-zero gradient, then
+        // HBV's thresholds leave whole pathways dormant at some points (e.g. a fast-flow
+        // threshold above every upper-zone storage makes the fast flow's gradients exactly
+        // zero), where no gradient method can move. The screen prefers points where every parameter has a non-zero gradient, then
         // the lowest loss (the usual multi-start pre-selection of such calibrations).
         // Candidates with a dormant parameter (gradient exactly 0) rank after all others.
         var best: (dormant: Bool, loss: Double, starts: [HBVParameter: Double])?
@@ -220,8 +220,8 @@ public enum TwinExperiment {
 
     /// Golden-section search over raw value `index` in [x - halfWidth, x + halfWidth] of the
     /// profile loss: at each trial value, a short descent of everything else with that value
-    /// held (the parameters that trade against TT, CFMAX above all, must follow it, or no TT
-    /// away from the current one looks better). Keeps the best point seen: the loss along TT is
+    /// held (the parameters that trade against TT, the melt factor above all, must follow it,
+    /// or no TT away from the current one looks better). Keeps the best point seen: the loss along TT is
     /// a staircase with smooth treads, so no bracketing is assumed.
     static func profileLineSearch(index: Int, around x: [Double], halfWidth: Double, points: Int, descentIterations: Int,
                                   evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) throws -> (x: [Double], loss: Double, iterations: Int, evaluations: Int) {
@@ -252,8 +252,9 @@ public enum TwinExperiment {
     }
 
     /// `adamIterations` of Adam (cosine rate 0.1 to 0.005; default none: on the 12 x 12 twin
-    /// it led every start into the TT/CFMAX/UZL local minimum), then projected L-BFGS, restarted
-    /// with an empty memory whenever it stops short of `target`
+    /// it led every start into the local minimum of the snow threshold, melt factor and
+    /// fast-flow threshold), then projected L-BFGS, restarted with an empty memory whenever it
+    /// stops short of `target`
     /// (HBV's thresholds make the loss piecewise smooth, and a stale curvature pair can stall
     /// the line search at a kink); stops when three restarts in a row each lower the loss by less than 0.1 %.
     /// Returns the final state with `iteration` and `evaluations` summed over restarts.

@@ -3,7 +3,7 @@ import Foundation
 /// The short report at the end of `train`: parameters that ended on a bound (the optimum may
 /// lie beyond it: widen the bounds or question the model) and parameters whose gradient was
 /// zero in every evaluation (the data say nothing about them: they stayed at their start,
-/// e.g. UZL when the upper zone never fills, or snow parameters without snow).
+/// e.g. the fast-flow threshold when the upper zone never fills, or snow parameters without snow).
 public enum CalibrationReport {
     /// Lines for the calibrated quantities with a value within `fraction` of their bounds'
     /// width from a bound (a per-cell quantity: how many cells).

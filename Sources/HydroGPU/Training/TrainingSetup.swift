@@ -68,9 +68,9 @@ public struct TrainingSetup: Sendable {
         let months = data.time.monthOfSteps()
         for p in HBVParameter.allCases {
             var layout = ParameterLayout()
-            let snowParameter: Set<HBVParameter> = [.tt, .cfmax, .cfr, .cwh]
-            if !config.model.snow, snowParameter.contains(p) {
-                layout.fixedValue = p == .tt ? 0 : p == .cfmax ? 3 : p == .cfr ? 0.05 : 0.1
+            // Without snow the snow's parameters have no gradient: held at the table's `fixed`.
+            if !config.model.snow, p.process == .snow, let fixed = p.fixedValue {
+                layout.fixedValue = fixed
             }
             if p == .c { layout.fixedValue = 0 }
             if let given = config.parameters[p.name] {
