@@ -97,7 +97,7 @@ let package = Package(
         .target(name: "OpenCLBackend", dependencies: ["HydroModel", "DeviceTensor", "Kernels"]),
         // Layer 3. Files in and out, the case configuration, the loaded case.
         .target(name: "HydroIO", dependencies: [
-            "HydroModel", "HydroDomain", "HydroObjectives", "HydroRegionalisation", "CNetCDF", "CGDAL",
+            "HydroModel", "HydroDomain", "HydroObjectives", "HydroRegionalisation", "HydroRouting", "CNetCDF", "CGDAL",
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "Yams", package: "Yams"),
         ]),

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Writes files so that nothing is ever left half-written: data goes to a temporary file in
 /// the same folder, which is then renamed over the destination.

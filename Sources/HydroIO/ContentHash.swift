@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A 64-bit FNV-1a hash taken over 64-bit words (then the remaining bytes), as 16 hex digits:
 /// the checksum of checkpoints and results files and the fingerprint of a case's inputs. Words

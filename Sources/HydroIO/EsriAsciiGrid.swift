@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Reads and writes ESRI ASCII grids (`.asc`): a header of `ncols nrows xllcorner|xllcenter
 /// yllcorner|yllcenter cellsize [NODATA_value]` then `nrows` lines of `ncols` values, row 0 north.

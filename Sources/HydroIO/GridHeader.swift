@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// An ESRI-style grid header alone (mHM's meteo `header.txt`): the geometry of a grid whose
 /// values live elsewhere.

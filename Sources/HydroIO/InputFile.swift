@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Opening a named input file, with the reason in words when it cannot be: missing, a folder
 /// where a file was expected, or unreadable (instead of Foundation's "error 256").

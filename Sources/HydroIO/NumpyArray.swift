@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A NumPy `.npy` array (format 1.0-3.0) of little-endian float32 or float64 in C order,
 /// read into Double: enough to load δHBV / hydrodl2 reference arrays and forcing dumps.

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Reads a static raster input (flow directions, mask, DEM, cell areas, descriptors, gauge
 /// ids): ESRI ASCII grids (`.asc`) with HydroGPU's strict reader, which refuses what GDAL's

@@ -1,3 +1,5 @@
+import HydroModel
+
 /// How each descriptor is scaled before it enters the network.
 public enum NormalisationMethod: String, Sendable, Codable, CaseIterable {
     /// `(x - mean) / std` (population standard deviation): zero mean, unit variance.

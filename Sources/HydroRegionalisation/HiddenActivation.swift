@@ -1,4 +1,5 @@
 import RealModule
+import HydroModel
 
 /// The nonlinearity of the network's hidden layers (the output layer is always the identity,
 /// because its values are raw parameters that `ParameterTransform` squashes into bounds).

@@ -1,4 +1,5 @@
 import Dispatch
+import HydroModel
 
 // The reference forward and backward passes, generic over Float and Double.
 //

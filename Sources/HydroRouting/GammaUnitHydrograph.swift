@@ -1,4 +1,5 @@
 import RealModule
+import HydroModel
 
 /// δHBV's gamma unit hydrograph (MODEL.md 4.2) for lumped mode: a cell's runoff series is
 /// convolved with gamma-shaped weights, zero history before the first step.

@@ -1,3 +1,6 @@
+import HydroDomain
+import HydroModel
+
 /// Linear-reservoir D8 routing on the reference backend (MODEL.md 4.1), generic over Float and
 /// Double: per cell and step, with k = v / L and I = local runoff (m³/s) + donors' outflow,
 ///

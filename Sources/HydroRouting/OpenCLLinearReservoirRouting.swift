@@ -1,5 +1,6 @@
 import DeviceTensor
 import Kernels
+import HydroDomain
 
 /// Where a loss depends on discharge, for the device-resident adjoint.
 public enum DeviceRoutingSeed<Real: DeviceScalar> {

@@ -1,3 +1,5 @@
+import HydroDomain
+
 /// One linear-reservoir routing run (MODEL.md 4.1) on a `DrainageNetwork`.
 ///
 /// Arrays over time are time-major `[steps][cells]` in the network's cell numbering.
@@ -179,4 +181,11 @@ extension RoutingSeed {
             return values
         }
     }
+}
+
+/// The physical range of the routing celerity (m/s): calibrated as `lo + (hi - lo) * sigmoid(raw)`,
+/// and the range a configured fixed or initial velocity must lie in. Here, beside the routing,
+/// so that the configuration (HydroIO) and the training setup read the same bounds.
+public enum RoutingVelocity {
+    public static let bounds = (lower: 0.05, upper: 20.0)
 }

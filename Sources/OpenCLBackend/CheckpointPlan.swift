@@ -1,3 +1,5 @@
+import HydroModel
+
 /// How the reverse sweep gets the storages at the start of each step: every K-th step's
 /// record (its starting storages, plus whatever else a solver keeps per step) is kept by the
 /// forward run, and each segment of K steps is recomputed from its checkpoint into a scratch of

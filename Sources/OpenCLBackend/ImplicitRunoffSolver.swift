@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// The implicit HBV model (backward Euler + Newton, MODEL.md 3.2) on an OpenCL device, resident
 /// there across calls. Same buffers, layout and life cycle as `SequentialRunoffSolver`; in

@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// Why the OpenCL runoff backend could not run a problem.
 public enum OpenCLRunoffError: Error, CustomStringConvertible, Sendable, Equatable {

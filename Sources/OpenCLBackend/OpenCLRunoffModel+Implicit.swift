@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// The implicit solver behind `OpenCLRunoffModel`'s host-array API.
 extension OpenCLRunoffModel {

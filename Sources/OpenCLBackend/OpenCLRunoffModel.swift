@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// The OpenCL runoff backend behind the host-array `RunoffModel` API (tests, the CLI).
 ///

@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// The inputs of a runoff run, resident on one OpenCL device in the kernels' layout
 /// (kernels/hbv_sequential.cl, "Argument layout"): forcing `[steps][cells]`, every parameter's

@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// What every device-resident runoff solver offers (sequential and implicit), so tools such as
 /// `hydrogpu bench runoff` and training loops drive either one the same way.

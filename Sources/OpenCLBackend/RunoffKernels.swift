@@ -1,5 +1,6 @@
 import DeviceTensor
 import Kernels
+import HydroModel
 
 /// The kernels of one HBV solver's program (kernels/hbv_sequential.cl or hbv_implicit.cl),
 /// built for one device and vector width, plus the output kernels both programs share

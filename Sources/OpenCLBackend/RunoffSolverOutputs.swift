@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// What the sequential and implicit device solvers share: their output buffers, the
 /// reverse-sweep buffers, the leading kernel arguments (0-14 of both programs' forward and

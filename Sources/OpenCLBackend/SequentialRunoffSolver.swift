@@ -1,4 +1,5 @@
 import DeviceTensor
+import HydroModel
 
 /// δHBV's sequential HBV model on an OpenCL device, resident there across calls.
 ///

@@ -1,3 +1,5 @@
+import HydroModel
+
 // The implicit-function-theorem adjoint of one backward-Euler step (docs/IMPLICIT-SOLVER.md
 // section 5). No differentiation through Newton: only the Jacobian at the converged state.
 

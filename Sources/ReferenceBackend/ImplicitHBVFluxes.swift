@@ -1,4 +1,5 @@
 import RealModule
+import HydroModel
 
 // The implicit HBV fluxes and their partial derivatives, written once (docs/IMPLICIT-SOLVER.md,
 // sections 2, 3 and 5). kernels/hbv_implicit_fluxes.h is the same code in OpenCL C: change both.

@@ -1,3 +1,5 @@
+import HydroModel
+
 // One backward-Euler step of the implicit HBV model, solved by Newton with a line search
 // (docs/IMPLICIT-SOLVER.md section 4). kernels/hbv_implicit_fluxes.h mirrors this.
 

@@ -1,3 +1,5 @@
+import HydroModel
+
 /// The time loops of the implicit reference model for a range of cells: forward through time
 /// (Newton per step, storing the trajectory when a gradient is wanted) and, for the gradient,
 /// the adjoint backwards through the stored states.

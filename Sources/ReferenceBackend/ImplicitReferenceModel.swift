@@ -1,3 +1,5 @@
+import HydroModel
+
 /// The implicit HBV solver (MODEL.md 3.2, docs/IMPLICIT-SOLVER.md) in plain Swift: backward Euler
 /// over the five storages, Newton with the analytic Jacobian, and the implicit-function-theorem
 /// adjoint. Generic over Float and Double; parallel over cells (a cell's components together).

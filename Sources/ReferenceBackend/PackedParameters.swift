@@ -1,3 +1,5 @@
+import HydroModel
+
 /// Every HBV parameter of a problem packed into one flat array, with a per-step table of where
 /// each parameter's values start, so hot loops read `values[stepBase[t * count + p] + unit]`
 /// with no dictionary, no optional and one code path for static, monthly and dynamic series.

@@ -1,3 +1,5 @@
+import HydroModel
+
 /// A forward run of a reference runoff model kept for its adjoint, so that a training
 /// evaluation runs the model forward once: `SequentialReferenceModel.record` and
 /// `ImplicitReferenceModel.record` make it, their `gradient(of:runoffAdjoint:)` run only what

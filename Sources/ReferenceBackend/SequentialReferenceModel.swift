@@ -1,4 +1,5 @@
 import RealModule
+import HydroModel
 
 /// Per-step storages and fluxes of every unit, for inspection and for tests against δHBV.
 public struct HBVTrace<Real: BinaryFloatingPoint & Sendable>: Sendable {

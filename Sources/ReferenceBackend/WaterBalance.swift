@@ -1,3 +1,5 @@
+import HydroModel
+
 /// Water-balance totals of one HBV unit over a run (mm), accumulated in Double whatever the
 /// model's precision, so the audit measures the model's rounding and not the audit's.
 ///

@@ -5,7 +5,7 @@ import Testing
 /// component so that near-zero entries are judged against the gradient's scale. Records an
 /// issue per direction above `tolerance` and returns the worst error.
 @discardableResult
-func expectAdjointMatchesCentralDifferences(_ gradient: [Double], at x: [Double], indices: [Int], tolerance: Double = 1e-6, h: Double = 1e-6,
+public func expectAdjointMatchesCentralDifferences(_ gradient: [Double], at x: [Double], indices: [Int], tolerance: Double = 1e-6, h: Double = 1e-6,
                                             describe: (Int) -> String, loss: ([Double]) throws -> Double) throws -> Double {
     let scale = gradient.map(abs).max() ?? 0
     #expect(scale > 0, "the gradient is zero: nothing to check")

@@ -1,11 +1,11 @@
 import DeviceTensor
 import Foundation
 
-/// The OpenCL device every HydroGPU test shares (PoCL in CI), opened once: PoCL's device
+/// The OpenCL device every test target shares (PoCL in CI), opened once: PoCL's device
 /// discovery races when threads open it together. With no device the OpenCL suites are
 /// skipped, except under CI (`CI` set), where PoCL is installed and its absence is a failure.
-enum TestDevice {
-    static let shared: ComputeDevice? = {
+public enum TestDevice {
+    public static let shared: ComputeDevice? = {
         guard let info = DeviceCatalog.shared.devices.first(where: { $0.kind == .cpu }) ?? DeviceCatalog.shared.devices.first else {
             if ProcessInfo.processInfo.environment["CI"] != nil {
                 fatalError("CI is set but no OpenCL device exists: \(DeviceCatalog.shared.problem ?? "")")
@@ -14,5 +14,5 @@ enum TestDevice {
         }
         return try? ComputeDevice(info)
     }()
-    static var available: Bool { shared != nil }
+    public static var available: Bool { shared != nil }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A gridded case's routing domain alone: grid, D8 network and gauges placed on it, without
 /// forcing or observations (`hydrogpu network` maps it before any forcing exists).

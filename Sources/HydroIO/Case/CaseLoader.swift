@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Reads everything a `CaseConfig` names, in dependency order, checking as it goes: grid,
 /// then time, then forcing on the grid's cells and the case's steps, then gauges.

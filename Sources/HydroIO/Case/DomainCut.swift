@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A smaller domain cut out of a larger flow-direction grid (`domain.cut`): a bounding box in
 /// the grid's CRS units, or the union of the gauges' catchments. Every raster on the

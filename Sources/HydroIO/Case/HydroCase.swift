@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroModel
 
 /// A catchment case with every input read, checked and put on the model's cells and steps:
 /// what a run, a calibration or `hydrogpu validate` starts from.

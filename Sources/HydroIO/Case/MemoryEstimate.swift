@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Memory a run will need, estimated before the large arrays are allocated, so a case too big
 /// for the machine is refused with the estimate instead of ending in an allocation failure.

@@ -1,3 +1,5 @@
+import HydroDomain
+
 /// Physical maxima of the water-depth forcing (config `forcing.limits`). A value above its
 /// limit is an error naming the variable, the time index and the cell: such values come from
 /// wrong units, a fill value not declared as such, or a corrupted file, never from weather.

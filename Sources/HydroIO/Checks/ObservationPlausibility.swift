@@ -1,3 +1,6 @@
+import HydroDomain
+import HydroObjectives
+
 /// Checks of observed discharge: values present are finite, not negative and below a
 /// physical maximum; and a gauge that enters an NSE or KGE cost has observations that vary in
 /// the calibration window (with one value, or all equal, the efficiency is undefined: 0/0).

@@ -1,3 +1,5 @@
+import HydroDomain
+
 /// Checks of a NetCDF time coordinate beyond regular steps: its values strictly increase (a
 /// duplicated, swapped or reversed time is refused naming the indices, even when time bounds
 /// look fine), each value lies within its own bounds, and values and bounds agree on the step

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// The cases of a Caravan multi-case config: one case config (`case:`) run for each basin of a
 /// Caravan folder (`caravan: {folder:, basins: [...]}` or `{folder:, source: camels}` for all

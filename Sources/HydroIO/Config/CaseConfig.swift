@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroModel
 
 /// One catchment case, as a YAML file describes it (see configs/*.yaml and README's "Case
 /// configuration"). Paths are resolved relative to the config file. Parsing is strict:

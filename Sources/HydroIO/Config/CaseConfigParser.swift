@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroModel
 
 /// Turns the YAML tree into a `CaseConfig`, checking each key as it goes.
 struct CaseConfigParser {

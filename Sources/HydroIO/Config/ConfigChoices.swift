@@ -1,3 +1,5 @@
+import HydroRegionalisation
+
 /// Config choices that were strings, as enums: the parser maps the text once, and no string
 /// comparison is left where they are used.
 

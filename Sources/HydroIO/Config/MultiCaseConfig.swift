@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A run over several catchments sharing one regionalisation network, as a YAML file
 /// describes it:

@@ -1,4 +1,9 @@
 import Foundation
+import HydroDomain
+import HydroModel
+import HydroObjectives
+import HydroRegionalisation
+import HydroRouting
 
 /// How one calibrated quantity is laid out, as the config's `parameters:` section gives it.
 ///
@@ -132,7 +137,7 @@ struct TrainingConfigParser {
                 if let b = m["bounds"] {
                     let pair = try b.sequence().map { v throws(InputError) in try v.double() }
                     guard pair.count == 2, pair[0] < pair[1] else { throw b.error("bounds must be [lower, upper] with lower < upper") }
-                    guard name.lowercased() != "velocity" else { throw b.error("velocity has fixed bounds (\(TrainingSetup.velocityBounds.lower), \(TrainingSetup.velocityBounds.upper)) m/s") }
+                    guard name.lowercased() != "velocity" else { throw b.error("velocity has fixed bounds (\(RoutingVelocity.bounds.lower), \(RoutingVelocity.bounds.upper)) m/s") }
                     p.bounds = ParameterBounds(lower: pair[0], upper: pair[1])
                 }
                 if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }

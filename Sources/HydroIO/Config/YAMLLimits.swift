@@ -1,3 +1,5 @@
+import HydroDomain
+
 /// Limits checked on a config's text before the YAML parser sees it: the parser composes
 /// nested nodes recursively, so a deeply nested document (`[[[[...`) would overflow the stack
 /// inside it instead of ending in an error. Configs are small and shallow, so the limits are

@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import HydroDomain
 
 /// Strict access to a YAML document: every value knows its key path and line, unknown keys
 /// and wrong types are `InputError`s naming the config file, the line and the key.

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A forcing variable as its file holds it: `[steps][rows][columns]`, row 0 north, converted
 /// to HydroGPU units, NaN where missing.

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 extension NetCDFForcingReader {
     /// A basin-mean variable: dimensions (time) alone, or (time, y, x) with one cell. It has no

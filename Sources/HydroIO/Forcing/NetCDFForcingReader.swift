@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// How a file without time bounds labels its steps.
 public enum TimeLabel: String, Sendable, Codable, CaseIterable {

@@ -1,6 +1,7 @@
 import CGDAL
 import Foundation
 import Synchronization
+import HydroDomain
 
 /// Static rasters through GDAL: GeoTIFF, ESRI ASCII and anything else GDAL opens, into
 /// `Raster<Double>`; GeoTIFF out. Calls are serialised: GDAL's driver registration and error

@@ -1,5 +1,6 @@
 import CNetCDF
 import Foundation
+import HydroDomain
 
 /// A netCDF file open for reading. Every failure is an `InputError` naming the file, the
 /// variable or attribute, and netCDF's own reason.

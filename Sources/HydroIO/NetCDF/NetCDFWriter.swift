@@ -1,5 +1,6 @@
 import CNetCDF
 import Foundation
+import HydroDomain
 
 /// Writes a netCDF-4 file safely: the file is built in memory (netCDF's in-memory files, HDF5's
 /// core driver), and `finish()` writes its bytes to a temporary file beside the destination,

@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroModel
 
 /// Writers for model results. Every file is written to a temporary name and renamed into
 /// place, so a reader never sees half a file.

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// `hydrogpu network`'s files: the D8 network's products as GeoTIFFs on the flow-direction
 /// grid (its georeference and CRS), and the outlets and gauges as CSV tables.

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Whether a results folder can be used, checked before a run starts (by `validate` as by
 /// `train` and `simulate`), so a long calibration never ends unable to write its results.

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A results folder's `discharge.csv`: each step's start and end, then per gauge the
 /// simulated discharge and the observed one beside it (m³/s, the mean over the step):

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// The id of the run whose results this process is writing (set by `RunFolder`): NetCDF
 /// results carry it as the global attribute `run_id`; every file is bound to it by `run.json`.

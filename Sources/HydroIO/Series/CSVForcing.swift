@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Basin-mean forcing from a dated CSV: one column per variable (`date,prcp,tmean,pet`), as
 /// CAMELS-CH, Caravan, airGR and spreadsheet exports hold it. Units come from the config

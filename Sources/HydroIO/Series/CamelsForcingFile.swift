@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A CAMELS basin-mean forcing file (`<id>_lump_<source>_forcing_leap.txt`): three header
 /// lines (latitude, elevation m, area m²), a column header, then daily rows

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A basin of a Caravan dataset folder (Kratzert et al. 2023), laid out as published:
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A dated table in a delimited text file (CSV with `,`, `;` or tabs), as hydrologists export
 /// them: optional `#` comment lines, a header line naming the columns, then one row per time.

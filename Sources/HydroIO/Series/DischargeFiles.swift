@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Readers for observed discharge, all returning m³/s with NaN where missing.
 public enum DischargeFiles {

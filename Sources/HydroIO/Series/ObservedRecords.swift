@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Observed discharge in the forms hydrologists hold it, read in the record's own units
 /// (the case converts them with `DischargeUnits` once the gauge's area is known).

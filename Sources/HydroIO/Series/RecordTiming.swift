@@ -1,3 +1,5 @@
+import HydroDomain
+
 /// How a record's row labels were turned into steps, kept so `validate` can show it.
 public struct RecordLabelling: Sendable, Equatable {
     /// Whether a row's time is the start or the end of its step.

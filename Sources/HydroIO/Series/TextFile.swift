@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// Reads a whole text file, with an `InputError` naming it when that fails.
 enum TextFile {

@@ -1,3 +1,5 @@
+import HydroDomain
+
 /// A regular series at one place (a gauge, a lumped basin): NaN where missing.
 public struct TimeSeries: Sendable, Equatable {
     /// What it is, e.g. a gauge id or "prcp".

@@ -1,4 +1,5 @@
 import RealModule
+import HydroModel
 
 /// Which parameters the gauge discharge can identify, computed at the true parameters from the
 /// sensitivity matrix (local, linearised analysis in the spirit of Brun et al. 2001).

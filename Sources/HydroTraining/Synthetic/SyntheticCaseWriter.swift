@@ -1,4 +1,7 @@
 import Foundation
+import HydroDomain
+import HydroIO
+import HydroModel
 
 /// Writes a `SyntheticCatchment` as a case the io loader reads (`hydrogpu validate`):
 ///

@@ -1,3 +1,10 @@
+import HydroDomain
+import HydroIO
+import HydroModel
+import HydroRegionalisation
+import HydroRouting
+import ReferenceBackend
+
 /// A complete synthetic catchment for twin experiments: terrain and D8 network, per-cell
 /// descriptors, known ("true") parameter maps that are smooth functions of the descriptors,
 /// daily forcing, and the true discharge at nested gauges simulated by the sequential HBV

@@ -1,3 +1,5 @@
+import HydroRegionalisation
+
 /// Daily synthetic weather for a synthetic catchment: seasonal temperature with an elevation
 /// lapse rate, storms that arrive as a seeded random process and cover the domain with a
 /// spatial gradient, and Hargreaves-like seasonal PET. Time-major `[steps][cells]`.

@@ -1,4 +1,6 @@
 import RealModule
+import HydroModel
+import HydroRegionalisation
 
 /// Reproducible synthetic runoff problems for benchmarks and tests: forcing with seasons,
 /// dry spells and storms, and parameters spread over their physical ranges.

@@ -1,3 +1,5 @@
+import HydroRegionalisation
+
 /// A synthetic catchment surface: a valley draining to one outlet on the southern edge,
 /// with seeded roughness, its D8 flow directions (ESRI codes) and per-cell descriptors.
 ///

@@ -1,3 +1,6 @@
+import HydroModel
+import HydroRegionalisation
+
 /// Twin experiments on a synthetic catchment: calibrate to the catchment's own true discharge
 /// from seeded random starts and compare what comes back with the truth.
 ///

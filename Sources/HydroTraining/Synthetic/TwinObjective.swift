@@ -1,3 +1,8 @@
+import HydroModel
+import HydroObjectives
+import HydroRouting
+import ReferenceBackend
+
 /// The twin experiments' loss: mean over gauges of 1 - NSE of simulated against "observed"
 /// (true) discharge, with its exact gradient through routing and the HBV adjoint (Double
 /// reference): gauge adjoint -> `LinearReservoirRouting.adjoint` -> runoff adjoint ->

@@ -1,4 +1,7 @@
 import Foundation
+import HydroDomain
+import HydroIO
+import HydroModel
 
 /// Everything a calibration needs from a case, on the model's cells and steps: the drainage
 /// network (its cells are the case's active cells, same order), the HBV forcing

@@ -1,4 +1,5 @@
 import Foundation
+import HydroObjectives
 
 /// The data term of the calibration cost on routed discharge, and where its gradient enters
 /// the routing adjoint:

@@ -1,4 +1,7 @@
 import Foundation
+import HydroModel
+import HydroObjectives
+import HydroRegionalisation
 
 /// The cost a calibration minimises and its exact gradient, end to end:
 ///

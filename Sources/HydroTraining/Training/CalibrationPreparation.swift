@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroIO
 
 /// A case made ready to calibrate or simulate: every input check `train` and `simulate` run,
 /// in one place, so `validate` runs exactly these and nothing it accepts is refused later for

@@ -1,4 +1,5 @@
 import Foundation
+import HydroRouting
 
 /// The routing step of the calibration chain, forward and adjoint, on the host in Double:
 /// the HBV runoff scaled by the exchange factor (`RunoffExchange`, 1 unless configured) and

@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroIO
 
 /// What a calibration fits, checked before it starts: a run whose loss has no observation to
 /// compare with would report "loss 0 (converged)" and succeed without having fitted anything.

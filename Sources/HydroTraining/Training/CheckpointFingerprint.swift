@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroIO
 
 /// What ties a checkpoint to its case: hashes of the config text(s) and of the inputs as the
 /// model sees them (forcing, observations, network, cell areas, descriptors, time axis and

@@ -1,4 +1,7 @@
 import Foundation
+import HydroDomain
+import HydroIO
+import HydroRouting
 
 /// The routing parameters of a lumped case: the gamma unit hydrograph's `route_a` and
 /// `route_b` (MODEL.md 4.2), each fixed or calibrated. Calibrated ones take one raw value each in

@@ -1,4 +1,5 @@
 import Foundation
+import HydroRegionalisation
 
 /// Several catchments calibrated at once, their network-fed parameters coming from one
 /// regionalisation network (docs/REGIONALISATION.md, "Several catchments").

@@ -1,4 +1,7 @@
 import Foundation
+import HydroDomain
+import HydroIO
+import HydroRegionalisation
 
 extension JointCalibrationObjective {
     /// Builds the joint objective of a multi-case run from each case's config and data (same

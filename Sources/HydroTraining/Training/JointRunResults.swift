@@ -1,4 +1,6 @@
 import Foundation
+import HydroIO
+import HydroRegionalisation
 
 /// The shared network of a multi-case run as `network.json` holds it: enough to apply it to new
 /// (ungauged) cells, i.e. normalise their descriptors with `normalisation`, run `network`, and

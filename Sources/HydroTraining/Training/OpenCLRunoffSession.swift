@@ -1,4 +1,6 @@
 import DeviceTensor
+import HydroModel
+import OpenCLBackend
 
 /// The OpenCL runoff backend (Float) as a `RunoffSession`, resident on the device: the forcing
 /// is converted to Float and uploaded once, at creation (it never changes while training); each

@@ -1,4 +1,6 @@
 import Foundation
+import HydroModel
+import HydroRouting
 
 /// One quantity of a run's parameter set, physical: an HBV parameter (its first time slot, mean
 /// over components), the routing velocity or gamma parameters, or the runoff exchange factor;

@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroIO
 
 /// Pseudo-observed discharge at ungauged cells (MODEL.md 6): one gauge's observations scaled by
 /// the upstream-area ratio,

@@ -1,4 +1,6 @@
 import RealModule
+import HydroModel
+import ReferenceBackend
 
 /// The reference runoff models (Double) as a `RunoffSession`: a recording forward keeps the
 /// model's tape (`RecordedRunoff`) and the gradient runs only the reverse sweep from it.

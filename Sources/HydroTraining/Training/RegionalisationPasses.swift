@@ -1,5 +1,6 @@
 import DeviceTensor
 import Foundation
+import HydroRegionalisation
 
 /// Runs the regionalisation network's forward and backward passes for a calibration, on the
 /// backend the runoff model runs on: the reference `MultilayerPerceptron` in Double, or the

@@ -1,4 +1,8 @@
 import Foundation
+import HydroDomain
+import HydroIO
+import HydroModel
+import HydroObjectives
 
 /// Metrics of one gauge over one period.
 public struct GaugePeriodMetrics: Codable, Sendable {

@@ -1,4 +1,6 @@
 import DeviceTensor
+import HydroModel
+import OpenCLBackend
 
 /// Which runoff model a calibration runs: the plain-Swift reference in Double, or the OpenCL
 /// kernels (Float; parameters, forcing and results are converted at the boundary). Routing,

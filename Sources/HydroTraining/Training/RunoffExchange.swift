@@ -1,3 +1,5 @@
+import HydroModel
+
 /// Water exchanged with the world outside the topographic catchment, as a factor on the runoff
 /// each cell delivers to the channel network: delivered = factor × HBV runoff.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import HydroModel
 
 /// A calibration's runoff model between evaluations, over a fixed forcing, initial storages
 /// and parameter layout (only the parameter values change): the forward run keeps what the

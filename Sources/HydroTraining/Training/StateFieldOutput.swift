@@ -1,4 +1,7 @@
 import Foundation
+import HydroIO
+import HydroModel
+import ReferenceBackend
 
 /// Writes the state and flux fields a case names in `output.fields` as one CF-NetCDF file
 /// (`time, y, x`), from a traced run of the whole record.

@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroIO
 
 /// What a checkpoint holds: enough to continue a run bit for bit.
 public struct TrainingCheckpoint: Codable, Sendable, Equatable {

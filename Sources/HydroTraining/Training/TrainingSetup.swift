@@ -1,4 +1,8 @@
 import Foundation
+import HydroDomain
+import HydroIO
+import HydroModel
+import HydroRegionalisation
 
 /// The calibration space of a case: HBV parameter layouts (a `ParameterSpace`) plus the routing
 /// parameters (the channel velocity of D8 routing, or the gamma unit hydrograph's route_a and
@@ -13,7 +17,7 @@ public struct TrainingSetup: Sendable {
     /// Fixed physical velocity (m/s), or nil when it is calibrated.
     public var fixedVelocity: Double?
     public var initialVelocity: Double
-    public static let velocityBounds = (lower: 0.05, upper: 20.0)
+    public static let velocityBounds = RoutingVelocity.bounds
     /// The regionalisation network feeding `.network` parameters (its weights are the last
     /// block of the free vector), and its normalised inputs `[cells][descriptors]`.
     public var network: MultilayerPerceptron?

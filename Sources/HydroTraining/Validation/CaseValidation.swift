@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroIO
 
 /// What `hydrogpu validate` reports about a case: the checked inputs in numbers.
 public struct CaseSummary: Sendable {

@@ -1,4 +1,6 @@
 import Foundation
+import HydroDomain
+import HydroIO
 
 /// What `hydrogpu validate` reports about a multi-case config (`cases:`): each case's own
 /// summary, then the joint setup (shared network, its descriptors over all cases, weights).

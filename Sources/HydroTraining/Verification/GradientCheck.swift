@@ -1,4 +1,8 @@
 import DeviceTensor
+import HydroModel
+import HydroRegionalisation
+import OpenCLBackend
+import ReferenceBackend
 
 /// One row of a gradient check: the derivative of the check's loss along one input direction
 /// (every value of one parameter, or one initial storage in every unit).

@@ -1,4 +1,5 @@
 import Foundation
+import HydroDomain
 
 /// A parameter map as an SVG: one coloured square per active cell (viridis ramp), north up,
 /// and a colour bar with round tick values written whole, so the map can be read without the
