@@ -161,7 +161,7 @@ public struct RoutingGradient<Real: BinaryFloatingPoint & Sendable>: Sendable {
 
 extension RoutingSeed {
     /// The seed as a dense `[steps][cells]` field.
-    func field(steps: Int, cells: Int) throws(RoutingError) -> [Real] {
+    package func field(steps: Int, cells: Int) throws(RoutingError) -> [Real] {
         switch self {
         case .field(let values):
             guard values.count == steps * cells else {

@@ -38,6 +38,6 @@ public enum OpenCLRunoffError: Error, CustomStringConvertible, Sendable, Equatab
 
 /// Runs `body`, turning an OpenCL failure into `OpenCLRunoffError.device`.
 @inline(__always)
-func onDevice<T>(_ body: () throws(OpenCLError) -> T) throws(OpenCLRunoffError) -> T {
+package func onDevice<T>(_ body: () throws(OpenCLError) -> T) throws(OpenCLRunoffError) -> T {
     do { return try body() } catch { throw .device(error) }
 }

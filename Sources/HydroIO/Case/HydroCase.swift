@@ -119,6 +119,20 @@ public struct CaseGauge: Sendable, Equatable {
     /// Observed discharge m³/s per case step, NaN where missing; nil without observations.
     public var observed: [Double]?
     public var observedSource: String?
+
+    /// The memberwise initialiser, for the layers above too (a synthesised one is internal to
+    /// HydroIO): training names an unobserved case's outlets as gauges.
+    package init(id: String, row: Int, column: Int, cell: Int, declaredAreaKm2: Double? = nil, upstreamAreaKm2: Double? = nil,
+                 observed: [Double]? = nil, observedSource: String? = nil) {
+        self.id = id
+        self.row = row
+        self.column = column
+        self.cell = cell
+        self.declaredAreaKm2 = declaredAreaKm2
+        self.upstreamAreaKm2 = upstreamAreaKm2
+        self.observed = observed
+        self.observedSource = observedSource
+    }
 }
 
 extension HydroCase {

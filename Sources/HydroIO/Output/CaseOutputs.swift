@@ -137,7 +137,7 @@ public enum CaseOutputs {
         }
     }
 
-    static func defineTime(_ w: NetCDFWriter, _ time: TimeAxis) throws(InputError) {
+    package static func defineTime(_ w: NetCDFWriter, _ time: TimeAxis) throws(InputError) {
         try w.defineVariable("time", type: .double, dimensions: ["time"])
         try w.setAttribute("units", "seconds since \(time.start.description):00", on: "time")
         try w.setAttribute("calendar", time.calendar.rawValue, on: "time")
@@ -147,13 +147,13 @@ public enum CaseOutputs {
         try w.defineVariable("time_bnds", type: .double, dimensions: ["time", "nv"])
     }
 
-    static func writeTime(_ w: NetCDFWriter, _ time: TimeAxis) throws(InputError) {
+    package static func writeTime(_ w: NetCDFWriter, _ time: TimeAxis) throws(InputError) {
         let step = Double(time.stepSeconds)
         try w.write("time", (0..<time.count).map { Double($0 + 1) * step })
         try w.write("time_bnds", (0..<time.count).flatMap { [Double($0) * step, Double($0 + 1) * step] })
     }
 
-    static func defineGrid(_ w: NetCDFWriter, _ g: GridGeometry) throws(InputError) {
+    package static func defineGrid(_ w: NetCDFWriter, _ g: GridGeometry) throws(InputError) {
         try w.defineVariable("y", type: .double, dimensions: ["y"])
         try w.defineVariable("x", type: .double, dimensions: ["x"])
         let units = g.isGeographic ? ("degrees_north", "degrees_east") : ("m", "m")
@@ -164,7 +164,7 @@ public enum CaseOutputs {
         if let crs = g.crs { try w.setAttribute("crs", crs) }
     }
 
-    static func writeGrid(_ w: NetCDFWriter, _ g: GridGeometry, rows: Int, columns: Int) throws(InputError) {
+    package static func writeGrid(_ w: NetCDFWriter, _ g: GridGeometry, rows: Int, columns: Int) throws(InputError) {
         // Rows north first, as the rasters are.
         try w.write("y", (0..<rows).map { g.center(row: $0, column: 0, rows: rows).y })
         try w.write("x", (0..<columns).map { g.center(row: 0, column: $0, rows: rows).x })

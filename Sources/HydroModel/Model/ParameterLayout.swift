@@ -103,7 +103,7 @@ public struct ParameterSpace: Sendable {
         self.networkParameters = HBVParameter.allCases.filter { layouts[$0]?.spatial == .network && layouts[$0]?.fixedValue == nil }
     }
 
-    static func slots(_ temporal: TemporalLayout, _ steps: Int) -> Int {
+    package static func slots(_ temporal: TemporalLayout, _ steps: Int) -> Int {
         switch temporal {
         case .constant: 1
         case .monthly: 12
@@ -111,7 +111,7 @@ public struct ParameterSpace: Sendable {
         }
     }
 
-    static func groups(_ spatial: SpatialLayout, _ cells: Int) -> Int {
+    package static func groups(_ spatial: SpatialLayout, _ cells: Int) -> Int {
         switch spatial {
         case .uniform: 1
         case .zones(_, let zones): zones

@@ -3,6 +3,7 @@ import HydroDomain
 import HydroIO
 import HydroModel
 import HydroRegionalisation
+import HydroRouting
 
 /// The calibration space of a case: HBV parameter layouts (a `ParameterSpace`) plus the routing
 /// parameters (the channel velocity of D8 routing, or the gamma unit hydrograph's route_a and
