@@ -1,5 +1,5 @@
 // The implicit HBV fluxes, their partial derivatives, the 5x5 solve and one Newton step
-// (docs/IMPLICIT-SOLVER.md). The same code as Sources/HydroGPU/Reference/ImplicitHBVFluxes.swift
+// (docs/IMPLICIT-SOLVER.md). The same code as Sources/ReferenceBackend/ImplicitHBVFluxes.swift
 // and ImplicitHBVNewton.swift, statement for statement: change both.
 //
 // Everything is per step: the parameter rates (K0 K1 K2 PERC CFMAX C) arrive multiplied by the

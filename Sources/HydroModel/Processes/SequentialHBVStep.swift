@@ -64,7 +64,7 @@ public enum StepPowers<Real: Real_> {
 }
 
 /// δHBV's sequential explicit HBV step (MODEL.md 3.1): the process operators of
-/// Sources/HydroGPU/Processes applied in model/hbv.table's order. Float evaluation order follows
+/// Sources/HydroModel/Processes applied in model/hbv.table's order. Float evaluation order follows
 /// hydrodl2 statement by statement (left to right), so Float runs reproduce hydrodl2's float32
 /// output to rounding.
 public enum SequentialHBV {
