@@ -80,10 +80,9 @@ public final class OpenCLPerceptron<Real: DeviceScalar & BinaryFloatingPoint & S
         try check(inputs, cells * inputCount, "input batch")
         try check(outputs, cells * outputCount, "output buffer")
         guard cells > 0 else { return }
-        try forwardKernel.launch(global: [cells], local: nil, arguments: [
-            .uint(cells), .uint(layerSizes.count - 1), .buffer(sizes), .buffer(weights),
-            .buffer(inputs), .buffer(outputs), .int32(activation.kernelCode), slopeArgument,
-        ])
+        try forwardKernel.launch(global: [cells], local: nil, MLPForward(
+            cells: UInt32(cells), layers: UInt32(layerSizes.count - 1), sizes: sizes, weights: weights,
+            inputs: inputs, outputs: outputs, activation: activation.kernelCode, slope: Real(activation.slope)))
     }
 
     /// dL/d(weights) into `weightGradient` from dL/d(outputs) `outputGradient`
@@ -100,15 +99,13 @@ public final class OpenCLPerceptron<Real: DeviceScalar & BinaryFloatingPoint & S
         // At most one group per tile: each group's first tile initialises its partials row.
         let groups = min(tiles, maxWorkGroups)
         let localBytes = workGroupSize * 2 * geometry.totalUnits * MemoryLayout<Real>.stride
-        try partialKernel.launch(global: [groups * workGroupSize], local: [workGroupSize], arguments: [
-            .uint(cells), .uint(layerSizes.count - 1), .buffer(sizes), .uint(geometry.totalUnits), .uint(weightCount),
-            .buffer(weights), .buffer(inputs), .buffer(outputGradient), .buffer(partials),
-            .buffer(inputGradient ?? noInputGradient), .int32(inputGradient == nil ? 0 : 1),
-            .int32(activation.kernelCode), slopeArgument, .local(bytes: localBytes),
-        ])
-        try sumKernel.launch(global: [weightCount], local: nil, arguments: [
-            .uint(groups), .uint(weightCount), .buffer(partials), .buffer(weightGradient),
-        ])
+        try partialKernel.launch(global: [groups * workGroupSize], local: [workGroupSize], MLPBackwardPartial(
+            cells: UInt32(cells), layers: UInt32(layerSizes.count - 1), sizes: sizes, totalUnits: UInt32(geometry.totalUnits),
+            weightCount: UInt32(weightCount), weights: weights, inputs: inputs, outputGradient: outputGradient, partials: partials,
+            inputGradient: inputGradient ?? noInputGradient, writeInputGradient: inputGradient == nil ? 0 : 1,
+            activation: activation.kernelCode, slope: Real(activation.slope), scratch: LocalMemory(bytes: localBytes)))
+        try sumKernel.launch(global: [weightCount], local: nil, MLPSumPartials(
+            groups: UInt32(groups), weightCount: UInt32(weightCount), partials: partials, gradient: weightGradient))
     }
 
     /// Host-array convenience: uploads `inputs`, runs `forward`, downloads the outputs.
@@ -129,10 +126,6 @@ public final class OpenCLPerceptron<Real: DeviceScalar & BinaryFloatingPoint & S
         let inputGradientBuffer: DeviceBuffer<Real>? = try inputGradient ? DeviceBuffer(device: device, shape: [cells, inputCount]) : nil
         try backward(inputs: inputBuffer, outputGradient: gradientBuffer, cells: cells, inputGradient: inputGradientBuffer)
         return PerceptronGradient(weights: try weightGradient.download(), inputs: try inputGradientBuffer?.download())
-    }
-
-    private var slopeArgument: KernelArgument {
-        Real.self == Float.self ? .float(Float(activation.slope)) : .double(activation.slope)
     }
 
     private func check(_ buffer: DeviceBuffer<Real>, _ needed: Int, _ what: String) throws {

@@ -58,10 +58,6 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         scaleKernel = try program.kernel("route_scale_runoff_adjoint")
     }
 
-    private static func real(_ x: Double) -> KernelArgument {
-        Real.self == Double.self ? .double(x) : .float(Float(x))
-    }
-
     private func inflowFactor(stepSeconds: Double) throws(OpenCLError) -> DeviceBuffer<Real> {
         if let cached = runoffToInflow, cached.stepSeconds == stepSeconds { return cached.buffer }
         let buffer = try DeviceBuffer(device: device, values: network.cellArea.map { Real($0 / (1000 * stepSeconds)) })
@@ -80,15 +76,19 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         return velocity.count == 1 ? 0 : 1
     }
 
-    private func launchLevels(_ kernel: DeviceKernel, reversed: Bool) throws(OpenCLError) {
+    /// Launches `kernel` once per topological level (in reverse for the adjoint), with the
+    /// level's `first` and `count` set in `description`.
+    private func launchLevels<A: KernelArguments>(_ kernel: DeviceKernel, _ description: A, reversed: Bool,
+                                                  level: WritableKeyPath<A, UInt32>, count: WritableKeyPath<A, UInt32>) throws(OpenCLError) {
         let offsets = network.levels.levelOffsets
         let levels = network.levels.count
+        var description = description
         for step in 0..<levels {
             let l = reversed ? levels - 1 - step : step
-            let first = Int(offsets[l]), count = Int(offsets[l + 1]) - first
-            try kernel.set(0, .uint(first))
-            try kernel.set(1, .uint(count))
-            try kernel.launch(global: [count], local: workGroupSize > 0 && count >= workGroupSize ? [workGroupSize] : nil)
+            let first = Int(offsets[l]), cells = Int(offsets[l + 1]) - first
+            description[keyPath: level] = UInt32(first)
+            description[keyPath: count] = UInt32(cells)
+            try kernel.launch(global: [cells], local: workGroupSize > 0 && cells >= workGroupSize ? [workGroupSize] : nil, description)
         }
     }
 
@@ -108,13 +108,12 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         try check(finalStorage, n, "final storage")
         let stride = try velocityStride(velocity)
         let factor = try inflowFactor(stepSeconds: stepSeconds)
-        try forwardKernel.set([
-            .uint(0), .uint(0), .uint(n), .uint(steps), Self.real(stepSeconds),
-            .buffer(order), .buffer(donorOffsets), .buffer(donors), .buffer(flowLength), .buffer(factor),
-            .buffer(velocity), .uint(stride), .buffer(initialStorage), .buffer(runoff),
-            .buffer(discharge), .buffer(finalStorage),
-        ])
-        try launchLevels(forwardKernel, reversed: false)
+        let arguments = RouteForwardLevel(
+            first: 0, count: 0, cells: UInt32(n), steps: UInt32(steps), dt: Real(stepSeconds),
+            order: order, donorOffsets: donorOffsets, donors: donors, flowLength: flowLength, runoffToInflow: factor,
+            velocity: velocity, velocityStride: UInt32(stride), initialStorage: initialStorage, runoff: runoff,
+            discharge: discharge, finalStorage: finalStorage)
+        try launchLevels(forwardKernel, arguments, reversed: false, level: \.first, count: \.count)
     }
 
     /// Enqueues the adjoint given the forward `discharge`: fills `runoffGradient` `[steps][cells]`
@@ -142,15 +141,16 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
             gaugeOfCell = try gaugeIndex(cells)
             gaugeSeed = adjoint; gauges = cells.count
         }
-        try adjointKernel.set([
-            .uint(0), .uint(0), .uint(n), .uint(steps), Self.real(stepSeconds),
-            .buffer(order), .buffer(downstream), .buffer(flowLength), .buffer(velocity), .uint(stride),
-            .buffer(discharge), .buffer(field), .uint(useField), .buffer(gaugeOfCell), .buffer(gaugeSeed), .uint(gauges),
-            .buffer(runoffGradient), .buffer(velocityGradient), .buffer(initialStorageGradient),
-        ])
-        try launchLevels(adjointKernel, reversed: true)
+        let arguments = RouteAdjointLevel(
+            first: 0, count: 0, cells: UInt32(n), steps: UInt32(steps), dt: Real(stepSeconds),
+            order: order, downstream: downstream, flowLength: flowLength, velocity: velocity, velocityStride: UInt32(stride),
+            discharge: discharge, fieldSeed: field, useField: UInt32(useField), gaugeOfCell: gaugeOfCell, gaugeSeed: gaugeSeed,
+            gauges: UInt32(gauges), inflowAdjoint: runoffGradient, velocityAdjoint: velocityGradient,
+            initialStorageAdjoint: initialStorageGradient)
+        try launchLevels(adjointKernel, arguments, reversed: true, level: \.first, count: \.count)
         let total = steps * n
-        try scaleKernel.launch(global: [total], local: [256], arguments: [.uint(n), .uint(total), .buffer(factor), .buffer(runoffGradient)])
+        try scaleKernel.launch(global: [total], local: [256],
+                               RouteScaleRunoffAdjoint(cells: UInt32(n), total: UInt32(total), runoffToInflow: factor, adjoint: runoffGradient))
     }
 
     private func gaugeIndex(_ cells: [Int]) throws -> DeviceBuffer<Int32> {
