@@ -41,7 +41,7 @@ let package = Package(
             dependencies: ["KernelEmbedder"],
             path: "Plugins/EmbedKernels"
         ),
-        // Swift declarations of the model table (model/hbv.table) for the model target.
+        // Swift declarations of the model table (model/hbv.table) for the model core (HydroModel).
         .plugin(
             name: "GenerateModel",
             capability: .buildTool(),
@@ -61,12 +61,57 @@ let package = Package(
         .target(name: "Kernels", plugins: ["EmbedKernels"]),
         // Swift ownership of OpenCL objects; knows nothing about hydrology.
         .target(name: "DeviceTensor", dependencies: ["COpenCL"]),
-        // The model: domain, forcing, parameters, solvers, adjoints, losses, training, I/O.
-        .target(name: "HydroGPU", dependencies: [
-            "DeviceTensor", "Kernels", "CNetCDF", "CGDAL",
+        // The model, in layers: a target may import only the targets listed as its dependencies,
+        // so the compiler refuses an upward import and SwiftPM refuses a dependency cycle
+        // (ARCHITECTURE.md, "Layers").
+        // Layer 1. The model core: the table's declarations (generated), the runoff contract,
+        // one operator per process and the sequential step that composes them.
+        .target(name: "HydroModel", dependencies: [
+            .product(name: "RealModule", package: "swift-numerics"),
+        ], plugins: ["GenerateModel"]),
+        // Layer 1. The grid: rasters, D8 flow directions, the drainage network, gauges, InputError.
+        .target(name: "HydroDomain", dependencies: [
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        // Layer 2. Discharge losses and metrics.
+        .target(name: "HydroObjectives", dependencies: [
+            "HydroModel",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        // Layer 2. The regionalisation network (reference + OpenCL), descriptor normalisation.
+        .target(name: "HydroRegionalisation", dependencies: [
+            "HydroModel", "DeviceTensor", "Kernels",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        // Layer 2. D8 linear-reservoir routing (reference + OpenCL), gamma unit hydrograph.
+        .target(name: "HydroRouting", dependencies: [
+            "HydroModel", "HydroDomain", "DeviceTensor", "Kernels",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        // Layer 2. The plain-Swift runoff backend: sequential and implicit solvers with adjoints.
+        .target(name: "ReferenceBackend", dependencies: [
+            "HydroModel",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        // Layer 2. The OpenCL runoff backend: device-resident solvers for both formulations.
+        .target(name: "OpenCLBackend", dependencies: ["HydroModel", "DeviceTensor", "Kernels"]),
+        // Layer 3. Files in and out, the case configuration, the loaded case.
+        .target(name: "HydroIO", dependencies: [
+            "HydroModel", "HydroDomain", "HydroObjectives", "HydroRegionalisation", "HydroRouting", "CNetCDF", "CGDAL",
             .product(name: "RealModule", package: "swift-numerics"),
             .product(name: "Yams", package: "Yams"),
-        ], plugins: ["GenerateModel"]),
+        ]),
+        // Layer 4. Calibration, synthetic cases and twin experiments, gradient checks, validation.
+        .target(name: "HydroTraining", dependencies: [
+            "HydroModel", "HydroDomain", "HydroObjectives", "HydroRegionalisation", "HydroRouting",
+            "ReferenceBackend", "OpenCLBackend", "HydroIO", "DeviceTensor", "Kernels",
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        // The umbrella: re-exports every layer, so the CLI and the tests `import HydroGPU`.
+        .target(name: "HydroGPU", dependencies: [
+            "HydroModel", "HydroDomain", "HydroObjectives", "HydroRegionalisation", "HydroRouting",
+            "ReferenceBackend", "OpenCLBackend", "HydroIO", "HydroTraining",
+        ]),
         .executableTarget(
             name: "HostRunner",
             dependencies: [
@@ -74,8 +119,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "DeviceTensorTests", dependencies: ["DeviceTensor", "Kernels"]),
-        .testTarget(name: "HydroGPUTests", dependencies: ["HydroGPU", "DeviceTensor", "Kernels"]),
+        // What several test targets share: the one OpenCL test device, central differences.
+        .target(name: "TestSupport", dependencies: ["DeviceTensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "DeviceTensorTests", dependencies: ["DeviceTensor", "Kernels", "TestSupport"]),
+        .testTarget(name: "HydroGPUTests", dependencies: ["HydroGPU", "DeviceTensor", "Kernels", "TestSupport"]),
         .testTarget(name: "HostRunnerTests", dependencies: ["HostRunner"]),
     ]
 )

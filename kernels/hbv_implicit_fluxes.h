@@ -1,7 +1,7 @@
 // The implicit HBV model's composition (docs/IMPLICIT-SOLVER.md): every process operator's
 // smooth fluxes and partial derivatives (kernels/processes/<process>.h, the ihbv_<process>_*
 // functions) summed in model/hbv.table's process order (HBV_PROCESSES), the storage-sized
-// solve and one Newton step. The same as Sources/HydroGPU/Reference/ImplicitHBVFluxes.swift and
+// solve and one Newton step. The same as Sources/ReferenceBackend/ImplicitHBVFluxes.swift and
 // ImplicitHBVNewton.swift, statement for statement: change both. No physics here.
 #include "hbv_implicit_types.h"
 // Generated from the table: #include "processes/<process>.h" for every process.

@@ -1,6 +1,6 @@
 // Types and smooth building blocks shared by the implicit solver's process operators
 // (kernels/processes/*.h, the ihbv_<process>_* functions) and its kernel
-// (docs/IMPLICIT-SOLVER.md 2-3). The same as Sources/HydroGPU/Reference/ImplicitHBVFluxes.swift.
+// (docs/IMPLICIT-SOLVER.md 2-3). The same as Sources/ReferenceBackend/ImplicitHBVFluxes.swift.
 //
 // Everything is per step: the parameter rates arrive multiplied by the step length h (the
 // parameter load, hbv_rates.h), forcing is mm per step, and the fixed drainage rate kappa is

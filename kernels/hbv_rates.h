@@ -2,7 +2,7 @@
 // one place: the parameter load multiplies every rate per day by the step length dt, so every
 // process operator of both solvers sees per-step values; the adjoints compute gradients with
 // respect to those per-step values and the gradient store multiplies them by dt again
-// (d/d rate = dt d/d per-step value). Sources/HydroGPU/Reference/PackedParameters.swift does
+// (d/d rate = dt d/d per-step value). Sources/ReferenceBackend/PackedParameters.swift does
 // the same for the reference backend.
 #include "common.h"
 #include "hbv_model.h"

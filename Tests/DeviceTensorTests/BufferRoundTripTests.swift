@@ -1,5 +1,6 @@
 import DeviceTensor
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct BufferRoundTripTests {

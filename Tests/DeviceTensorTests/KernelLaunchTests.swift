@@ -1,6 +1,7 @@
 import DeviceTensor
 import Kernels
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct KernelLaunchTests {

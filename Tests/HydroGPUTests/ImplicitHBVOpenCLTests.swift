@@ -2,6 +2,7 @@ import DeviceTensor
 import Foundation
 import Testing
 import HydroGPU
+import TestSupport
 
 /// kernels/hbv_implicit.cl (Float, PoCL) against the Swift implicit reference.
 @Suite("ImplicitHBV OpenCL vs reference", .enabled(if: TestDevice.available, "needs an OpenCL device"))

@@ -1,5 +1,5 @@
 // Capillary rise, sequential solver: the step and its exact reverse (δHBV 1.1p). The same
-// equations as Sources/HydroGPU/Processes/CapillaryRiseProcess.swift: change both.
+// equations as Sources/HydroModel/Processes/CapillaryRiseProcess.swift: change both.
 // C times the lower zone times 1 - min(SM/FC, 1), at most the lower zone, into the soil
 // (C = 0 is δHBV 1.0). min(SM/FC, 1) is δHBV's clamp(max=1): gradient only where SM/FC < 1.
 #include "hbv_sequential_types.h"

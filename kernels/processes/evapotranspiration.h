@@ -1,5 +1,5 @@
 // Evapotranspiration, sequential solver: the step and its exact reverse (MODEL.md 3.1). The
-// same equations as Sources/HydroGPU/Processes/EvapotranspirationProcess.swift: change both.
+// same equations as Sources/HydroModel/Processes/EvapotranspirationProcess.swift: change both.
 // PET times clamp((SM/(LP FC))^BETAET, 0, 1) (no exponent without et_exponent, δHBV 1.0), at
 // most the soil water; then SM is kept at least near_zero.
 #include "hbv_sequential_types.h"

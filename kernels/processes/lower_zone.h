@@ -1,5 +1,5 @@
 // Lower zone, sequential solver: the step and its exact reverse (MODEL.md 3.1). The same
-// equations as Sources/HydroGPU/Processes/LowerZoneProcess.swift: change both. Percolation in;
+// equations as Sources/HydroModel/Processes/LowerZoneProcess.swift: change both. Percolation in;
 // Q2 = K2 SLZ, the baseflow.
 #include "hbv_sequential_types.h"
 

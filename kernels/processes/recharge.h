@@ -1,5 +1,5 @@
 // Recharge, sequential solver: the step and its exact reverse (MODEL.md 3.1). The same equations
-// as Sources/HydroGPU/Processes/RechargeProcess.swift: change both. Rain and snow outflow enter
+// as Sources/HydroModel/Processes/RechargeProcess.swift: change both. Rain and snow outflow enter
 // the soil, the share clamp((SM/FC)^BETA, 0, 1) recharges the upper zone, water above FC leaves
 // as excess. The kernels' one writing of the sequential recharge power law.
 #include "hbv_sequential_types.h"

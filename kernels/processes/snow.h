@@ -1,5 +1,5 @@
 // Snow, sequential solver: the step and its exact reverse (MODEL.md 3.1). The same equations as
-// Sources/HydroGPU/Processes/SnowProcess.swift: change both. Rain or snow by temperature; melt
+// Sources/HydroModel/Processes/SnowProcess.swift: change both. Rain or snow by temperature; melt
 // CFMAX (T - TT) limited by the pack, refreezing CFR CFMAX (TT - T) by the meltwater;
 // liquid water above CWH times the pack leaves to the soil. The split has zero gradient.
 #include "hbv_sequential_types.h"

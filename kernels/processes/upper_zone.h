@@ -1,5 +1,5 @@
 // Upper zone, sequential solver: the step and its exact reverse (MODEL.md 3.1). The same
-// equations as Sources/HydroGPU/Processes/UpperZoneProcess.swift: change both. Recharge and
+// equations as Sources/HydroModel/Processes/UpperZoneProcess.swift: change both. Recharge and
 // excess in; percolation min(SUZ, PERC) out to the lower zone; Q0 = K0 max(SUZ - UZL, 0);
 // Q1 = K1 SUZ.
 #include "hbv_sequential_types.h"

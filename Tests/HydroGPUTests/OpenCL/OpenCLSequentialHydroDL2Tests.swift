@@ -1,6 +1,7 @@
 import Foundation
 import HydroGPU
 import Testing
+import TestSupport
 
 /// The OpenCL kernels against hydrodl2 1.4.0 itself (torch float32 forward and autograd) on the
 /// shared reference case: storages, unrouted runoff, and d RMSE / d raw parameters through the

@@ -1,6 +1,7 @@
 import DeviceTensor
 import HydroGPU
 import Testing
+import TestSupport
 
 /// The device-resident solver: reused across iterations with new parameters, as a training
 /// loop uses it, and its audit of the water balance.

@@ -2,6 +2,7 @@ import DeviceTensor
 import HydroGPU
 import Kernels
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: TestDevice.available, "needs an OpenCL device"))
 struct PerceptronOpenCLTests {

@@ -2,6 +2,7 @@ import DeviceTensor
 import Foundation
 import HydroGPU
 import Testing
+import TestSupport
 
 /// Largest |a - b| / |b| over components with |b| above `floor` times the largest |b|.
 private func relativeDifference<A: BinaryFloatingPoint>(_ a: [A], _ b: [Double], floor: Double = 1e-6) -> Double {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DeviceTensor
 import HydroGPU
+import TestSupport
 
 /// The whole calibration chain on a real sub-basin of the Lez (data/lez ships with the repo).
 @Suite("Calibration pipeline")

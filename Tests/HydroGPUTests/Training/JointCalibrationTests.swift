@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import HydroGPU
+import TestSupport
 
 /// Several cases sharing one regionalisation network (`JointCalibrationObjective`), on two
 /// sub-basins of the Lez (data/lez ships with the repo).

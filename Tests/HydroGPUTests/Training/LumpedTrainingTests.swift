@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import HydroGPU
+import TestSupport
 
 /// Lumped cases in training: one cell, HBV with snow, the gamma unit hydrograph's route_a and
 /// route_b calibrated with the HBV parameters, discharge in m³/s from the basin area.

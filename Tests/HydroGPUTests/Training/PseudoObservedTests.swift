@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import HydroGPU
+import TestSupport
 
 /// `training.pseudo_observed`: the outlet's observations scaled by upstream-area ratio at
 /// ungauged cells, as an extra loss term whose gradient runs through the routing adjoint.

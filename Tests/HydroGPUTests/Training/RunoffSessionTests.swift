@@ -1,6 +1,7 @@
 import DeviceTensor
 import HydroGPU
 import Testing
+import TestSupport
 
 /// The runoff session a calibration keeps between evaluations: its one forward run with a
 /// recording, then the reverse sweep, against separate forward and gradient runs of the same

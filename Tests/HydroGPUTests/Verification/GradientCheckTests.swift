@@ -1,6 +1,7 @@
 import DeviceTensor
 import HydroGPU
 import Testing
+import TestSupport
 
 /// `GradientCheck` on the reference (Double) for every solver and temporal layout; the OpenCL
 /// comparison runs where a device exists (PoCL in CI).

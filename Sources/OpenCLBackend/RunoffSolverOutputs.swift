@@ -1,0 +1,125 @@
+import DeviceTensor
+import HydroModel
+
+/// What the sequential and implicit device solvers share: their output buffers, the
+/// reverse-sweep buffers, the leading kernel arguments (0-14 of both programs' forward and
+/// adjoint kernels), and the launches of the output kernels of runoff_outputs.h.
+final class RunoffSolverOutputs {
+    let data: RunoffDeviceData
+    let kernels: RunoffKernels
+    let plan: CheckpointPlan
+    /// Values per unit in one step record of this solver's kernels.
+    let recordValues: Int
+    let finalStates: DeviceBuffer<Float>
+    let unitRunoff: DeviceBuffer<Float>
+    let cellRunoff: DeviceBuffer<Float>
+    let balance: DeviceBuffer<Float>
+    /// Seven scalars of the audit; also bound as the (never written) checkpoint buffer of a
+    /// forward run that does not record.
+    let summary: DeviceBuffer<Float>
+    private var reverseBuffers: SequentialRunoffSolver.ReverseSweepBuffers?
+
+    init(data: RunoffDeviceData, solver: HBVSolver, vectorWidth: Int, memoryBudgetBytes: Int, checkpointInterval: Int?,
+         recordValues: Int) throws(OpenCLRunoffError) {
+        guard data.configuration.solver == solver else {
+            throw .invalidProblem("the \(solver.rawValue) device solver cannot run a problem that asks for the \(data.configuration.solver.rawValue) solver")
+        }
+        self.data = data
+        self.recordValues = recordValues
+        kernels = try RunoffKernels(solver: solver, device: data.device, vectorWidth: vectorWidth)
+        if let checkpointInterval {
+            plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units, recordValues: recordValues)
+        } else {
+            plan = try CheckpointPlan.choose(steps: data.steps, units: data.units, budgetBytes: memoryBudgetBytes, recordValues: recordValues)
+        }
+        let device = data.device, units = data.units, cells = data.cells, steps = data.steps
+        let nmul = data.components
+        (finalStates, unitRunoff, cellRunoff, balance, summary) = try onDevice { () throws(OpenCLError) in
+            let unitRunoff = try DeviceBuffer<Float>(device: device, shape: [steps, units])
+            return (try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units]),
+                    unitRunoff,
+                    nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
+                    // The five balance totals (P, ET, Q, storage change, numerical inflow) per unit.
+                    try DeviceBuffer<Float>(device: device, shape: [5, units]),
+                    try DeviceBuffer<Float>(device: device, shape: [7]))
+        }
+    }
+
+    var workItems: Int { (data.units + kernels.vectorWidth - 1) / kernels.vectorWidth }
+
+    /// Work-group size of the forward and adjoint kernels: `cpuWorkGroup` on CPUs, the
+    /// driver's choice elsewhere. PoCL otherwise takes the largest divisor of the global size up
+    /// to 4096 and keeps every work-item's private arrays of one work-group on a worker thread's
+    /// stack: Moselle's 2910 work-items (46,545 units, width 16) made one group and the adjoint
+    /// wrote past that stack (SIGSEGV). Work-items are independent, so results do not change.
+    var workGroup: [Int]? { data.device.info.kind == .cpu ? [Self.cpuWorkGroup] : nil }
+
+    /// Work-items per work-group on CPUs: enough to amortise a group's start on PoCL, few
+    /// enough that its private arrays stay small.
+    static let cpuWorkGroup = 16
+
+    /// The reverse-sweep buffers, allocated on first use.
+    func reverse() throws(OpenCLRunoffError) -> SequentialRunoffSolver.ReverseSweepBuffers {
+        if let reverseBuffers { return reverseBuffers }
+        let device = data.device, units = data.units, data = data, plan = plan, recordValues = recordValues
+        let made = try onDevice { () throws(OpenCLError) in
+            let runoffAdjoint = try DeviceBuffer<Float>(device: device, shape: [data.steps, data.cells])
+            try runoffAdjoint.fill(0)
+            let finalStateAdjoint = try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units])
+            try finalStateAdjoint.fill(0)
+            return SequentialRunoffSolver.ReverseSweepBuffers(
+                runoffAdjoint: runoffAdjoint,
+                finalStateAdjoint: finalStateAdjoint,
+                parameterGradient: try DeviceBuffer<Float>(device: device, shape: [data.parameterValues.count]),
+                initialStateGradient: try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units]),
+                checkpoints: try DeviceBuffer<Float>(device: device, shape: [plan.checkpoints, recordValues, units]),
+                scratch: try DeviceBuffer<Float>(device: device, shape: [max(plan.scratchRows, 1) * recordValues * units]))
+        }
+        reverseBuffers = made
+        return made
+    }
+
+    /// Arguments 0-14 of every forward and adjoint kernel (kernels/hbv_sequential.cl's table).
+    func commonArguments(_ window: Range<Int>) -> [KernelArgument] {
+        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(window.lowerBound), .uint(window.upperBound),
+         .float(Float(data.configuration.stepDays)), .float(Float(data.configuration.nearZero)),
+         .int32(data.configuration.usesETExponent ? 1 : 0),
+         .buffer(data.precipitation), .buffer(data.temperature), .buffer(data.pet),
+         .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
+    }
+
+    /// The checkpoint buffer and interval a forward run binds (interval 0: records nothing).
+    func checkpointBinding(recordForAdjoint: Bool) throws(OpenCLRunoffError) -> (buffer: DeviceBuffer<Float>, interval: Int) {
+        recordForAdjoint ? (try reverse().checkpoints, plan.interval) : (summary, 0)
+    }
+
+    /// Averages unit runoff over components into `cellRunoff` (nothing to do with one component).
+    func launchComponentMean() throws(OpenCLError) -> DeviceEvent? {
+        guard data.components > 1 else { return nil }
+        let values = data.steps * data.cells
+        return try kernels.componentMean.launch(global: [values], arguments: [
+            .uint(values), .uint(data.components), .buffer(unitRunoff), .buffer(cellRunoff)])
+    }
+
+    /// Reduces the per-unit water balance of the last forward run on the device (seven
+    /// scalars cross to the host).
+    func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit {
+        let local = Self.reductionWidth(data.device.info.maxWorkGroupSize)
+        let (kernels, data, balance, summary) = (kernels, data, balance, summary)
+        let s = try onDevice { () throws(OpenCLError) in
+            try kernels.balanceReduce.launch(global: [local], local: [local], arguments: [
+                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 7 * local * MemoryLayout<Float>.stride)])
+            return try summary.download()
+        }
+        return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
+                                 totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
+                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]))
+    }
+
+    /// The largest power of two <= min(256, the device's work-group limit).
+    static func reductionWidth(_ maxWorkGroup: Int) -> Int {
+        var width = 1
+        while width * 2 <= min(256, max(maxWorkGroup, 1)) { width *= 2 }
+        return width
+    }
+}
