@@ -192,21 +192,17 @@ struct SimulateCommand: ParsableCommand {
             try checkpoint.checkShapes(freeCount: x.count, file: URL(fileURLWithPath: parameters).appending(path: TrainingCheckpoint.fileName).path)
             x = checkpoint.free
         }
+        let budget = memoryBudget.flatMap(MemorySize.parse) ?? session.config.model.memoryBudgetBytes
+        let source = memoryBudget != nil ? "--memory-budget" : session.config.model.memoryBudgetBytes != nil ? "model.memory_budget" : "default: a quarter of the memory"
+        // A budget too small for one step is refused here, before the results folder is touched.
+        _ = try WindowedSimulation(objective: session.objective, budgetBytes: budget)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder.appending(path: "simulate")
         let runFolder = try RunFolder(folder)
         defer { runFolder.abandon() }
-        let budget = memoryBudget.flatMap(MemorySize.parse) ?? session.config.model.memoryBudgetBytes
-        let metrics: [GaugePeriodMetrics]
-        do {
-            metrics = try runFolder.writing {
-                try RunResults.write(objective: session.objective, free: x, to: $0, memoryBudgetBytes: budget) { plan in
-                    let source = memoryBudget != nil ? "--memory-budget" : session.config.model.memoryBudgetBytes != nil ? "model.memory_budget" : "default, a quarter of the memory"
-                    let gib = { (bytes: Double) in String(format: "%.2f GiB", bytes / 1_073_741_824) }
-                    printToStandardError("time windows: \(plan.windows) of \(plan.windowSteps) steps (\(plan.steps) steps in all; memory budget \(gib(plan.budgetBytes)), \(source); about \(gib(plan.windowBytes)) per window)")
-                }
+        let metrics = try runFolder.writing {
+            try RunResults.write(objective: session.objective, free: x, to: $0, memoryBudgetBytes: budget) { plan in
+                printToStandardError("time windows: \(plan.windows) of \(plan.windowSteps) steps (\(plan.steps) steps in all; memory budget \(MemorySize.format(plan.budgetBytes)), \(source); about \(MemorySize.format(plan.windowBytes)) per window)")
             }
-        } catch let error as SimulationWindowError {
-            throw ValidationError("\(error)")
         }
         try runFolder.commit(command: "simulate")
         print(RunResults.table(metrics))

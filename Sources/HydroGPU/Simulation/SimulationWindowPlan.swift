@@ -84,6 +84,9 @@ public enum SimulationWindowError: Error, CustomStringConvertible, Equatable {
 /// A memory size as written in a config or on the command line: bytes, or a number with
 /// KB, MB, GB, TB (powers of 1024; KiB, MiB, GiB, TiB too), e.g. `8GB`, `512 MiB`.
 public enum MemorySize {
+    /// "1.5 GiB" or "300.0 MiB".
+    public static func format(_ bytes: Double) -> String { MemoryEstimate.format(bytes) }
+
     public static func parse(_ text: String) -> Double? {
         let t = text.trimmingCharacters(in: .whitespaces)
         let k = 1024.0
