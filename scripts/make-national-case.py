@@ -9,7 +9,7 @@ offset format by hand).
     python3 scripts/make-national-case.py /tmp/national [--rows 1000] [--columns 1000] [--forcing-km 12] [--steps 8760]
 
 Writes FOLDER/flwdir.asc, FOLDER/forcing.nc and FOLDER/national-<steps>.yaml for 2190 and
---steps hourly steps from 2019-01-01 00:00."""
+--steps hourly steps from 2019-01-01 00:00 (or for --lengths 384,2190,...)."""
 import argparse, os, struct
 import numpy as np
 
@@ -76,6 +76,7 @@ def main():
     p.add_argument("--columns", type=int, default=1000)
     p.add_argument("--forcing-km", type=int, default=12)
     p.add_argument("--steps", type=int, default=8760)
+    p.add_argument("--lengths", default="", help="record lengths (steps) to write configs for, comma-separated (default: 2190 and --steps)")
     a = p.parse_args()
     os.makedirs(a.folder, exist_ok=True)
     rows, cols, cell = a.rows, a.columns, 1000.0
@@ -118,7 +119,8 @@ def main():
                  [("Conventions", "CF-1.8"), ("title", "HydroGPU synthetic national-scale forcing")])
     import datetime
     start = datetime.datetime(2019, 1, 1)
-    for n in sorted({2190, steps}):
+    lengths = [int(v) for v in a.lengths.split(",")] if a.lengths else [2190, steps]
+    for n in sorted(set(v for v in lengths if v <= steps)):
         end = start + datetime.timedelta(hours=n)
         warm = start + datetime.timedelta(hours=min(n // 4, 720))
         gauges = "".join(f"  - {{id: outlet{c}, row: {rows - 1}, col: {c}}}\n" for c in (cols // 10, cols // 2, 9 * cols // 10))

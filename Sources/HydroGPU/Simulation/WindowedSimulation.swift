@@ -82,7 +82,7 @@ public struct WindowedSimulation {
     }
 }
 
-/// The `output.fields` of a windowed run, as `StateFieldOutput` defined them for a whole run:
+/// The `output.fields` of a windowed run (what a whole-record trace gave before windows):
 /// with the sequential solver, storages and fluxes come from the Double reference's trace
 /// (carrying its own storages and routing from window to window), and runoff and discharge
 /// fields from that trace too; with the implicit solver only runoff and discharge exist, from
