@@ -12,10 +12,12 @@ struct CaseSession {
     var config: CaseConfig
     var objective: CalibrationObjective
 
+    /// `simulation` (simulate) reads the forcing a window at a time where the case allows
+    /// (`CaseForcingWindows`).
     static func open(_ url: URL, device: DeviceOptions, initialFrom: String? = nil, solver: HBVSolver? = nil, outputGiven: Bool = false, simulation: Bool = false) throws -> CaseSession {
         var config = try CaseConfig.load(url)
         if let solver { config.model.solver = solver }
-        let hydroCase = try HydroCase.load(config)
+        let hydroCase = try HydroCase.load(config, windowedForcing: simulation)
         for warning in hydroCase.warnings { printToStandardError("warning: \(warning)") }
         let initialValues = try initialFrom.map(Self.initialValues) ?? [:]
         // The checks `validate` runs too (CalibrationPreparation), then the backend.
@@ -166,8 +168,15 @@ struct SimulateCommand: ParsableCommand {
     var parameters: String?
     @Option(help: "Results folder (default: the config's output.folder + /simulate).")
     var output: String?
+    @Option(help: "Memory the run may hold for its time windows, e.g. 8GB or 512MB (default: the config's model.memory_budget, else a quarter of the physical memory). The record is simulated in windows of as many steps as fit.")
+    var memoryBudget: String?
 
-    func validate() throws { try validateArguments() }
+    func validate() throws {
+        try validateArguments()
+        if let memoryBudget, MemorySize.parse(memoryBudget) == nil {
+            throw ValidationError("--memory-budget: '\(memoryBudget)' is not a memory size (bytes, or a number with KB, MB, GB or TB, e.g. 8GB)")
+        }
+    }
 
     func run() throws {
         guard !MultiCaseConfig.declaresCases(URL(fileURLWithPath: config)) else {
@@ -183,10 +192,18 @@ struct SimulateCommand: ParsableCommand {
             try checkpoint.checkShapes(freeCount: x.count, file: URL(fileURLWithPath: parameters).appending(path: TrainingCheckpoint.fileName).path)
             x = checkpoint.free
         }
+        let budget = memoryBudget.flatMap(MemorySize.parse) ?? session.config.model.memoryBudgetBytes
+        let source = memoryBudget != nil ? "--memory-budget" : session.config.model.memoryBudgetBytes != nil ? "model.memory_budget" : "default: a quarter of the memory"
+        // A budget too small for one step is refused here, before the results folder is touched.
+        _ = try WindowedSimulation(objective: session.objective, budgetBytes: budget)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder.appending(path: "simulate")
         let runFolder = try RunFolder(folder)
         defer { runFolder.abandon() }
-        let metrics = try runFolder.writing { try RunResults.write(objective: session.objective, free: x, to: $0) }
+        let metrics = try runFolder.writing {
+            try RunResults.write(objective: session.objective, free: x, to: $0, memoryBudgetBytes: budget) { plan in
+                printToStandardError("time windows: \(plan.windows) of \(plan.windowSteps) steps (\(plan.steps) steps in all; memory budget \(MemorySize.format(plan.budgetBytes)), \(source); about \(MemorySize.format(plan.windowBytes)) per window)")
+            }
+        }
         try runFolder.commit(command: "simulate")
         print(RunResults.table(metrics))
         print("results: \(folder.path)")

@@ -19,9 +19,35 @@ final class CaseLoader {
 
     var configPath: String { config.file.path }
 
-    func load() throws(InputError) -> HydroCase {
+    /// With `windowedForcing`, a case whose forcing can be read a window at a time
+    /// (`CaseForcingWindows`) gets those readers instead of its forcing fields: nothing of
+    /// size cells x steps is read here.
+    func load(windowedForcing: Bool = false) throws(InputError) -> HydroCase {
         let (grid, d8, dem, descriptors) = try loadGrid()
         let network = try d8.map { d8 throws(InputError) in try drainageNetwork(d8, grid: grid) }
+        if windowedForcing, let windows = try forcingWindows(grid) {
+            let time = windows.time
+            let ranges = try periodSteps(time)
+            let upstream = network?.upstreamArea().squareKilometres
+            var gauges = try loadGauges(grid: grid, time: time, upstreamKm2: upstream)
+            try checkObservationVariance(gauges, time: time, calibration: ranges["calibration"])
+            if let upstream {
+                for k in gauges.indices { gauges[k].upstreamAreaKm2 = upstream[gauges[k].cell] }
+            }
+            var empty = time
+            empty.count = 0
+            let none = { (name: String, quantity: ForcingQuantity, source: String) in
+                ForcingField(name: name, source: source, quantity: quantity, time: empty, cells: grid.cellCount, values: [])
+            }
+            var loaded = HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
+                                   warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
+                                   precipitation: none("precipitation", .waterDepth, windows.precipitation.source),
+                                   temperature: windows.temperature.map { none("temperature", .temperature, $0.source) },
+                                   pet: none("pet", .waterDepth, windows.pet.source), gauges: gauges, warnings: [])
+            loaded.forcingWindows = windows
+            loaded.inputNotes = notes + ["forcing    read in windows of steps, over the domain's \(windows.slabCells) forcing-grid cells per step and variable"]
+            return loaded
+        }
         let precipitationAxis = try sourceAxis(config.forcing.precipitation)
         let time = try caseTime(precipitationAxis)
         let ranges = try periodSteps(time)
@@ -309,6 +335,46 @@ final class CaseLoader {
             throw InputError(file: source.file.path, place: "variable '\(timeName)'",
                              message: "times at steps of \(g.time.stepSeconds) s have no bounds: whether a time is the start or the end of its step cannot be known; state it with label: start or label: end under the forcing entry in the config, or give the time variable bounds")
         }
+    }
+
+    /// Window readers of the forcing when every variable the model reads is a gridded NetCDF
+    /// variable, PET comes from a file and missing values fail (`CaseForcingWindows`); nil
+    /// otherwise (the forcing is then read whole).
+    func forcingWindows(_ grid: CaseGrid) throws(InputError) -> CaseForcingWindows? {
+        let f = config.forcing
+        guard f.missing == .fail, f.petMethod == .file, let petSource = f.pet, f.minimumTemperature == nil, f.maximumTemperature == nil else { return nil }
+        let temperatureSource = config.model.snow ? f.temperature : nil
+        let sources = [f.precipitation, petSource] + (temperatureSource.map { [$0] } ?? [])
+        guard sources.allSatisfy({ $0.format == .netcdf }) else { return nil }
+        var headers: [NetCDFForcingHeader] = []
+        for (source, quantity) in zip(sources, [ForcingQuantity.waterDepth, .waterDepth, .temperature]) {
+            let file = try NetCDFFile(source.file)
+            let variable = try file.variable(source.variable)
+            if NetCDFForcingReader.isBasinMean(variable) { return nil }
+            var geometry: GridGeometry?
+            var header: GridHeader?
+            if let gridFile = source.grid {
+                header = try GridHeader.read(gridFile)
+                geometry = header!.geometry
+            }
+            let h = try NetCDFForcingReader.header(file, url: source.file, variable: source.variable, quantity: quantity, label: source.label,
+                                                   grid: geometry, unitsOverride: source.units)
+            if let header, header.rows != h.rows || header.columns != h.columns {
+                throw InputError(file: source.file.path, place: "variable '\(source.variable)'",
+                                 message: "is \(h.rows) x \(h.columns) cells but its grid header \(source.grid!.lastPathComponent) says \(header.rows) x \(header.columns)")
+            }
+            try checkNetCDFLabel(source, GriddedForcing(name: source.variable, source: source.file.path, quantity: quantity, time: h.time,
+                                                        rows: h.rows, columns: h.columns, geometry: h.geometry, values: []))
+            headers.append(h)
+        }
+        let time = try caseTime(headers[0].time)
+        let gridFile = config.domain.flowDirection?.file.lastPathComponent ?? "the model grid"
+        func reader(_ k: Int, _ name: String) throws(InputError) -> NetCDFForcingWindow {
+            try NetCDFForcingWindow(url: sources[k].file, variable: sources[k].variable, name: name, header: headers[k], caseTime: time,
+                                    cells: grid.activeCells, grid: grid.active, gridFile: gridFile, window: window)
+        }
+        return CaseForcingWindows(precipitation: try reader(0, "precipitation"), temperature: temperatureSource == nil ? nil : try reader(2, "temperature"),
+                                  pet: try reader(1, "pet"), time: time, limits: f.limits, grid: grid)
     }
 
     func sourceAxis(_ source: ForcingSource) throws(InputError) -> TimeAxis {

@@ -35,6 +35,9 @@ public struct HydroCase: Sendable {
     /// Doubts about inputs that are not errors (e.g. magnitudes suggesting wrong units), for
     /// `validate` and the run commands to print.
     public var warnings: [String] = []
+    /// Set when the forcing is read a window at a time (`load(_:windowedForcing:)`): then the
+    /// forcing fields above hold no values and runs read windows from here.
+    public var forcingWindows: CaseForcingWindows?
 
     /// Reads the config at `url` and everything it names.
     public static func load(_ url: URL) throws(InputError) -> HydroCase {
@@ -43,6 +46,13 @@ public struct HydroCase: Sendable {
 
     public static func load(_ config: CaseConfig) throws(InputError) -> HydroCase {
         try CaseLoader(config: config).load()
+    }
+
+    /// With `windowedForcing`, a case whose forcing can be read a window at a time
+    /// (`CaseForcingWindows`: gridded NetCDF, PET from a file, `forcing.missing: fail`) is
+    /// loaded without its forcing, which runs then read window by window (`simulate`).
+    public static func load(_ config: CaseConfig, windowedForcing: Bool) throws(InputError) -> HydroCase {
+        try CaseLoader(config: config).load(windowedForcing: windowedForcing)
     }
 
     /// The model's forcing, with missing values handled by the config's policy (`fail`

@@ -27,7 +27,7 @@ public enum MemoryEstimate {
         }
     }
 
-    static func format(_ bytes: Double) -> String {
+    package static func format(_ bytes: Double) -> String {
         bytes >= 1_073_741_824 ? String(format: "%.1f GiB", bytes / 1_073_741_824) : String(format: "%.1f MiB", bytes / 1_048_576)
     }
 }

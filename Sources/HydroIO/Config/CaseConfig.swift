@@ -288,12 +288,16 @@ public struct ModelOptions: Sendable, Equatable {
     public var snow: Bool
     public var routing: RoutingMethod
     public var components: Int
+    /// Memory a run may hold for its time windows (`model.memory_budget`, e.g. `8GB`), bytes;
+    /// nil: the default (`SimulationWindowPlan.defaultBudgetBytes`).
+    public var memoryBudgetBytes: Double?
 
-    public init(solver: HBVSolver = .sequential, snow: Bool = false, routing: RoutingMethod = .d8, components: Int = 1) {
+    public init(solver: HBVSolver = .sequential, snow: Bool = false, routing: RoutingMethod = .d8, components: Int = 1, memoryBudgetBytes: Double? = nil) {
         self.solver = solver
         self.snow = snow
         self.routing = routing
         self.components = components
+        self.memoryBudgetBytes = memoryBudgetBytes
     }
 }
 

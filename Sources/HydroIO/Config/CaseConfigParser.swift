@@ -300,11 +300,19 @@ struct CaseConfigParser {
     func parseModel(_ value: YAMLValue?, lumped: Bool) throws(InputError) -> ModelOptions {
         let defaultRouting: RoutingMethod = lumped ? .gamma : .d8
         guard let value else { return ModelOptions(solver: .sequential, snow: false, routing: defaultRouting, components: 1) }
-        let m = try value.mapping(allowed: ["solver", "snow", "routing", "components"])
+        let m = try value.mapping(allowed: ["solver", "snow", "routing", "components", "memory_budget"])
         let components = try m["components"]?.int() ?? 1
         guard components >= 1 else { throw m["components"]!.error("components must be at least 1") }
+        var budget: Double?
+        if let b = m["memory_budget"] {
+            let text = try b.string()
+            guard let bytes = MemorySize.parse(text) else {
+                throw b.error("'\(text)' is not a memory size (bytes, or a number with KB, MB, GB or TB, e.g. 8GB)")
+            }
+            budget = bytes
+        }
         return ModelOptions(solver: try m["solver"]?.choice(HBVSolver.self) ?? .sequential, snow: try m["snow"]?.bool() ?? false,
-                            routing: try m["routing"]?.choice(RoutingMethod.self) ?? defaultRouting, components: components)
+                            routing: try m["routing"]?.choice(RoutingMethod.self) ?? defaultRouting, components: components, memoryBudgetBytes: budget)
     }
 
     func parseOutput(_ value: YAMLValue?, caseName: String) throws(InputError) -> OutputConfig {

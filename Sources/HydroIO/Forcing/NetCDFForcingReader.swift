@@ -25,12 +25,41 @@ public enum NetCDFForcingReader {
     public static func read(_ url: URL, variable name: String, quantity: ForcingQuantity, label: TimeLabel = .start,
                             grid: GridGeometry? = nil, unitsOverride: String? = nil) throws(InputError) -> GriddedForcing {
         let file = try NetCDFFile(url)
+        let variable = try file.variable(name)
+        if isBasinMean(variable) {
+            return try readBasinMean(file, variable, quantity: quantity, label: label, unitsOverride: unitsOverride)
+        }
+        let h = try header(file, url: url, variable: name, quantity: quantity, label: label, grid: grid, unitsOverride: unitsOverride)
+        let (steps, rows, columns, northFirst, conversion, time, place) = (h.time.count, h.rows, h.columns, h.northFirst, h.conversion, h.time, h.place)
+        var values = try file.readValues(variable, refuseUndeclaredNaN: true)
+        let perStep = rows * columns
+        for i in values.indices where !values[i].isNaN { values[i] = conversion.apply(values[i]) }
+        if !northFirst {
+            var flipped = values
+            for t in 0..<steps {
+                for r in 0..<rows {
+                    let from = t * perStep + r * columns, to = t * perStep + (rows - 1 - r) * columns
+                    flipped[to..<(to + columns)] = values[from..<(from + columns)]
+                }
+            }
+            values = flipped
+        }
+        return GriddedForcing(name: name, source: "\(url.lastPathComponent), \(place)", quantity: quantity, time: time,
+                              rows: rows, columns: columns, geometry: h.geometry, values: values)
+    }
+
+    /// Whether `variable` is a basin mean (time only, or one cell per step).
+    static func isBasinMean(_ variable: NetCDFFile.Variable) -> Bool {
+        variable.shape.count == 1 || (variable.shape.count == 3 && variable.shape[1] == 1 && variable.shape[2] == 1)
+    }
+
+    /// Everything `read` learns about a gridded `(time, y, x)` variable before its values:
+    /// steps, grid, row order, unit conversion (checked as `read` checks them).
+    static func header(_ file: NetCDFFile, url: URL, variable name: String, quantity: ForcingQuantity, label: TimeLabel,
+                       grid: GridGeometry?, unitsOverride: String?) throws(InputError) -> NetCDFForcingHeader {
         let path = url.path
         let variable = try file.variable(name)
         let place = "variable '\(name)'"
-        if variable.shape.count == 1 || (variable.shape.count == 3 && variable.shape[1] == 1 && variable.shape[2] == 1) {
-            return try readBasinMean(file, variable, quantity: quantity, label: label, unitsOverride: unitsOverride)
-        }
         guard variable.shape.count == 3 else {
             throw InputError(file: path, place: place, message: "has dimensions (\(variable.dimensions.joined(separator: ", "))); expected (time, y, x)")
         }
@@ -72,21 +101,7 @@ public enum NetCDFForcingReader {
         // Units.
         let conversion = try unitConversion(file, variable, quantity: quantity, unitsOverride: unitsOverride, stepSeconds: time.stepSeconds, place: place)
 
-        var values = try file.readValues(variable, refuseUndeclaredNaN: true)
-        let perStep = rows * columns
-        for i in values.indices where !values[i].isNaN { values[i] = conversion.apply(values[i]) }
-        if !northFirst {
-            var flipped = values
-            for t in 0..<steps {
-                for r in 0..<rows {
-                    let from = t * perStep + r * columns, to = t * perStep + (rows - 1 - r) * columns
-                    flipped[to..<(to + columns)] = values[from..<(from + columns)]
-                }
-            }
-            values = flipped
-        }
-        return GriddedForcing(name: name, source: "\(url.lastPathComponent), \(place)", quantity: quantity, time: time,
-                              rows: rows, columns: columns, geometry: geometry!, values: values)
+        return NetCDFForcingHeader(time: time, rows: rows, columns: columns, geometry: geometry!, northFirst: northFirst, conversion: conversion, place: place)
     }
 
     /// The regular step axis of a time coordinate (from its bounds when present).
@@ -171,4 +186,17 @@ public enum NetCDFForcingReader {
         let digits = wkt[range.upperBound...].prefix { $0.isNumber }
         return digits.isEmpty ? nil : "EPSG:\(digits)"
     }
+}
+
+/// What `NetCDFForcingReader.header` learns of a gridded forcing variable.
+struct NetCDFForcingHeader: Sendable {
+    var time: TimeAxis
+    var rows: Int
+    var columns: Int
+    var geometry: GridGeometry
+    /// Whether the file's first row is the northern one (else rows are flipped on reading).
+    var northFirst: Bool
+    var conversion: UnitConversion
+    /// "variable 'name'", for messages.
+    var place: String
 }

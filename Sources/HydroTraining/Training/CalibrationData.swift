@@ -30,9 +30,22 @@ public struct CalibrationData: Sendable {
     public var descriptorOrder: [String] = []
     /// State and flux fields the case asks to be written with the results (`output.fields`).
     public var outputFields: [String] = []
+    /// Set when the forcing is read a window at a time (`CaseForcingWindows`): then `forcing`
+    /// holds no steps and only windowed runs (`WindowedSimulation`) can run the case.
+    public var forcingWindows: CaseForcingWindows?
 
     public var cells: Int { network.cellCount }
-    public var steps: Int { forcing.steps }
+    public var steps: Int { forcingWindows?.steps ?? forcing.steps }
+
+    /// The forcing of steps `range`: read from the files (`forcingWindows`), or a copy of those
+    /// rows of the forcing in memory.
+    public func forcing(steps range: Range<Int>) throws(InputError) -> HBVForcing<Double> {
+        if let forcingWindows { return try forcingWindows.read(range) }
+        if range == 0..<forcing.steps { return forcing }
+        let rows = (range.lowerBound * cells)..<(range.upperBound * cells)
+        return HBVForcing(steps: range.count, cells: cells, precipitation: Array(forcing.precipitation[rows]),
+                          temperature: Array(forcing.temperature[rows]), pet: Array(forcing.pet[rows]))
+    }
     public var stepSeconds: Double { Double(time.stepSeconds) }
 
     /// Builds the calibration inputs of a loaded case. Snow off means no temperature reaches the
@@ -61,8 +74,13 @@ public struct CalibrationData: Sendable {
         guard network.rasterIndex.map(Int.init) == grid.activeCells else {
             throw InputError(file: config.file.path, place: "domain", message: "the drainage network's cells differ from the case's active cells")
         }
-        var forcing = try hydroCase.hbvForcing(Double.self)
-        if !config.model.snow { forcing.temperature = [Double](repeating: 20, count: forcing.steps * forcing.cells) }
+        var forcing: HBVForcing<Double>
+        if hydroCase.forcingWindows != nil {
+            forcing = HBVForcing(steps: 0, cells: grid.cellCount, precipitation: [], temperature: [], pet: [])
+        } else {
+            forcing = try hydroCase.hbvForcing(Double.self)
+            if !config.model.snow { forcing.temperature = [Double](repeating: 20, count: forcing.steps * forcing.cells) }
+        }
         let configuration = HBVConfiguration(solver: config.model.solver, components: config.model.components, stepDays: hydroCase.time.stepDays)
         let warmupEnd = hydroCase.warmupSteps?.upperBound ?? 0
         func afterWarmup(_ r: Range<Int>?) -> Range<Int>? {
@@ -90,6 +108,7 @@ public struct CalibrationData: Sendable {
                                    warmupSteps: hydroCase.warmupSteps, grid: grid)
         data.routing = config.model.routing
         data.outputFields = config.output.fields
+        data.forcingWindows = hydroCase.forcingWindows
         for (name, _) in hydroCase.descriptors {
             if let values = try? hydroCase.valuesOnCells(name) {
                 data.descriptors[name] = values

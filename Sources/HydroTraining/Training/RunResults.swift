@@ -32,12 +32,17 @@ public enum RunResults {
         return out
     }
 
-    /// Writes every result of a run with free vector `x` (the whole case is simulated).
+    /// Writes every result of a run with free vector `x`: the whole case is simulated in
+    /// windows (`WindowedSimulation`) chosen for `memoryBudgetBytes` (nil: the default budget),
+    /// and `onPlan` hears the windows chosen before the run starts.
     @discardableResult
-    public static func write(objective: CalibrationObjective, free x: [Double], to folder: URL) throws -> [GaugePeriodMetrics] {
+    public static func write(objective: CalibrationObjective, free x: [Double], to folder: URL, memoryBudgetBytes: Double? = nil,
+                             onPlan: (SimulationWindowPlan) -> Void = { _ in }) throws -> [GaugePeriodMetrics] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let data = objective.data
-        let run = try objective.evaluate(x, gradient: false, steps: data.steps)
+        let simulation = try WindowedSimulation(objective: objective, budgetBytes: memoryBudgetBytes)
+        onPlan(simulation.plan)
+        let run = try simulation.run(x, fieldsURL: data.outputFields.isEmpty ? nil : folder.appending(path: "fields.nc"))
         let metrics = metrics(data: data, discharge: run.discharge)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -46,7 +51,6 @@ public enum RunResults {
                                       to: folder.appending(path: "discharge.csv"))
         try writePlots(data: data, discharge: run.discharge, to: folder)
         // Parameters: values with their bounds; spatially varying ones also as maps (first slot).
-        let networkRaw = try objective.networkOutputs(x)
         let parameters = try parameterValues(objective: objective, free: x)
         let summary = parameterSummary(parameters)
         var maps: [(name: String, raster: Raster<Double>)] = []
@@ -56,9 +60,6 @@ public enum RunResults {
             maps.append((p.name, data.grid.raster(ofActiveCells: p.values)))
         }
         try AtomicFile.write(try encoder.encode(summary), to: folder.appending(path: "parameters.json"))
-        if !data.outputFields.isEmpty {
-            try StateFieldOutput.write(objective: objective, free: x, networkRaw: networkRaw, to: folder.appending(path: "fields.nc"))
-        }
         if !maps.isEmpty {
             let mapFolder = folder.appending(path: "maps")
             try FileManager.default.createDirectory(at: mapFolder, withIntermediateDirectories: true)
