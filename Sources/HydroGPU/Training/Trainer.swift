@@ -131,7 +131,9 @@ public struct Trainer<Objective: TrainableObjective> {
             // the trial's forward run (the iterates are those of full evaluations at every trial).
             let evaluateLoss: ([Double]) throws -> Double = { x in
                 let e = try objective.lossEvaluation(x)
-                try Self.check(e, x: x, iteration: iteration, objective: objective)
+                // A non-finite loss stops the run: evaluate the gradient too, so the diagnosis
+                // names the non-finite gradients as it did when every trial had one.
+                guard e.loss.isFinite else { return try evaluate(x).loss }
                 evaluations.append((x, e))
                 return e.loss
             }
