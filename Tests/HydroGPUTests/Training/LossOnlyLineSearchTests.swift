@@ -99,3 +99,22 @@ private extension CalibrationObjective {
         return copy
     }
 }
+
+/// `check-gradient CONFIG`'s check on a real case chain (the Lez sub-basin): the reference
+/// adjoint against central differences, the OpenCL Float loss and gradient against Double.
+@Suite("Case gradient check")
+struct CaseGradientCheckTests {
+    @Test func adjointMatchesFiniteDifferencesAndFloatStaysNearDouble() throws {
+        let reference = try ObjectiveSessionTests.objective(.reference)
+        let openCL = try ObjectiveSessionTests.backends().dropFirst().first.map { try ObjectiveSessionTests.objective($0) }
+        let report = try CaseGradientCheck.run(reference: reference, openCL: openCL)
+        #expect(report.rows.count == reference.freeCount)
+        #expect(report.worstRelativeError < 1e-5, "\(report.rows.map { ($0.name, $0.relativeError) })")
+        // The finite differences are independent of the adjoint; check one is not trivially zero.
+        #expect(report.rows.contains { abs($0.finiteDifference) > 1e-6 })
+        if openCL != nil {
+            #expect(report.lossDrift! < 1e-4, "loss drift \(report.lossDrift!)")
+            #expect(report.gradientDrift! < 1e-3, "gradient drift \(report.gradientDrift!)")
+        }
+    }
+}
