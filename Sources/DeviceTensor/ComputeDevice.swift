@@ -12,6 +12,7 @@ public final class ComputeDevice: @unchecked Sendable {
     let queue: cl_command_queue
     private let programs = Mutex<[ProgramKey: DeviceProgram]>([:])
     private let memory = Mutex<(current: Int, peak: Int)>((0, 0))
+    private let transfers = Mutex<HostDeviceTransfers>(HostDeviceTransfers())
 
     /// Opens `info`, a device of `catalog`.
     public init(_ info: DeviceInfo, catalog: DeviceCatalog = .shared) throws(OpenCLError) {
@@ -68,6 +69,17 @@ public final class ComputeDevice: @unchecked Sendable {
     /// Resets the peak of `allocatedBytes` to the current figure (before a measured run).
     public func resetPeakAllocation() { memory.withLock { $0.peak = $0.current } }
 
+    /// Bytes copied between host and this device by `DeviceBuffer` uploads and downloads since
+    /// the device was opened (or the last `resetTransfers`): what `bench training` reports per
+    /// evaluation. Copies between device buffers are not counted (they do not cross).
+    public var transferred: HostDeviceTransfers { transfers.withLock { $0 } }
+
+    /// Sets the transfer counters to zero (before a measured run).
+    public func resetTransfers() { transfers.withLock { $0 = HostDeviceTransfers() } }
+
+    func recordTransfer(toDevice bytes: Int) { transfers.withLock { $0.toDevice += bytes; $0.uploads += 1 } }
+    func recordTransfer(toHost bytes: Int) { transfers.withLock { $0.toHost += bytes; $0.downloads += 1 } }
+
     func recordAllocation(_ bytes: Int) {
         memory.withLock {
             $0.current += bytes
@@ -79,4 +91,16 @@ public final class ComputeDevice: @unchecked Sendable {
 private struct ProgramKey: Hashable {
     var source: String
     var options: String
+}
+
+/// Host<->device copies counted by a `ComputeDevice`.
+public struct HostDeviceTransfers: Sendable, Equatable {
+    /// Bytes written host -> device, and the number of writes.
+    public var toDevice = 0
+    public var uploads = 0
+    /// Bytes read device -> host, and the number of reads.
+    public var toHost = 0
+    public var downloads = 0
+    public init() {}
+    public var totalBytes: Int { toDevice + toHost }
 }

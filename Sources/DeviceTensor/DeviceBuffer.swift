@@ -59,6 +59,7 @@ public final class DeviceBuffer<Element: DeviceScalar>: AnyDeviceBuffer, @unchec
             clEnqueueWriteBuffer(device.queue, handle, cl_bool(CL_TRUE), offset * stride, $0.count, $0.baseAddress, 0, nil, nil)
         }
         try OpenCLError.check(status, "clEnqueueWriteBuffer", detail: "\(values.count) elements at \(offset)")
+        device.recordTransfer(toDevice: values.count * stride)
     }
 
     /// Copies elements `range` (all by default) back to the host.
@@ -72,6 +73,7 @@ public final class DeviceBuffer<Element: DeviceScalar>: AnyDeviceBuffer, @unchec
             initialized = status == CL_SUCCESS ? range.count : 0
         }
         try OpenCLError.check(status, "clEnqueueReadBuffer", detail: "elements \(range)")
+        device.recordTransfer(toHost: range.count * stride)
         return values
     }
 

@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of the model's parts.",
-        subcommands: [BenchRunoffCommand.self, BenchRoutingCommand.self]
+        subcommands: [BenchRunoffCommand.self, BenchRoutingCommand.self, BenchTrainingCommand.self]
     )
 }

@@ -228,7 +228,7 @@ private func median(_ values: [Double]) -> Double {
 }
 
 /// The process's peak resident set (VmHWM), bytes.
-private func peakResidentBytes() -> Int {
+func peakResidentBytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
     let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0

@@ -12,6 +12,9 @@ struct CheckGradientCommand: ParsableCommand {
         discussion: "Exits 1 when a tolerance of MODEL.md section 7 is broken: adjoint vs FD 1e-6 relative where the function is smooth, OpenCL vs reference 1e-4 forward and 1e-3 gradients."
     )
 
+    @Argument(help: "Case config (YAML): check that case's training gradient at its initial values instead of the built-in synthetic problem (report only; the exit status is 0).")
+    var config: String?
+
     @Option(help: "HBV solver: sequential | implicit.")
     var solver: HBVSolver = .sequential
 
@@ -35,6 +38,7 @@ struct CheckGradientCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        if let config { return try checkCase(config) }
         let temporal: SyntheticRunoff.TemporalLayout
         switch layout {
         case .constant: temporal = .constant
@@ -71,6 +75,41 @@ struct CheckGradientCommand: ParsableCommand {
             print("OpenCL vs reference: runoff \(format(f, short: true)) (tolerance 1e-4), gradient norm \(format(g, short: true)) (tolerance 1e-3)")
         }
         print(report.passed ? "PASSED: every tolerance of MODEL.md section 7 holds" : "FAILED: a tolerance of MODEL.md section 7 is broken")
+    }
+
+    /// The case's whole training chain: reference adjoint vs central differences, OpenCL (Float)
+    /// loss and gradient vs the reference (Double) when the device selection gives OpenCL.
+    private func checkCase(_ path: String) throws {
+        let session: CaseSession
+        do { session = try CaseSession.open(URL(fileURLWithPath: path), device: deviceOptions, outputGiven: true) } catch let error as InputError {
+            throw ValidationError("\(error)")
+        }
+        var reference = session.objective
+        var openCL: CalibrationObjective?
+        if case .openCL = reference.backend {
+            openCL = reference
+            reference.backend = .reference
+        }
+        let report = try CaseGradientCheck.run(reference: reference, openCL: openCL)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print("check-gradient \(report.caseName): \(report.freeValues) free values at the config's initial values; loss (reference, Double) \(format(report.referenceLoss))")
+        print("FD: central, step \(report.step) on the raw values; OpenCL: \(openCL.map { $0.backend.name } ?? "not used (reference backend selected)")")
+        let header = ["free value", "adjoint (Double)", "finite diff.", "rel. error", "OpenCL (Float)", "rel. diff."]
+        print(header.enumerated().map { $0.element.padding(toLength: $0.offset == 0 ? 34 : 17, withPad: " ", startingAt: 0) }.joined())
+        for row in report.rows {
+            let cells = [row.name, format(row.adjoint), format(row.finiteDifference), format(row.relativeError, short: true),
+                         row.openCL.map { format($0) } ?? "-", row.openCLRelativeDifference.map { format($0, short: true) } ?? "-"]
+            print(cells.enumerated().map { $0.element.padding(toLength: $0.offset == 0 ? 34 : 17, withPad: " ", startingAt: 0) }.joined())
+        }
+        print("worst adjoint vs FD relative error \(format(report.worstRelativeError, short: true))")
+        if let l = report.lossDrift, let g = report.gradientDrift, let cl = report.openCLLoss {
+            print("Float vs Double: loss \(format(cl)) (relative drift \(format(l, short: true))), gradient norm drift \(format(g, short: true))")
+        }
     }
 
     private func format(_ value: Double, short: Bool = false) -> String {

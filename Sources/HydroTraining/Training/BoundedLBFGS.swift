@@ -41,8 +41,26 @@ public struct BoundedLBFGS: Sendable, Codable {
         return State(x: x, loss: loss, gradient: gradient)
     }
 
-    /// One iteration: direction, projected backtracking line search, memory update.
+    /// One iteration with an evaluation that always gives loss and gradient together (the
+    /// gradient of a rejected trial point is thrown away).
     public func iterate(_ state: inout State, evaluate: ([Double]) throws -> (loss: Double, gradient: [Double])) rethrows {
+        // The accepted point is always the last one evaluated, so its gradient is the last one seen.
+        var lastGradient: [Double] = []
+        try iterate(&state, loss: { x in
+            let (loss, gradient) = try evaluate(x)
+            lastGradient = gradient
+            return loss
+        }, gradientAtAccepted: { _ in lastGradient })
+    }
+
+    /// One iteration: direction, projected backtracking line search, memory update.
+    ///
+    /// The Armijo test needs only the loss at a trial point, so `loss` is called for every trial
+    /// and `gradientAtAccepted` once, for the accepted point, which is always the point of the
+    /// last `loss` call (so an objective that kept that forward run needs only its reverse sweep).
+    /// The iterates are those of evaluating loss and gradient at every trial.
+    public func iterate(_ state: inout State, loss evaluateLoss: ([Double]) throws -> Double,
+                        gradientAtAccepted: ([Double]) throws -> [Double]) rethrows {
         guard !state.converged else { return }
         let free = freeVariables(state.x, state.gradient)
         if projectedGradientNorm(state.x, state.gradient) <= gradientTolerance {
@@ -61,11 +79,12 @@ public struct BoundedLBFGS: Sendable, Codable {
         var stepLength = state.s.isEmpty ? min(1, 1 / max(direction.map(abs).max() ?? 1, 1e-300)) : 1
         for _ in 0..<maxLineSearchSteps {
             let candidate = project(zip(state.x, direction).map { $0 + stepLength * $1 })
-            let (loss, gradient) = try evaluate(candidate)
+            let loss = try evaluateLoss(candidate)
             state.evaluations += 1
             let decrease = zip(candidate, state.x).enumerated().reduce(0.0) { $0 + ($1.element.0 - $1.element.1) * state.gradient[$1.offset] }
             // Armijo condition on the projected step.
             if loss.isFinite && loss <= state.loss + 1e-4 * decrease {
+                let gradient = try gradientAtAccepted(candidate)
                 let s = zip(candidate, state.x).map { $0 - $1 }
                 let y = zip(gradient, state.gradient).map { $0 - $1 }
                 // Keep the pair only with positive curvature, so H stays positive definite.

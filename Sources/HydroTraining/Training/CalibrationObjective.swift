@@ -39,6 +39,8 @@ public struct CalibrationObjective {
     private var sessions = RunoffSessionCache()
     /// The regionalisation network's passes, on the runoff backend's device.
     private var networkPasses: RegionalisationPasses
+    /// Times each stage of every evaluation when set (`hydrogpu bench training`); shared by copies.
+    public var stageClock: EvaluationStageClock?
 
     public init(data: CalibrationData, setup: TrainingSetup, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                 gaugeWeights: [String: Double] = [:], priorWeight: Double = 0, smoothnessWeight: Double = 0) {
@@ -65,46 +67,80 @@ public struct CalibrationObjective {
 
     /// Runs the model over steps `0..<steps` (default: to the end of the calibration window).
     /// Evaluations of one objective (and its copies) take turns.
+    ///
+    /// With `gradient`, when the last evaluation was `lossEvaluation` at the same `x` (and
+    /// steps), its forward run is reused and only the reverse sweeps run.
     public func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int? = nil) throws -> Evaluation {
+        try evaluate(x, gradient: wantsGradient, keepingForward: false, steps: steps)
+    }
+
+    /// The loss at `x` over the calibration window, without its gradient; the forward run is
+    /// kept (the runoff session's tape, runoff and discharge) so that a following
+    /// `evaluate(x, gradient: true)` at the same `x` runs only the reverse sweeps. For line
+    /// searches, whose trial points mostly need no gradient.
+    public func lossEvaluation(_ x: [Double]) throws -> Evaluation {
+        try evaluate(x, gradient: false, keepingForward: true, steps: nil)
+    }
+
+    private func evaluate(_ x: [Double], gradient wantsGradient: Bool, keepingForward: Bool, steps: Int?) throws -> Evaluation {
         let steps = steps ?? data.calibrationSteps.upperBound
         precondition(x.count == setup.freeCount, "free vector has \(x.count) values, expected \(setup.freeCount)")
         let network = setup.network(x)
-        let networkRaw = try network.map { try networkPasses.forward($0, inputs: setup.networkInputs, cells: data.cells) }
-        // Series over the whole case: the session reads their first `steps` steps.
-        let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
+        let clock = stageClock
+        let (networkRaw, parameters) = try clock.time(.expansion) {
+            let networkRaw = try network.map { try networkPasses.forward($0, inputs: setup.networkInputs, cells: data.cells) }
+            // Series over the whole case: the session reads their first `steps` steps.
+            return (networkRaw, setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self))
+        }
         return try sessions.withSession(steps: steps, make: {
             try backend.makeSession(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters), steps: steps)
-        }) { session in
-            try evaluate(x, gradient: wantsGradient, steps: steps, network: network, networkRaw: networkRaw, parameters: parameters, session: session)
+        }) { session, kept in
+            let run: KeptForward
+            if wantsGradient, let k = kept, k.x == x, k.steps == steps {
+                run = k
+            } else {
+                // Whatever was kept belongs to the session's previous recording, which this run replaces.
+                kept = nil
+                let runoff = try clock.time(.runoff) { try session.forward(parameters, recording: wantsGradient || keepingForward) }
+                let routed = try clock.time(.routing) { try CalibrationRouting(data: data, setup: setup, x: x, steps: steps).forward(runoff: runoff) }
+                run = KeptForward(x: x, steps: steps, networkRaw: networkRaw, runoff: runoff, routed: routed)
+                if keepingForward { kept = run }
+            }
+            // The reverse sweep below uses the session's recording, so nothing is left to reuse.
+            if wantsGradient { kept = nil }
+            return try evaluate(run, gradient: wantsGradient, network: network, session: session)
         }
     }
 
-    /// `evaluate` with the runoff in `session`.
-    private func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: Int, network: MultilayerPerceptron?, networkRaw: [Double]?,
-                          parameters: [HBVParameter: ParameterSeries<Double>], session: any RunoffSession) throws -> Evaluation {
-        let runoff = try session.forward(parameters, recording: wantsGradient)
+    /// Loss (and, when asked, gradient) of the forward `run`, whose runoff `session` recorded.
+    private func evaluate(_ run: KeptForward, gradient wantsGradient: Bool, network: MultilayerPerceptron?, session: any RunoffSession) throws -> Evaluation {
+        let (x, steps, routed) = (run.x, run.steps, run.routed)
         let routing = CalibrationRouting(data: data, setup: setup, x: x, steps: steps)
-        let routed = try routing.forward(runoff: runoff)
-        let n = data.cells, gaugeCount = data.gauges.count
-        var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: gaugeCount)
-        for (g, gauge) in data.gauges.enumerated() { for t in 0..<steps { discharge[g][t] = routed[t * n + gauge.cell] } }
+        let clock = stageClock
+        let (discharge, fit, regularisation) = clock.time(.loss) {
+            let n = data.cells, gaugeCount = data.gauges.count
+            var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: gaugeCount)
+            for (g, gauge) in data.gauges.enumerated() { for t in 0..<steps { discharge[g][t] = routed[t * n + gauge.cell] } }
+            // Loss over the calibration window.
+            let window = data.calibrationSteps.clamped(to: 0..<steps)
+            let fit = CalibrationLoss(loss: loss, gaugeWeights: gaugeWeights, pseudo: pseudoObserved).evaluate(discharge: routed, data: data, steps: steps, window: window)
+            return (discharge, fit, regularise(x))
+        }
+        let value = fit.value + regularisation.value
+        guard wantsGradient else { return Evaluation(loss: value, gradient: nil, discharge: discharge, nse: fit.nse) }
 
-        // Loss over the calibration window.
-        let window = data.calibrationSteps.clamped(to: 0..<steps)
-        let fit = CalibrationLoss(loss: loss, gaugeWeights: gaugeWeights, pseudo: pseudoObserved).evaluate(discharge: routed, data: data, steps: steps, window: window)
-        var value = fit.value
-        let nse = fit.nse
-        let regularisation = regularise(x)
-        value += regularisation.value
-        guard wantsGradient else { return Evaluation(loss: value, gradient: nil, discharge: discharge, nse: nse) }
-
-        let routingGradient = try routing.adjoint(runoff: runoff, discharge: routed, seed: .gauges(cells: fit.seedCells, adjoint: fit.seed))
-        let parameterGradient = try session.gradient(runoffAdjoint: routingGradient.localRunoff)
-        let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: networkRaw)
-        var gradient = pulled.free + routingGradient.free
-        if let network { gradient += try networkPasses.weightGradient(network, inputs: setup.networkInputs, cells: data.cells, outputGradient: pulled.network) }
+        let routingGradient = try clock.time(.routingAdjoint) {
+            try routing.adjoint(runoff: run.runoff, discharge: routed, seed: .gauges(cells: fit.seedCells, adjoint: fit.seed))
+        }
+        let parameterGradient = try clock.time(.runoffAdjoint) { try session.gradient(runoffAdjoint: routingGradient.localRunoff) }
+        var gradient = try clock.time(.parameterAdjoint) {
+            let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: run.networkRaw)
+            var gradient = pulled.free + routingGradient.free
+            if let network { gradient += try networkPasses.weightGradient(network, inputs: setup.networkInputs, cells: data.cells, outputGradient: pulled.network) }
+            return gradient
+        }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
-        return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: nse)
+        return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: fit.nse)
     }
 
     /// The regionalisation network's raw outputs `[cells][network parameters]` at free vector

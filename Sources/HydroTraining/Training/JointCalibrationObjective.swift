@@ -80,13 +80,27 @@ public struct JointCalibrationObjective {
     }
 
     /// Runs every case over steps `0..<steps` (default: each to the end of its calibration window).
+    ///
+    /// With `gradient`, each case whose last evaluation was a `lossEvaluation` at the same point
+    /// reuses that forward run (`CalibrationObjective.evaluate`).
     public func evaluate(_ x: [Double], gradient wantsGradient: Bool, steps: [Int]? = nil) throws -> Evaluation {
+        try evaluate(x, gradient: wantsGradient, lossOnlyKeepingForward: false, steps: steps)
+    }
+
+    /// The joint cost at `x` without its gradient, each case keeping its forward run for a
+    /// following gradient at the same point (`CalibrationObjective.lossEvaluation`).
+    public func lossEvaluation(_ x: [Double]) throws -> Evaluation {
+        try evaluate(x, gradient: false, lossOnlyKeepingForward: true, steps: nil)
+    }
+
+    private func evaluate(_ x: [Double], gradient wantsGradient: Bool, lossOnlyKeepingForward: Bool, steps: [Int]?) throws -> Evaluation {
         precondition(x.count == freeCount, "free vector has \(x.count) values, expected \(freeCount)")
         var loss = 0.0
         var gradient = wantsGradient ? [Double](repeating: 0, count: freeCount) : nil
         var evaluations: [CalibrationObjective.Evaluation] = []
         for (k, objective) in cases.enumerated() {
-            let e = try objective.evaluate(caseFree(x, case: k), gradient: wantsGradient, steps: steps?[k])
+            let e = lossOnlyKeepingForward ? try objective.lossEvaluation(caseFree(x, case: k))
+                : try objective.evaluate(caseFree(x, case: k), gradient: wantsGradient, steps: steps?[k])
             let w = caseWeights[k]
             loss += w * e.loss
             if let g = e.gradient {

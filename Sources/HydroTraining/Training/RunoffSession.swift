@@ -36,19 +36,25 @@ public enum RunoffSessionError: Error, CustomStringConvertible, Equatable {
 
 /// The session a `CalibrationObjective` reuses, behind a lock: a session holds the run between
 /// an evaluation's forward and gradient, so evaluations of one objective take turns.
+///
+/// With the session it holds the `KeptForward` of the session's last recording forward, if a
+/// loss-only evaluation made it: the gradient at that point then needs only the reverse sweeps.
 final class RunoffSessionCache: @unchecked Sendable {
     private let lock = NSLock()
     private var session: (any RunoffSession)?
+    private var kept: KeptForward?
 
     /// Runs `body` alone with the session of `steps` steps, made by `make` when there is none
-    /// or it covers other steps (the old one is dropped first, so two never coexist).
-    func withSession<T>(steps: Int, make: () throws -> any RunoffSession, _ body: (any RunoffSession) throws -> T) throws -> T {
+    /// or it covers other steps (the old one, and what was kept of its run, are dropped first,
+    /// so two never coexist). `body` gets the kept forward and sets what its own run leaves.
+    func withSession<T>(steps: Int, make: () throws -> any RunoffSession, _ body: (any RunoffSession, inout KeptForward?) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         if session?.steps != steps {
             session = nil
+            kept = nil
             session = try make()
         }
-        return try body(session!)
+        return try body(session!, &kept)
     }
 }

@@ -14,6 +14,10 @@ public protocol TrainableObjective {
     var freeParameterNames: [String] { get }
     /// One training evaluation: cost and gradient over the calibration window.
     func trainingEvaluation(_ x: [Double]) throws -> Evaluation
+    /// The cost alone (gradient nil) over the calibration window, for line-search trial points;
+    /// a `trainingEvaluation` at the same `x` right after it may reuse its forward run. The
+    /// default is `trainingEvaluation` (for objectives without a cheaper loss).
+    func lossEvaluation(_ x: [Double]) throws -> Evaluation
     /// What free value `index` is (parameter, cell, case), for messages.
     func describe(index: Int) -> String
     /// Where non-finite simulated discharge or forcing first appears, one clause per finding.
@@ -21,6 +25,10 @@ public protocol TrainableObjective {
     /// Test hook: the same objective with the precipitation of the first cell at step 1 NaN
     /// (in the first case of a joint objective).
     func injectingNaNIntoForcing() -> Self
+}
+
+extension TrainableObjective {
+    public func lossEvaluation(_ x: [Double]) throws -> Evaluation { try trainingEvaluation(x) }
 }
 
 /// What `Trainer` reads from an evaluation.
@@ -40,6 +48,7 @@ extension CalibrationObjective: TrainableObjective {
     public func initialFreeValues() -> [Double] { setup.initialFreeValues() }
     public var freeParameterNames: [String] { setup.freeParameterNames }
     public func trainingEvaluation(_ x: [Double]) throws -> Evaluation { try evaluate(x, gradient: true) }
+    // lossEvaluation(_:) is CalibrationObjective's own: it keeps the forward run for the gradient.
     public func describe(index: Int) -> String { setup.describe(index: index) }
 
     public func nonFiniteInputs(_ e: Evaluation) -> [String] {

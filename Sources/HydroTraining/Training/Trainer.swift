@@ -129,17 +129,28 @@ public struct Trainer<Objective: TrainableObjective> {
                 evaluations.append((x, e))
                 return (e.loss, e.gradient!)
             }
+            // L-BFGS trial points: the loss only; the gradient where the step is accepted reuses
+            // the trial's forward run (the iterates are those of full evaluations at every trial).
+            let evaluateLoss: ([Double]) throws -> Double = { x in
+                let e = try objective.lossEvaluation(x)
+                // A non-finite loss stops the run: evaluate the gradient too, so the diagnosis
+                // names the non-finite gradients as it did when every trial had one.
+                guard e.loss.isFinite else { return try evaluate(x).loss }
+                evaluations.append((x, e))
+                return e.loss
+            }
+            let gradientAtAccepted: ([Double]) throws -> [Double] = { x in try evaluate(x).gradient }
             var converged = false
             switch (config.optimizer, checkpoint.optimizer) {
             case (.lbfgs, .lbfgs(var state)?):
-                try lbfgs.iterate(&state, evaluate: evaluate)
+                try lbfgs.iterate(&state, loss: evaluateLoss, gradientAtAccepted: gradientAtAccepted)
                 checkpoint.free = state.x
                 converged = state.converged
                 checkpoint.optimizer = .lbfgs(state)
                 checkpoint.lossHistory.append(state.loss)
             case (.lbfgs, _):
                 var state = try lbfgs.start(at: checkpoint.free, evaluate: evaluate)
-                try lbfgs.iterate(&state, evaluate: evaluate)
+                try lbfgs.iterate(&state, loss: evaluateLoss, gradientAtAccepted: gradientAtAccepted)
                 checkpoint.free = state.x
                 converged = state.converged
                 checkpoint.optimizer = .lbfgs(state)

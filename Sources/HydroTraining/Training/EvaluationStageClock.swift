@@ -1,0 +1,66 @@
+import Foundation
+import DeviceTensor
+import HydroDomain
+import HydroIO
+import HydroModel
+import HydroObjectives
+import HydroRegionalisation
+import HydroRouting
+import OpenCLBackend
+import ReferenceBackend
+
+/// Wall-clock seconds an objective's evaluations spend in each stage of the calibration chain,
+/// summed over the evaluations since the last `reset` (`hydrogpu bench training`).
+///
+/// A `CalibrationObjective` with a clock (`stageClock`) times its stages with it; copies of the
+/// objective share the clock, like their runoff session. Off by default: timing costs a clock
+/// read per stage, nothing else.
+public final class EvaluationStageClock: @unchecked Sendable {
+    /// The stages in chain order.
+    public enum Stage: String, CaseIterable, Sendable, Codable {
+        /// Network forward and parameter expansion (layouts, sigmoid) to physical series.
+        case expansion
+        /// HBV runoff forward (on the backend's device; includes its uploads and downloads).
+        case runoff
+        /// Exchange and routing forward to discharge on every cell.
+        case routing
+        /// Gauge gathering, the loss (with pseudo-observations) and regularisation.
+        case loss
+        /// Routing and exchange adjoint back to dL/d runoff.
+        case routingAdjoint
+        /// HBV runoff adjoint back to dL/d physical parameters.
+        case runoffAdjoint
+        /// Parameter chain back to dL/dx (expansion pull-back, network backward).
+        case parameterAdjoint
+    }
+
+    private let lock = NSLock()
+    private var seconds: [Stage: Double] = [:]
+
+    public init() {}
+
+    /// Seconds per stage since the last reset (0 for stages that did not run).
+    public var totals: [Stage: Double] { lock.withLock { seconds } }
+
+    public func reset() { lock.withLock { seconds = [:] } }
+
+    /// Runs `body`, adding its wall time to `stage`.
+    public func time<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            lock.withLock { seconds[stage, default: 0] += elapsed }
+        }
+        return try body()
+    }
+}
+
+extension Optional where Wrapped == EvaluationStageClock {
+    /// `body` timed when there is a clock, run as is otherwise.
+    func time<T>(_ stage: EvaluationStageClock.Stage, _ body: () throws -> T) rethrows -> T {
+        switch self {
+        case .some(let clock): try clock.time(stage, body)
+        case .none: try body()
+        }
+    }
+}
