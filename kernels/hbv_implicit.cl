@@ -55,13 +55,14 @@ inline void ihbv_store_column(const real *S, __global real *base, uint u, uint u
 __kernel void hbv_implicit_forward(
     const uint units, const uint cells, const uint nmul, const uint steps,
     const uint step_begin, const uint step_end,
-    const real dt, const real near_zero, const int et_exponent,
+    const real dt, const real near_zero, const int options,
     __global const real *precip, __global const real *temp, __global const real *pet,
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *initial_states, __global real *final_states,
     __global real *runoff, __global real *checkpoints, const uint checkpoint_interval,
     __global real *balance, const real tolerance, const uint max_iterations, const uint polishing_steps,
     __global uint *nonconverged) {
+    const int et_exponent = options & 1;   // bit 0 (the other bits: sequential processes)
     const uint u0 = get_global_id(0) * HYDRO_VW;
     const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
     for (uint u = u0; u < u0 + HYDRO_VW && u < units; ++u) {
@@ -95,6 +96,7 @@ __kernel void hbv_implicit_forward(
         balance[2 * (size_t)units + u] = sum_q;
         balance[3 * (size_t)units + u] = ((((S[0] + S[1]) + S[2]) + S[3]) + S[4]) - storage_start;
         balance[4 * (size_t)units + u] = 0;   // no lower bounds: no numerical inflow
+        balance[5 * (size_t)units + u] = 0;   // no groundwater exchange in the implicit solver
         nonconverged[u] = failures;
     }
 }
@@ -102,13 +104,14 @@ __kernel void hbv_implicit_forward(
 __kernel void hbv_implicit_adjoint(
     const uint units, const uint cells, const uint nmul, const uint steps,
     const uint step_begin, const uint step_end,
-    const real dt, const real near_zero, const int et_exponent,
+    const real dt, const real near_zero, const int options,
     __global const real *precip, __global const real *temp, __global const real *pet,
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *runoff_adjoint, __global const real *final_state_adjoint,
     __global const real *checkpoints, const uint checkpoint_interval, __global real *scratch,
     __global real *param_gradient, __global real *initial_state_adjoint,
     const real tolerance, const uint max_iterations, const uint polishing_steps) {
+    const int et_exponent = options & 1;   // bit 0 (the other bits: sequential processes)
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (step_end <= step_begin) return;
     const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;

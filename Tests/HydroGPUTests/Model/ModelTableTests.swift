@@ -38,6 +38,23 @@ struct ModelTableTests {
             return try #require(program.range(of: "inline void hbv_\(snake)_forward(")?.lowerBound, "\(process)")
         }
         #expect(offsets == offsets.sorted())
+        // The kernels' process bits are the host's ActiveProcesses mask shifted past bit 0 (the ET exponent).
+        for process in HBVProcess.allCases {
+            let snake = process.name.reduce(into: "") { $0 += $1.isUppercase ? "_" + $1.lowercased() : String($1) }
+            #expect(define("HBV_ACTIVE_\(snake)") == Int(ActiveProcesses([process]).mask << 1), "\(process)")
+        }
+    }
+
+    /// The table's defaults: which parameters calibration leaves alone unless the config lists
+    /// them (held at their off value), and which processes a problem has unless it asks.
+    @Test func calibrationAndProcessDefaults() {
+        let held = HBVParameter.allCases.filter { !$0.isCalibratedByDefault }
+        #expect(held.contains(.c) && held.allSatisfy { $0.offValue != nil })
+        #expect(HBVParameter.c.offValue == 0 && HBVParameter.fc.offValue == nil)
+        let off = HBVProcess.allCases.filter { !$0.isOnByDefault }
+        #expect(HBVParameter.onByDefault == HBVParameter.allCases.filter { !off.contains($0.process) })
+        #expect(HBVSolver.sequential.processes == .all)
+        #expect(HBVProcess.allCases.allSatisfy { HBVSolver.implicit.processes.contains($0) == $0.isOnByDefault })
     }
 
     /// One absence rule: C may be absent (capillary rise off), BETAET is required with the ET
