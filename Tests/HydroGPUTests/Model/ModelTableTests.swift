@@ -8,11 +8,11 @@ import Testing
 struct ModelTableTests {
     /// MODEL.md section 3: δHBV's parameter order, storages, and the rates per day.
     @Test func tableMatchesModelDescription() {
-        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C"])
+        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW"])
         #expect(HBVParameter.count == HBVParameter.allCases.count)
         #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ"])
         #expect(HBVStorage.count == HBVStorage.allCases.count)
-        #expect(Set(HBVParameter.allCases.filter(\.isRatePerDay).map(\.name)) == ["K0", "K1", "K2", "PERC", "CFMAX", "C"])
+        #expect(Set(HBVParameter.allCases.filter(\.isRatePerDay).map(\.name)) == ["K0", "K1", "K2", "PERC", "CFMAX", "C", "GX"])
         #expect(HBVParameter.fc.bounds == (50, 1000) && HBVParameter.betaet.bounds == (0.3, 5))
         #expect(HBVParameter(name: "parCFMAX") == .cfmax && HBVParameter(name: "cwh") == .cwh && HBVParameter(name: "X") == nil)
         // Every storage and parameter belongs to a process of the table.
@@ -62,10 +62,11 @@ struct ModelTableTests {
     @Test func absenceRuleAndActiveProcesses() {
         let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
         let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
-        #expect(with.required == Set(HBVParameter.allCases).subtracting([.c]))
-        #expect(with.defaults == [.c: 0])
-        #expect(without.required == Set(HBVParameter.allCases).subtracting([.c, .betaet]))
-        #expect(without.defaults == [.c: 0, .betaet: 1])
+        let exchange: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1]
+        #expect(with.required == Set(HBVParameter.allCases).subtracting([.c, .gx, .gxref, .gxpow]))
+        #expect(with.defaults == exchange.merging([.c: 0]) { a, _ in a })
+        #expect(without.required == Set(HBVParameter.allCases).subtracting([.c, .betaet, .gx, .gxref, .gxpow]))
+        #expect(without.defaults == exchange.merging([.c: 0, .betaet: 1]) { a, _ in a })
         let all = Set(HBVParameter.allCases)
         #expect(ActiveProcesses(given: all) == .all)
         let noC = ActiveProcesses(given: all.subtracting([.c]))
@@ -79,7 +80,7 @@ struct ModelTableTests {
         let steps = 3
         let forcing = HBVForcing<Double>(steps: steps, cells: 1, precipitation: [1, 2, 0], temperature: [5, 5, 5], pet: [1, 1, 1])
         var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
-        for p in HBVParameter.allCases where p != .betaet && p != .c {
+        for p in HBVParameter.onByDefault where p != .betaet && p != .c {
             let (lo, hi) = p.bounds
             parameters[p] = .uniform((lo + hi) / 2, units: 1, steps: steps)
         }

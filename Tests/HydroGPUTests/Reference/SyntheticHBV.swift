@@ -21,7 +21,7 @@ enum SyntheticHBV {
     ]
     /// Central values of the parameters of processes off by default (given with
     /// `offByDefault: true`): a gaining store-dependent exchange.
-    static let centralOffByDefault: [HBVParameter: Double] = [:]
+    static let centralOffByDefault: [HBVParameter: Double] = [.gx: 0.6, .gxref: 40, .gxpow: 2.5]
 
     static func forcing(steps: Int, cells: Int) -> HBVForcing<Double> {
         var p = [Double](), t = [Double](), pet = [Double]()

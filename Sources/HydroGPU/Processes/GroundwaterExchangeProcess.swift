@@ -1,0 +1,47 @@
+import RealModule
+
+/// Store-dependent groundwater exchange (GR4J's F (R/X3)^3.5 on HBV's lower zone, docs/EXCHANGE.md):
+/// the lower zone gains or loses `GX (SLZ / GXREF)^GXPOW` per day across the unit's boundary,
+/// GX signed (> 0 imports water from beyond the topographic catchment, < 0 loses it to deep
+/// aquifers). A loss takes at most the whole store: `X = max(GX dt (SLZ/GXREF)^GXPOW, -SLZ)`.
+/// Acts on the lower zone after the baseflow, so it shapes the next step's baseflow; the flux is
+/// `HBVStepFluxes.exchange`, which the water balance counts as an inflow. Off (not applied) when
+/// the problem gives none of GX, GXREF, GXPOW (`ActiveProcesses`); training holds GX at 0 unless
+/// the config lists it. kernels/processes/groundwater_exchange.h is the same step and reverse in
+/// OpenCL C: change both.
+public enum GroundwaterExchangeProcess: SequentialProcess {
+    @inlinable @inline(__always)
+    public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,
+                                            _ r: inout SequentialHBVStepRecord<Real>,
+                                            _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        let store = s.lowerZone
+        r.exchangeStore = store
+        // An empty (or, by rounding, negative) store neither gains nor loses: the power law is 0 there.
+        r.exchangePower = store > 0 ? Real.pow(store / p.gxref, p.gxpow) : 0
+        let potential = p.gx * r.exchangePower
+        // d max(potential, -SLZ) / d potential: 1 unless the loss is capped by the store (at a tie,
+        // e.g. an empty store and GX = 0, the potential's path, so GX = 0 is exactly no exchange).
+        r.exchangeShare = potential >= -store ? 1 : 0
+        f.exchange = Swift.max(potential, -store)
+        s.lowerZone = store + f.exchange
+    }
+
+    @inlinable @inline(__always)
+    public static func reverse<Real: Real_>(_ g: inout HBVState<Real>, _ gf: inout HBVStepFluxes<Real>,
+                                            _ gp: inout HBVStepParameters<Real>,
+                                            _ r: SequentialHBVStepRecord<Real>,
+                                            _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        let gExchange = gf.exchange + g.lowerZone                    // SLZ += X
+        var gStore = g.lowerZone - gExchange * (1 - r.exchangeShare)  // X = max(pot, -SLZ)
+        let gPotential = gExchange * r.exchangeShare
+        gp.gx += gPotential * r.exchangePower                         // pot = GX power
+        let gPower = gPotential * p.gx
+        if r.exchangeStore > 0 {                                      // power = (SLZ / GXREF)^GXPOW
+            let slope = p.gxpow * r.exchangePower
+            gStore += gPower * slope / r.exchangeStore
+            gp.gxref -= gPower * slope / p.gxref
+            gp.gxpow += gPower * r.exchangePower * Real.log(r.exchangeStore / p.gxref)
+        }
+        g.lowerZone = gStore
+    }
+}
