@@ -1,9 +1,11 @@
 import RealModule
 
 /// Store-dependent groundwater exchange (GR4J's F (R/X3)^3.5 on HBV's lower zone, docs/EXCHANGE.md):
-/// the lower zone gains or loses `GX (SLZ / GXREF)^GXPOW` per day across the unit's boundary,
-/// GX signed (> 0 imports water from beyond the topographic catchment, < 0 loses it to deep
-/// aquifers). A loss takes at most the whole store: `X = max(GX dt (SLZ/GXREF)^GXPOW, -SLZ)`.
+/// the lower zone gains or loses `GX min(SLZ / GXREF, 1)^GXPOW` per day across the unit's
+/// boundary, GX signed (> 0 imports water from beyond the topographic catchment, < 0 loses it to
+/// deep aquifers). The filling is capped at 1 as GR4J's R/X3 is (its store cannot exceed X3): a
+/// gain that grew without bound with the store would feed itself and blow up. A loss takes at
+/// most the whole store: `X = max(GX dt min(SLZ/GXREF, 1)^GXPOW, -SLZ)`.
 /// Acts on the lower zone after the baseflow, so it shapes the next step's baseflow; the flux is
 /// `HBVStepFluxes.exchange`, which the water balance counts as an inflow. Off (not applied) when
 /// the problem gives none of GX, GXREF, GXPOW (`ActiveProcesses`); training holds GX at 0 unless
@@ -16,8 +18,10 @@ public enum GroundwaterExchangeProcess: SequentialProcess {
                                             _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
         let store = s.lowerZone
         r.exchangeStore = store
-        // An empty (or, by rounding, negative) store neither gains nor loses: the power law is 0 there.
-        r.exchangePower = store > 0 ? Real.pow(store / p.gxref, p.gxpow) : 0
+        // An empty (or, by rounding, negative) store neither gains nor loses: the power law is 0
+        // there; at or above GXREF the filling is 1.
+        let filling = store / p.gxref
+        r.exchangePower = store > 0 ? (filling < 1 ? Real.pow(filling, p.gxpow) : 1) : 0
         let potential = p.gx * r.exchangePower
         // d max(potential, -SLZ) / d potential: 1 unless the loss is capped by the store (at a tie,
         // e.g. an empty store and GX = 0, the potential's path, so GX = 0 is exactly no exchange).
@@ -36,11 +40,12 @@ public enum GroundwaterExchangeProcess: SequentialProcess {
         let gPotential = gExchange * r.exchangeShare
         gp.gx += gPotential * r.exchangePower                         // pot = GX power
         let gPower = gPotential * p.gx
-        if r.exchangeStore > 0 {                                      // power = (SLZ / GXREF)^GXPOW
+        let filling = r.exchangeStore / p.gxref
+        if r.exchangeStore > 0 && filling < 1 {                       // power = min(SLZ / GXREF, 1)^GXPOW
             let slope = p.gxpow * r.exchangePower
             gStore += gPower * slope / r.exchangeStore
             gp.gxref -= gPower * slope / p.gxref
-            gp.gxpow += gPower * r.exchangePower * Real.log(r.exchangeStore / p.gxref)
+            gp.gxpow += gPower * r.exchangePower * Real.log(filling)
         }
         g.lowerZone = gStore
     }
