@@ -23,7 +23,7 @@ struct GroundwaterExchangeTests {
         return problem
     }
 
-    @Test(arguments: [(0.8, 1.0), (-1.5, 1.0), (0.4, 0.5), (-40.0, 1.0)])
+    @Test(arguments: [(0.8, 1.0), (-1.5, 1.0), (0.4, 0.5), (-60.0, 1.0)])
     func stepMatchesTheFormula(gx: Double, stepDays: Double) throws {
         let (gxref, gxpow, k2) = (30.0, 3.5, 0.05)
         let problem = drainingLowerZone(steps: 30, gx: gx, gxref: gxref, gxpow: gxpow, k2: k2, stepDays: stepDays, slz: 45)
@@ -38,13 +38,14 @@ struct GroundwaterExchangeTests {
             #expect(abs(trace.fluxes[t].exchange - exchange) <= 1e-12 * max(abs(exchange), 1), "exchange at time index \(t)")
             #expect(abs(trace.states[t].lowerZone - slz) <= 1e-12 * max(slz, 1), "SLZ at time index \(t)")
         }
-        // A loss never takes more than the store holds (GX = -40 empties it at the first step).
+        // A loss never takes more than the store holds (GX = -60 empties it at the first step:
+        // the filling is capped at 1, so the potential loss is 60 mm against 42.75 mm held).
         #expect(trace.states.allSatisfy { $0.lowerZone >= 0 })
-        if gx == -40 { #expect(trace.states[0].lowerZone == 0 && trace.fluxes[1].exchange == 0) }
+        if gx == -60 { #expect(trace.states[0].lowerZone == 0 && trace.fluxes[1].exchange == 0) }
     }
 
     @Test func adjointMatchesFiniteDifferencesGaining() throws {
-        try SequentialHBVReferenceTests().checkAgainstFiniteDifferences(SyntheticHBV.problem(temporal: .monthly, offByDefault: true))
+        try SequentialHBVReferenceTests().checkAgainstFiniteDifferences(SyntheticHBV.problem(temporal: .monthly, offByDefault: true, seed: 2))
     }
 
     @Test func adjointMatchesFiniteDifferencesLosingWithHalfDaySteps() throws {
