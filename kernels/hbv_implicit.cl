@@ -47,13 +47,14 @@ inline void ihbv_store_column(const real *S, __global real *base, uint u, uint u
 __kernel void hbv_implicit_forward(
     const uint units, const uint cells, const uint nmul, const uint steps,
     const uint step_begin, const uint step_end,
-    const real dt, const real near_zero, const int et_exponent,
+    const real dt, const real near_zero, const int options,
     __global const real *precip, __global const real *temp, __global const real *pet,
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *initial_states, __global real *final_states,
     __global real *runoff, __global real *checkpoints, const uint checkpoint_interval,
     __global real *balance, const real tolerance, const uint max_iterations, const uint polishing_steps,
     __global uint *nonconverged) {
+    const int et_exponent = options & 1;   // bit 0 (the other bits: sequential processes)
     const uint u0 = get_global_id(0) * HYDRO_VW;
     const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
     for (uint u = u0; u < u0 + HYDRO_VW && u < units; ++u) {
@@ -62,7 +63,7 @@ __kernel void hbv_implicit_forward(
         ihbv_fluxes o;
         ihbv_load_column(initial_states, u, units, S);
         const real storage_start = (((S[0] + S[1]) + S[2]) + S[3]) + S[4];
-        real sum_p = 0, sum_et = 0, sum_q = 0;
+        real sum_p = 0, sum_et = 0, sum_q = 0, sum_x = 0;
         uint failures = 0, since_checkpoint = 0, checkpoint = 0;
         for (uint t = step_begin; t < step_end; ++t) {
             if (checkpoint_interval != 0) {
@@ -80,6 +81,7 @@ __kernel void hbv_implicit_forward(
             sum_p += P;
             sum_et += o.et;
             sum_q += q;
+            sum_x += o.exchange;
         }
         ihbv_store_column(S, final_states, u, units);
         balance[u] = sum_p;
@@ -87,6 +89,7 @@ __kernel void hbv_implicit_forward(
         balance[2 * (size_t)units + u] = sum_q;
         balance[3 * (size_t)units + u] = ((((S[0] + S[1]) + S[2]) + S[3]) + S[4]) - storage_start;
         balance[4 * (size_t)units + u] = 0;   // no lower bounds: no numerical inflow
+        balance[5 * (size_t)units + u] = sum_x;   // groundwater exchange (into the lower zone)
         nonconverged[u] = failures;
     }
 }
@@ -94,13 +97,14 @@ __kernel void hbv_implicit_forward(
 __kernel void hbv_implicit_adjoint(
     const uint units, const uint cells, const uint nmul, const uint steps,
     const uint step_begin, const uint step_end,
-    const real dt, const real near_zero, const int et_exponent,
+    const real dt, const real near_zero, const int options,
     __global const real *precip, __global const real *temp, __global const real *pet,
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *runoff_adjoint, __global const real *final_state_adjoint,
     __global const real *checkpoints, const uint checkpoint_interval, __global real *scratch,
     __global real *param_gradient, __global real *initial_state_adjoint,
     const real tolerance, const uint max_iterations, const uint polishing_steps) {
+    const int et_exponent = options & 1;   // bit 0 (the other bits: sequential processes)
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (step_end <= step_begin) return;
     const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;

@@ -22,7 +22,8 @@
 //  5  uint step_end                            same
 //  6  real dt (days per step)                  same
 //  7  real near_zero (SM floor after ET)       same
-//  8  int  et_exponent (1: ET factor has its exponent)  same
+//  8  int  options: bit 0 the ET factor has its exponent; bit HBV_ACTIVE_<process> (hbv_model.h)
+//     the process is applied (processes switched by presence, ActiveProcesses)      same
 //  9  precip  [T][C] mm/step                   same
 // 10  temp    [T][C] degC                      same
 // 11  pet     [T][C] mm/step                   same
@@ -44,10 +45,11 @@
 //     adjoint does not evaluate pow again)
 // 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][S+2][U] (step records recomputed
 //     K = 1 stores the whole trajectory          within a segment; any 1-element buffer when K = 1)
-// 20  balance [5][U] (written): per-unit       param_gradient, same layout as param_values:
+// 20  balance [6][U] (written): per-unit       param_gradient, same layout as param_values:
 //     window totals of P, ET, Q, storage        dL/d(physical value) ADDED (+=) to it, so the
 //     change (end - start) and numerical        caller zeroes it (or accumulates windows)
-//     inflow (water added by the SM floor)
+//     inflow (water added by the SM floor),
+//     groundwater exchange (in > 0, out < 0)
 // 21                                           initial_state_adjoint [S][U] (written):
 //                                              dL/d(storages at step_begin)
 //
@@ -108,7 +110,7 @@ inline hbv_forcing load_forcing(__global const real *precip, __global const real
 __kernel void hbv_sequential_forward(
     const uint units, const uint cells, const uint nmul, const uint steps,
     const uint step_begin, const uint step_end,
-    const real dt, const real near_zero, const int et_exponent,
+    const real dt, const real near_zero, const int options,
     __global const real *precip, __global const real *temp, __global const real *pet,
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *initial_states, __global real *final_states,
@@ -120,7 +122,7 @@ __kernel void hbv_sequential_forward(
 
     hbv_states s = load_states(initial_states, u0, units);
     const realv storage_start = total_storage(s);
-    realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0);
+    realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0), sum_exchange = (realv)(0);
     uint since_checkpoint = 0, checkpoint = 0;
     for (uint t = step_begin; t < step_end; ++t) {
         __global real *record = 0;
@@ -134,7 +136,7 @@ __kernel void hbv_sequential_forward(
         const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
         const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
         hbv_trace r;
-        hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, 0, (realv)(0), (realv)(0), &r);
+        hbv_step_trace(&s, &q, &f, dt, near_zero, options, 0, (realv)(0), (realv)(0), &r);
         if (record) {
             store_units(r.wpow, record + HBV_RECORD_WPOW * (size_t)units, u0, units);
             store_units(r.epow, record + HBV_RECORD_EPOW * (size_t)units, u0, units);
@@ -145,6 +147,7 @@ __kernel void hbv_sequential_forward(
         sum_et += r.et;
         sum_q += r.runoff;
         sum_floor += r.sm3 - r.sm3pre;
+        sum_exchange += r.exchange;
     }
     store_states(s, final_states, u0, units);
     store_units(sum_p, balance, u0, units);
@@ -152,12 +155,13 @@ __kernel void hbv_sequential_forward(
     store_units(sum_q, balance + 2 * (size_t)units, u0, units);
     store_units(total_storage(s) - storage_start, balance + 3 * (size_t)units, u0, units);
     store_units(sum_floor, balance + 4 * (size_t)units, u0, units);
+    store_units(sum_exchange, balance + 5 * (size_t)units, u0, units);
 }
 
 __kernel void hbv_sequential_adjoint(
     const uint units, const uint cells, const uint nmul, const uint steps,
     const uint step_begin, const uint step_end,
-    const real dt, const real near_zero, const int et_exponent,
+    const real dt, const real near_zero, const int options,
     __global const real *precip, __global const real *temp, __global const real *pet,
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *runoff_adjoint, __global const real *final_state_adjoint,
@@ -193,7 +197,7 @@ __kernel void hbv_sequential_adjoint(
                 const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
                 const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
                 hbv_trace r;
-                hbv_step_trace(&s, &q, &f, dt, near_zero, et_exponent, 0, (realv)(0), (realv)(0), &r);
+                hbv_step_trace(&s, &q, &f, dt, near_zero, options, 0, (realv)(0), (realv)(0), &r);
                 if (t > first) {
                     __global real *record = scratch + (t - first - 1) * record_block;
                     store_units(r.wpow, record + HBV_RECORD_WPOW * (size_t)units, u0, units);
@@ -220,7 +224,7 @@ __kernel void hbv_sequential_adjoint(
             const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
             const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
             const realv a_runoff = load_cells_of_units(runoff_adjoint + (size_t)t * cells, u0, units, nmul) * share;
-            hbv_step_adjoint(&start, wpow, epow, &q, &f, dt, near_zero, et_exponent, a_runoff, &a, &g);
+            hbv_step_adjoint(&start, wpow, epow, &q, &f, dt, near_zero, options, a_runoff, &a, &g);
         }
     }
 #define FLUSH(i, name) accumulate_units(g.name * hbv_step_factor(i, dt), param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);

@@ -20,17 +20,20 @@
 #include "hbv_process_operators.h"
 
 // One step from storages `s`: every process operator in model/hbv.table's order
-// (HBV_PROCESSES); fills `r`, whose `end` holds the new storages.
+// (HBV_PROCESSES) whose bit HBV_ACTIVE_<process> is set in `options` (bit 0: the ET exponent);
+// fills `r`, whose `end` holds the new storages. A process that is off is not applied at all
+// (processes switched by presence: ActiveProcesses on the host), a uniform branch.
 // The two power laws are the step's costly part (about 80 % of the forward kernel on a CPU):
 // with `known_powers` the adjoint passes the values this step's forward evaluation stored
 // (`wpow_known` = (SM/FC)^BETA, `epow_known` = the ET factor before its clamp) instead of
 // evaluating them again; everything else is recomputed.
 inline void hbv_step_trace(const hbv_states *s, const hbv_params *q, const hbv_forcing *f,
-                           real dt, real near_zero, int et_exponent,
+                           real dt, real near_zero, int options,
                            int known_powers, realv wpow_known, realv epow_known, hbv_trace *r) {
-    const hbv_step_inputs x = { *f, dt, near_zero, et_exponent, known_powers, wpow_known, epow_known };
+    const hbv_step_inputs x = { *f, dt, near_zero, options & 1, known_powers, wpow_known, epow_known };
     hbv_states state = *s;
-#define FORWARD(name) hbv_##name##_forward(&state, q, &x, r);
+    r->exchange = (realv)(0);
+#define FORWARD(name) if (options & HBV_ACTIVE_##name) hbv_##name##_forward(&state, q, &x, r);
     HBV_PROCESSES(FORWARD)
 #undef FORWARD
     r->runoff = (r->q0 + r->q1) + r->q2;
@@ -45,14 +48,14 @@ inline hbv_states hbv_end_states(const hbv_trace *r) { return r->end; }
 // exit dL/d(start storages). `a_runoff` is dL/d(runoff of this step); parameter gradients are
 // added to `g`.
 inline void hbv_step_adjoint(const hbv_states *s, realv wpow, realv epow, const hbv_params *q,
-                             const hbv_forcing *f, real dt, real near_zero, int et_exponent,
+                             const hbv_forcing *f, real dt, real near_zero, int options,
                              realv a_runoff, hbv_states *a, hbv_params *g) {
     hbv_trace r;
-    hbv_step_trace(s, q, f, dt, near_zero, et_exponent, 1, wpow, epow, &r);
-    const hbv_step_inputs x = { *f, dt, near_zero, et_exponent, 1, wpow, epow };
+    hbv_step_trace(s, q, f, dt, near_zero, options, 1, wpow, epow, &r);
+    const hbv_step_inputs x = { *f, dt, near_zero, options & 1, 1, wpow, epow };
     const realv zero = (realv)(0);
     hbv_flux_adjoint af = { zero, zero, zero, zero, a_runoff, a_runoff, a_runoff };
-#define REVERSE(name) hbv_##name##_reverse(&r, q, &x, a, &af, g);
+#define REVERSE(name) if (options & HBV_ACTIVE_##name) hbv_##name##_reverse(&r, q, &x, a, &af, g);
     HBV_PROCESSES_REVERSED(REVERSE)
 #undef REVERSE
 }

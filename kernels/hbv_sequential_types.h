@@ -28,7 +28,11 @@ typedef struct {
     realv sm2, eratio, epow, ef, etpot, et, sm3pre, sm3;
     realv slz0, cratio, cmin, cpot, cap;
     realv suz1, percolation, suz2, qpot, qpos, q0, suz3, q1, slz2, q2;
+    realv gx_store, gx_power, gx_pot;
     realv runoff;
+    // Water the groundwater exchange added to (> 0) or took from (< 0) the lower zone across
+    // the unit's boundary; 0 unless that process sets it. The water balance counts it.
+    realv exchange;
     hbv_states end;   // the storages after the step
 } hbv_trace;
 

@@ -21,6 +21,9 @@ func openCLHeader(_ table: ModelTable, source: String) -> String {
     h += "\n// X(name) for every process in the table's order, and in reverse order.\n"
     h += "#define HBV_PROCESSES(X) " + processNames.map { "X(\($0))" }.joined(separator: " ") + "\n"
     h += "#define HBV_PROCESSES_REVERSED(X) " + processNames.reversed().map { "X(\($0))" }.joined(separator: " ") + "\n"
+    h += "\n// Bit of each process in the kernels' `options` argument (bit 0 is the ET exponent):\n"
+    h += "// ActiveProcesses.mask << 1 on the host.\n"
+    for (i, name) in processNames.enumerated() { h += "#define HBV_ACTIVE_\(name) \(1 << (i + 1))\n" }
     return h
 }
 

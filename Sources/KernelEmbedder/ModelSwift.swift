@@ -57,6 +57,14 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
             }
         }
 
+        /// Whether synthetic problems and generated cases include the process (the table's
+        /// `default` column); one that is off is present only where a problem or config asks for it.
+        public var isOnByDefault: Bool {
+            switch self {
+    \(switchOver(processes.map { ($0.name, $0.isOnByDefault ? "true" : "false") }))
+            }
+        }
+
         /// What the process does.
         public var summary: String {
             switch self {
@@ -145,6 +153,14 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
         public var constraint: ParameterConstraint {
             switch self {
     \(switchOver(parameters.map { ($0.swift, "." + $0.constraint) }))
+            }
+        }
+
+        /// Whether calibration adjusts the parameter when the config does not mention it (the
+        /// table's `calibrate` column); otherwise it stays at its absent value.
+        public var isCalibratedByDefault: Bool {
+            switch self {
+    \(switchOver(parameters.map { ($0.swift, $0.calibratedByDefault ? "true" : "false") }))
             }
         }
 

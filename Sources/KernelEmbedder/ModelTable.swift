@@ -3,7 +3,7 @@
 import Foundation
 
 struct ModelTable {
-    struct Process { var name: String; var summary: String }
+    struct Process { var name: String; var isOnByDefault: Bool; var summary: String }
     struct Storage { var name, swift, c, process, summary: String }
     struct Parameter {
         var name, swift, process: String
@@ -13,6 +13,8 @@ struct ModelTable {
         var absent: String
         /// "positive", "fraction", "recession", "nonnegative" or "any" (see the table).
         var constraint: String
+        /// Whether calibration adjusts it by default ("calibrate" column: yes/no).
+        var calibratedByDefault: Bool
         var unit, summary: String
         /// From [values]: the fixed value ("-": none), the twin's truth, its descriptor map ("-": none).
         var fixed = "-", truth = "", map = "-"
@@ -47,13 +49,14 @@ struct ModelTable {
             }
             switch section {
             case "[processes]":
-                let c = try columns(2)
-                processes.append(Process(name: c[0], summary: c[1]))
+                let c = try columns(3)
+                guard c[1] == "on" || c[1] == "off" else { throw fail("default must be on or off, got '\(c[1])'") }
+                processes.append(Process(name: c[0], isOnByDefault: c[1] == "on", summary: c[2]))
             case "[storages]":
                 let c = try columns(5)
                 storages.append(Storage(name: c[0], swift: c[1], c: c[2], process: c[3], summary: c[4]))
             case "[parameters]":
-                let c = try columns(10)
+                let c = try columns(11)
                 guard Double(c[3]) != nil, Double(c[4]) != nil else { throw fail("bounds '\(c[3])' '\(c[4])' are not numbers") }
                 guard c[5] == "day" || c[5] == "-" else { throw fail("rate must be 'day' or '-', got '\(c[5])'") }
                 let absentOK = c[6] == "required"
@@ -62,8 +65,13 @@ struct ModelTable {
                 guard ["positive", "fraction", "recession", "nonnegative", "any"].contains(c[7]) else {
                     throw fail("constraint must be positive, fraction, recession, nonnegative or any, got '\(c[7])'")
                 }
+                guard c[8] == "yes" || c[8] == "no" else { throw fail("calibrate must be yes or no, got '\(c[8])'") }
+                guard c[8] == "yes" || c[6].hasPrefix("neutral=") else {
+                    throw fail("a parameter not calibrated by default needs absent = neutral=V (the value it is held at)")
+                }
                 parameters.append(Parameter(name: c[0], swift: c[1], process: c[2], lower: c[3], upper: c[4],
-                                            isRatePerDay: c[5] == "day", absent: c[6], constraint: c[7], unit: c[8], summary: c[9]))
+                                            isRatePerDay: c[5] == "day", absent: c[6], constraint: c[7],
+                                            calibratedByDefault: c[8] == "yes", unit: c[9], summary: c[10]))
             case "[values]":
                 let c = try columns(4)
                 guard let i = parameters.firstIndex(where: { $0.name == c[0] }) else {
@@ -92,6 +100,13 @@ struct ModelTable {
         }
         for p in parameters where p.truth.isEmpty {
             throw EmbedderError(description: "\(path): parameter \(p.name) has no row in [values]")
+        }
+        // A process off by default must be switchable: all its parameters neutral when absent.
+        for process in processes where !process.isOnByDefault {
+            let own = parameters.filter { $0.process == process.name }
+            guard !own.isEmpty, own.allSatisfy({ $0.absent.hasPrefix("neutral=") }) else {
+                throw EmbedderError(description: "\(path): process \(process.name) is off by default, so its parameters must all be neutral=V")
+            }
         }
     }
 }

@@ -103,6 +103,7 @@ public final class RunoffDeviceData {
     /// completed by the model table's absence rule (`HBVParameter.absenceRule(for:)`).
     static func completeParameters(_ problem: RunoffProblem<Float>) throws(OpenCLRunoffError) -> [HBVParameter: ParameterSeries<Float>] {
         let steps = problem.forcing.steps, units = problem.units
+        do { try problem.checkSolverHasProcesses() } catch { throw .problem(error) }
         let rule = HBVParameter.absenceRule(for: problem.configuration)
         var series = problem.parameters
         for parameter in HBVParameter.allCases {

@@ -39,9 +39,10 @@ final class RunoffSolverOutputs {
             return (try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units]),
                     unitRunoff,
                     nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
-                    // The five balance totals (P, ET, Q, storage change, numerical inflow) per unit.
-                    try DeviceBuffer<Float>(device: device, shape: [5, units]),
-                    try DeviceBuffer<Float>(device: device, shape: [7]))
+                    // The six balance totals (P, ET, Q, storage change, numerical inflow,
+                    // groundwater exchange) per unit.
+                    try DeviceBuffer<Float>(device: device, shape: [6, units]),
+                    try DeviceBuffer<Float>(device: device, shape: [8]))
         }
     }
 
@@ -83,7 +84,8 @@ final class RunoffSolverOutputs {
     func commonArguments(_ window: Range<Int>) -> [KernelArgument] {
         [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(window.lowerBound), .uint(window.upperBound),
          .float(Float(data.configuration.stepDays)), .float(Float(data.configuration.nearZero)),
-         .int32(data.configuration.usesETExponent ? 1 : 0),
+         // options: bit 0 the ET exponent, then the active processes (HBV_ACTIVE_<process>).
+         .int32((data.configuration.usesETExponent ? 1 : 0) | Int32(ActiveProcesses(given: data.givenParameters).mask << 1)),
          .buffer(data.precipitation), .buffer(data.temperature), .buffer(data.pet),
          .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
     }
@@ -101,19 +103,20 @@ final class RunoffSolverOutputs {
             .uint(values), .uint(data.components), .buffer(unitRunoff), .buffer(cellRunoff)])
     }
 
-    /// Reduces the per-unit water balance of the last forward run on the device (seven
+    /// Reduces the per-unit water balance of the last forward run on the device (eight
     /// scalars cross to the host).
     func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit {
         let local = Self.reductionWidth(data.device.info.maxWorkGroupSize)
         let (kernels, data, balance, summary) = (kernels, data, balance, summary)
         let s = try onDevice { () throws(OpenCLError) in
             try kernels.balanceReduce.launch(global: [local], local: [local], arguments: [
-                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 7 * local * MemoryLayout<Float>.stride)])
+                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 8 * local * MemoryLayout<Float>.stride)])
             return try summary.download()
         }
         return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
                                  totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
-                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]))
+                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]),
+                                 exchange: Double(s[7]))
     }
 
     /// The largest power of two <= min(256, the device's work-group limit).

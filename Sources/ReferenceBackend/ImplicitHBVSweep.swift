@@ -82,6 +82,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                         balance.precipitation += Double(precipitation)
                         balance.evapotranspiration += Double(fluxes.et)
                         balance.runoff += Double(q)
+                        balance.exchange += Double(fluxes.exchange)
                         for i in 0..<m { previous[i] = state[i] }
                         if keepsTrajectory { for i in 0..<m { trajectory[(t + 1) * m + i] = state[i] } }
                     }

@@ -34,6 +34,7 @@ public struct PackedParameters<Real: BinaryFloatingPoint & Sendable>: Sendable {
     /// Packs `problem.parameters` under the model table's absence rule
     /// (`HBVParameter.absenceRule(for:)`), the one rule every backend applies.
     public init(_ problem: RunoffProblem<Real>) throws(RunoffProblemError) {
+        try problem.checkSolverHasProcesses()
         let rule = HBVParameter.absenceRule(for: problem.configuration)
         try self.init(problem, required: rule.required, defaults: rule.defaults.mapValues { Real($0) })
     }

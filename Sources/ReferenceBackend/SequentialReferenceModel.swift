@@ -245,7 +245,7 @@ enum SequentialKernels {
         var balance = UnitWaterBalance()
         balance.initialStorage = UnitWaterBalance.storageSum(c.initialStates, unit: unit, units: units)
         var record = SequentialHBVStepRecord<Real>()
-        var sumP = 0.0, sumET = 0.0, sumQ = 0.0, sumExtra = 0.0
+        var sumP = 0.0, sumET = 0.0, sumQ = 0.0, sumExtra = 0.0, sumExchange = 0.0
         let unitPowers = c.powers.map { $0 + unit * c.steps * 2 }
         for t in 0..<c.steps {
             let i = t * c.cells + cell
@@ -263,6 +263,7 @@ enum SequentialKernels {
             sumET += Double(f.evapotranspiration)
             sumQ += Double(q)
             sumExtra += Double(f.numericalInflow)
+            sumExchange += Double(f.exchange)
             if let states = c.traceStates, let fluxes = c.traceFluxes {
                 states[t * units + unit] = s
                 fluxes[t * units + unit] = f
@@ -273,6 +274,7 @@ enum SequentialKernels {
         balance.evapotranspiration = sumET
         balance.runoff = sumQ
         balance.numericalInflow = sumExtra
+        balance.exchange = sumExchange
         balance.finalStorage = UnitWaterBalance.storageSum(UnsafePointer(c.finalStates), unit: unit, units: units)
         c.balances[unit] = balance
         return unit

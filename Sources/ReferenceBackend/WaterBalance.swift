@@ -3,28 +3,31 @@ import HydroModel
 /// Water-balance totals of one HBV unit over a run (mm), accumulated in Double whatever the
 /// model's precision, so the audit measures the model's rounding and not the audit's.
 ///
-/// Closure: `precipitation + numericalInflow - evapotranspiration - runoff - (final - initial)`.
+/// Closure: `precipitation + numericalInflow + exchange - evapotranspiration - runoff - (final - initial)`.
 /// `numericalInflow` is water a solver adds by a lower bound rather than by a flux: δHBV's
 /// `SM = max(SM - ET, nearzero)` lifts SM to 1e-5 mm when ET empties the soil. It is counted as
-/// an inflow so the audit closes to rounding and the amount stays visible.
+/// an inflow so the audit closes to rounding and the amount stays visible. `exchange` is the water
+/// the groundwater exchange (`HBVStepFluxes.exchange`) brought in (> 0) or took out (< 0).
 public struct UnitWaterBalance: Sendable, Equatable {
     public var precipitation: Double = 0
     public var evapotranspiration: Double = 0
     public var runoff: Double = 0
     public var numericalInflow: Double = 0
+    public var exchange: Double = 0
     public var initialStorage: Double = 0
     public var finalStorage: Double = 0
 
     public init() {}
 
-    /// P + numerical inflow - ET - Q - ΔS (mm).
+    /// P + numerical inflow + exchange - ET - Q - ΔS (mm).
     @inlinable public var closureError: Double {
-        precipitation + numericalInflow - evapotranspiration - runoff - (finalStorage - initialStorage)
+        precipitation + numericalInflow + exchange - evapotranspiration - runoff - (finalStorage - initialStorage)
     }
 
-    /// |closure| relative to the unit's inflow (P plus numerical inflow), or absolute if there was none.
+    /// |closure| relative to the unit's inflow (P plus numerical inflow plus a gaining exchange),
+    /// or absolute if there was none.
     @inlinable public var relativeClosureError: Double {
-        let inflow = precipitation + numericalInflow
+        let inflow = precipitation + numericalInflow + max(exchange, 0)
         return inflow > 0 ? abs(closureError) / inflow : abs(closureError)
     }
 
@@ -44,7 +47,7 @@ extension WaterBalanceAudit {
     /// `domainError`'s balance, so a closed domain reads 0 there.
     public init(units: UnsafeBufferPointer<UnitWaterBalance>) {
         var maxAbs = 0.0, maxRel = 0.0
-        var p = 0.0, et = 0.0, q = 0.0, ds = 0.0, extra = 0.0
+        var p = 0.0, et = 0.0, q = 0.0, ds = 0.0, extra = 0.0, exchanged = 0.0
         for u in units {
             maxAbs = max(maxAbs, abs(u.closureError))
             maxRel = max(maxRel, u.relativeClosureError)
@@ -53,9 +56,10 @@ extension WaterBalanceAudit {
             q += u.runoff
             ds += u.finalStorage - u.initialStorage
             extra += u.numericalInflow
+            exchanged += u.exchange
         }
         self.init(maxAbsoluteError: maxAbs, maxRelativeError: maxRel, totalPrecipitation: p,
-                  totalEvapotranspiration: et, totalRunoff: q, storageChange: ds, numericalInflow: extra)
+                  totalEvapotranspiration: et, totalRunoff: q, storageChange: ds, numericalInflow: extra, exchange: exchanged)
     }
 
     public init(units: [UnitWaterBalance]) {

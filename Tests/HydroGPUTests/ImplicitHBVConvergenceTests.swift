@@ -16,7 +16,7 @@ struct ImplicitHBVConvergenceTests {
 
     /// dS/dt (mm/day), from the same flux definitions with per-day rates (h = 1).
     static func rate(_ s: [Double]) -> [Double] {
-        let values = HBVParameter.allCases.map { parameterValues[$0]! }
+        let values = HBVParameter.allCases.map { parameterValues[$0] ?? $0.offValue! }
         var f = [Double](repeating: 0, count: 5)
         values.withUnsafeBufferPointer { v in
             let fluxes = ImplicitHBVFluxes(states: s, parameters: ImplicitHBVParameters(v.baseAddress!),

@@ -58,7 +58,7 @@ enum ImplicitHBVFixtures {
         let units = cells * components
         let (slotCount, table) = slots(layout, steps: steps)
         var parameters: [HBVParameter: ParameterSeries<Real>] = [:]
-        for p in HBVParameter.allCases {
+        for p in HBVParameter.onByDefault {
             var values = [Real]()
             for s in 0..<slotCount { for u in 0..<units { values.append(Real(parameterValue(p, unit: u, slot: s))) } }
             parameters[p] = ParameterSeries(slots: slotCount, units: units, values: values, slotOfStep: table)

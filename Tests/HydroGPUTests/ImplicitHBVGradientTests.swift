@@ -60,7 +60,7 @@ struct ImplicitHBVGradientTests {
         let (_, gradient) = try model.gradient(problem, runoffAdjoint: w)
         let units = problem.units
         var checked = 0, relative = 0
-        for p in HBVParameter.allCases {
+        for p in HBVParameter.onByDefault {
             let series = problem.parameters[p]!
             let adjoint = try #require(gradient.parameters[p])
             #expect(adjoint.count == series.slots * units)

@@ -24,7 +24,7 @@ struct ImplicitHBVPrecisionTests {
         let w = (0..<(steps * cells)).map { Double(($0 * 7) % 5) - 1.5 }
         let (_, gd) = try ImplicitReferenceModel<Double>().gradient(double, runoffAdjoint: w)
         let (_, gf) = try ImplicitReferenceModel<Float>().gradient(single, runoffAdjoint: w.map { Float($0) })
-        for p in HBVParameter.allCases {
+        for p in HBVParameter.onByDefault {
             let a = gd.parameters[p]!, b = gf.parameters[p]!
             let norm = a.map { $0 * $0 }.reduce(0, +).squareRoot()
             let difference = zip(a, b).map { ($0 - Double($1)) * ($0 - Double($1)) }.reduce(0, +).squareRoot()

@@ -23,7 +23,7 @@ struct ImplicitHBVSolverTests {
         let forcing = HBVForcing(steps: steps, cells: cells, precipitation: p, temperature: t, pet: e)
         let units = cells
         var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
-        for q in HBVParameter.allCases {
+        for q in HBVParameter.onByDefault {
             let (lo, hi) = q.bounds
             // Fast drainage and strong ET/capillary rise: close to the upper bounds (lower for UZL, FC, LP, TT).
             let high: Set<HBVParameter> = [.k0, .k1, .k2, .perc, .cfmax, .cfr, .c, .beta, .cwh]
@@ -84,7 +84,7 @@ struct ImplicitHBVSolverTests {
         let units = problem.units
         for t in 0..<problem.forcing.steps {
             for u in 0..<units {
-                let values = HBVParameter.allCases.map { problem.parameters[$0]!.value(step: t, unit: u) }
+                let values = HBVParameter.allCases.map { problem.parameters[$0]?.value(step: t, unit: u) ?? $0.offValue! }
                 let previous = (0..<5).map { states[t][$0 * units + u] }
                 let current = (0..<5).map { states[t + 1][$0 * units + u] }
                 let forcing = t * problem.forcing.cells + u
@@ -143,7 +143,7 @@ struct ImplicitHBVSolverTests {
         let steps = 200, cells = 100
         var g = ImplicitHBVFixtures.Generator(seed: 11)
         var problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: steps, cells: cells, stepDays: stepDays, seed: 5)
-        for p in HBVParameter.allCases {
+        for p in HBVParameter.onByDefault {
             let (lo, hi) = p.bounds
             problem.parameters[p] = .distributed((0..<cells).map { _ in lo + (hi - lo) * g.next() }, steps: steps)
         }

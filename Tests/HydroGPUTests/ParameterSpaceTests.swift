@@ -5,7 +5,7 @@ struct ParameterSpaceTests {
     let cells = 5, steps = 14, components = 2
 
     func space() throws -> ParameterSpace {
-        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, ParameterLayout()) })
+        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, $0.process.isOnByDefault ? ParameterLayout() : .fixed($0.offValue!)) })
         layouts[.fc] = ParameterLayout(spatial: .distributed, initialValue: 200)
         layouts[.k1] = ParameterLayout(spatial: .zones(zoneOfCell: [0, 1, 1, 2, 0], zones: 3))
         layouts[.tt] = ParameterLayout(temporal: .monthly(monthOfStep: (0..<14).map { Int32($0 % 12) }))
@@ -72,7 +72,7 @@ struct ParameterSpaceTests {
     }
 
     @Test func badLayoutsNameTheParameter() {
-        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, ParameterLayout()) })
+        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, $0.process.isOnByDefault ? ParameterLayout() : .fixed($0.offValue!)) })
         layouts[.fc] = .fixed(20)
         let error = #expect(throws: ParameterLayoutError.self) { try ParameterSpace(layouts: layouts, cells: 1, steps: 1) }
         #expect(error?.description == "parameter FC: value 20.0 outside its bounds [50.0, 1000.0]")

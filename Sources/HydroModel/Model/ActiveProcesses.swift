@@ -25,3 +25,32 @@ public struct ActiveProcesses: Sendable, Equatable {
     @inlinable @inline(__always)
     public func contains(_ process: HBVProcess) -> Bool { mask & (1 << UInt32(process.rawValue)) != 0 }
 }
+
+extension HBVSolver {
+    /// The processes the solver implements: both solvers compose every operator of the table
+    /// (`SequentialProcess` and `ImplicitProcess` in each Processes/<Process>Process.swift).
+    /// `checkSolverHasProcesses` keeps the refusal for a future process written for one solver
+    /// only.
+    public var processes: ActiveProcesses {
+        switch self {
+        case .sequential, .implicit: .all
+        }
+    }
+}
+
+extension RunoffProblem {
+    /// Refuses a problem that asks its solver for a process the solver does not have: a
+    /// parameter of such a process may only be given at its off value (`neutral=V`), where the
+    /// process does nothing (training holds parameters it does not calibrate there).
+    public func checkSolverHasProcesses() throws(RunoffProblemError) {
+        let solver = configuration.solver
+        for (parameter, series) in parameters.sorted(by: { $0.key.rawValue < $1.key.rawValue })
+        where !solver.processes.contains(parameter.process) {
+            let off = parameter.offValue.map { Real($0) }
+            if let index = series.values.firstIndex(where: { $0 != off }) {
+                throw .processNotInSolver(parameter.process, solver: solver, parameter: parameter,
+                                          value: Double(series.values[index]))
+            }
+        }
+    }
+}

@@ -22,6 +22,18 @@ extension HBVParameter {
         self = match
     }
 
+    /// The parameters of the processes a problem has unless it asks otherwise (the table's
+    /// process column `default`): what synthetic problems and generated cases give. A process
+    /// off by default (the groundwater exchange) is present only where a problem gives its
+    /// parameters.
+    public static var onByDefault: [HBVParameter] { allCases.filter { $0.process.isOnByDefault } }
+
+    /// The value that switches the parameter's term off (`absent` = `neutral=V`), or nil when
+    /// the parameter is required.
+    public var offValue: Double? {
+        if case .neutral(let value) = absence { value } else { nil }
+    }
+
     /// The parameters a run of `configuration` cannot do without, and the value every other
     /// absent parameter takes: the one rule every backend applies (from the table's `absent`).
     public static func absenceRule(for configuration: HBVConfiguration) -> (required: Set<HBVParameter>, defaults: [HBVParameter: Double]) {

@@ -124,11 +124,14 @@ public struct WaterBalanceAudit: Sendable, Equatable {
     /// `SM = max(SM - ET, nearzero)`; counted as an inflow so the balance closes. 0 for solvers
     /// without such bounds.
     public var numericalInflow: Double
-    /// Domain closure P + numerical inflow - ET - Q - ΔS (mm summed over units) and relative to P.
+    /// Water the groundwater exchange brought in (> 0) or took out (< 0) across the unit's
+    /// boundary (mm summed over units): an inflow of the balance, 0 when the process is off.
+    public var exchange: Double
+    /// Domain closure P + numerical inflow + exchange - ET - Q - ΔS (mm summed over units) and relative to P.
     public var domainError: Double
     public var domainRelativeError: Double
 
-    public init(maxAbsoluteError: Double, maxRelativeError: Double, totalPrecipitation: Double, totalEvapotranspiration: Double, totalRunoff: Double, storageChange: Double, numericalInflow: Double = 0) {
+    public init(maxAbsoluteError: Double, maxRelativeError: Double, totalPrecipitation: Double, totalEvapotranspiration: Double, totalRunoff: Double, storageChange: Double, numericalInflow: Double = 0, exchange: Double = 0) {
         self.maxAbsoluteError = maxAbsoluteError
         self.maxRelativeError = maxRelativeError
         self.totalPrecipitation = totalPrecipitation
@@ -136,7 +139,8 @@ public struct WaterBalanceAudit: Sendable, Equatable {
         self.totalRunoff = totalRunoff
         self.storageChange = storageChange
         self.numericalInflow = numericalInflow
-        self.domainError = totalPrecipitation + numericalInflow - totalEvapotranspiration - totalRunoff - storageChange
+        self.exchange = exchange
+        self.domainError = totalPrecipitation + numericalInflow + exchange - totalEvapotranspiration - totalRunoff - storageChange
         self.domainRelativeError = totalPrecipitation > 0 ? abs(domainError) / totalPrecipitation : abs(domainError)
     }
 }

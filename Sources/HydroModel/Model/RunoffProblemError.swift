@@ -14,6 +14,9 @@ public enum RunoffProblemError: Error, CustomStringConvertible, Sendable, Equata
     case arrayLength(name: String, expected: Int, found: Int)
     /// A configuration value outside its domain.
     case configuration(String)
+    /// The problem switches on (gives `parameter` at `value`, not its off value) a process the
+    /// solver does not have.
+    case processNotInSolver(HBVProcess, solver: HBVSolver, parameter: HBVParameter, value: Double)
 
     public var description: String {
         switch self {
@@ -24,6 +27,8 @@ public enum RunoffProblemError: Error, CustomStringConvertible, Sendable, Equata
         case .initialStates(let e, let f): "initial states: \(f) values, expected \(e) (\(HBVStorage.count) storages x units)"
         case .arrayLength(let name, let e, let f): "\(name): \(f) values, expected \(e)"
         case .configuration(let message): "configuration: \(message)"
+        case .processNotInSolver(let process, let solver, let p, let v):
+            "parameter \(p.name) = \(v) switches on the \(process.name) process, which the \(solver.rawValue) solver does not have (use the sequential solver, or leave \(p.name) out)"
         }
     }
 }

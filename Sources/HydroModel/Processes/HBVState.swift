@@ -20,6 +20,10 @@ public struct HBVStepFluxes<Real: BinaryFloatingPoint & Sendable>: Sendable, Equ
     public var q0: Real = 0
     public var q1: Real = 0
     public var q2: Real = 0
+    /// Water the groundwater exchange added to (> 0) or took from (< 0) the lower zone, across
+    /// the unit's boundary (`GroundwaterExchangeProcess`; 0 when that process is off). The
+    /// water balance counts it as an inflow.
+    public var exchange: Real = 0
 
     @inlinable public init() {}
 

@@ -36,6 +36,9 @@ public struct SequentialHBVStepRecord<Real: BinaryFloatingPoint & Sendable>: Sen
     public var q0Excess: Real = 0
     public var upperZoneAfterQ0: Real = 0
     public var lowerZoneAfterPercolation: Real = 0
+    public var exchangeStore: Real = 0
+    public var exchangePower: Real = 0
+    public var exchangeShare: Real = 0
 
     @inlinable public init() {}
 }

@@ -39,7 +39,7 @@ public struct Identifiability: Sendable {
 
     public var identifiableParameters: [HBVParameter] { rows.filter(\.identifiable).map(\.parameter) }
 
-    public init(_ catchment: SyntheticCatchment, parameters: [HBVParameter] = HBVParameter.allCases, h: Double = 1e-4,
+    public init(_ catchment: SyntheticCatchment, parameters: [HBVParameter] = HBVParameter.onByDefault, h: Double = 1e-4,
                 noiseFraction: Double = 0.01, maximumStandardError: Double = 0.01) throws {
         self.noiseFraction = noiseFraction
         self.maximumStandardError = maximumStandardError

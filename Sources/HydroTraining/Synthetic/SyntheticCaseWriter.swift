@@ -29,7 +29,7 @@ public enum SyntheticCaseWriter {
             let values = (0..<n).map { catchment.descriptors[$0 * width + k] }
             try EsriAsciiGrid.write(net.raster(values), to: folder.appending(path: "descriptors/\(descriptor).asc"))
         }
-        for p in HBVParameter.allCases {
+        for p in HBVParameter.onByDefault {
             try EsriAsciiGrid.write(net.raster(catchment.trueParameters[p]!), to: folder.appending(path: "true_parameters/\(p.name).asc"))
         }
         try writeForcing(catchment, to: folder.appending(path: "forcing.nc"))

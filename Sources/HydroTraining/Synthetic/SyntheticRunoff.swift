@@ -50,12 +50,13 @@ public enum SyntheticRunoff {
 
     /// Physical parameter values for `units` units: raw values uniform in [-2, 2] mapped to
     /// bounds (MODEL.md 5), so every parameter spans most of its range; `layouts` makes some
-    /// monthly or dynamic (the others are constant).
+    /// monthly or dynamic (the others are constant). Processes off by default (the table's
+    /// `default` column) get no parameters, so they are off.
     public static func parameters<Real: Real_>(units: Int, steps: Int, layouts: [HBVParameter: TemporalLayout] = [:],
                                                seed: UInt64 = 2) -> [HBVParameter: ParameterSeries<Real>] {
         var random = SeededGenerator(seed: seed)
         var out: [HBVParameter: ParameterSeries<Real>] = [:]
-        for parameter in HBVParameter.allCases {
+        for parameter in HBVParameter.onByDefault {
             let layout = layouts[parameter] ?? .constant
             let slotOfStep: [Int32]
             let slots: Int

@@ -41,8 +41,11 @@ public enum TwinExperiment {
                 layouts[p] = ParameterLayout(spatial: .network)
             } else if let start = free[p] {
                 layouts[p] = ParameterLayout(initialValue: start)
+            } else if let truth = catchment.trueParameters[p] {
+                layouts[p] = .fixed(truth[0])
             } else {
-                layouts[p] = .fixed(catchment.trueParameters[p]![0])
+                // A process the truth does not have (off by default): held off.
+                layouts[p] = .fixed(p.offValue!)
             }
         }
         return layouts

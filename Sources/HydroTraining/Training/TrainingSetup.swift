@@ -59,8 +59,9 @@ public struct TrainingSetup: Sendable {
     }
 
     /// Defaults: every parameter uniform and constant at the middle of its bounds, except the
-    /// snow parameters (fixed when snow is off, they would have no gradient) and C
-    /// (capillary rise, fixed at 0 as in δHBV 1.0); velocity calibrated from 1 m/s, or for a
+    /// snow parameters (fixed when snow is off, they would have no gradient) and those the table
+    /// does not calibrate by default (`HBVParameter.isCalibratedByDefault`: C, capillary rise, at
+    /// 0 as in δHBV 1.0; the groundwater exchange off); velocity calibrated from 1 m/s, or for a
     /// lumped case route_a and route_b calibrated from the middle of their bounds.
     /// The config's `parameters:` entries replace the defaults one by one.
     /// `attachingNetwork: false` leaves `network` nil even when parameters are network-fed:
@@ -77,7 +78,9 @@ public struct TrainingSetup: Sendable {
             if !config.model.snow, p.process == .snow, let fixed = p.fixedValue {
                 layout.fixedValue = fixed
             }
-            if p == .c { layout.fixedValue = 0 }
+            // Not calibrated by default (model/hbv.table's `calibrate` column): held at the value
+            // that switches its term off (C = 0: δHBV 1.0), unless the config lists it.
+            if !p.isCalibratedByDefault, case .neutral(let off) = p.absence { layout.fixedValue = off }
             if let given = config.parameters[p.name] {
                 layout = ParameterLayout()
                 layout.fixedValue = given.fixed

@@ -89,7 +89,7 @@ public enum GradientCheck {
                                          smooth: smooth, openCL: nil, openCLRelativeError: nil,
                                          passed: !smooth || error <= tolerances.adjointVersusFiniteDifference))
         }
-        for p in HBVParameter.allCases {
+        for p in HBVParameter.allCases where problem.parameters[p] != nil {
             let (lo, hi) = p.bounds
             let adjoint = gradient.parameters[p]?.reduce(0, +) ?? 0
             try row(p.name, "parameter", adjoint: adjoint, step: 1e-6 * (hi - lo)) { problem, h in
@@ -133,7 +133,7 @@ public enum GradientCheck {
             max(worst, abs(Double(pair.0) - pair.1) / max(abs(pair.1), 1e-3 * runoffScale))
         }
         let units = problem.units
-        var openCLRows: [Double] = HBVParameter.allCases.map { p in (gradient.parameters[p] ?? []).reduce(0) { $0 + Double($1) } }
+        var openCLRows: [Double] = HBVParameter.allCases.filter { problem.parameters[$0] != nil }.map { p in (gradient.parameters[p] ?? []).reduce(0) { $0 + Double($1) } }
         openCLRows += HBVStorage.allCases.map { s in
             gradient.initialStates[(s.rawValue * units)..<((s.rawValue + 1) * units)].reduce(0) { $0 + Double($1) }
         }

@@ -8,11 +8,11 @@ import Testing
 struct ModelTableTests {
     /// MODEL.md section 3: δHBV's parameter order, storages, and the rates per day.
     @Test func tableMatchesModelDescription() {
-        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C"])
+        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW"])
         #expect(HBVParameter.count == HBVParameter.allCases.count)
         #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ"])
         #expect(HBVStorage.count == HBVStorage.allCases.count)
-        #expect(Set(HBVParameter.allCases.filter(\.isRatePerDay).map(\.name)) == ["K0", "K1", "K2", "PERC", "CFMAX", "C"])
+        #expect(Set(HBVParameter.allCases.filter(\.isRatePerDay).map(\.name)) == ["K0", "K1", "K2", "PERC", "CFMAX", "C", "GX"])
         #expect(HBVParameter.fc.bounds == (50, 1000) && HBVParameter.betaet.bounds == (0.3, 5))
         #expect(HBVParameter(name: "parCFMAX") == .cfmax && HBVParameter(name: "cwh") == .cwh && HBVParameter(name: "X") == nil)
         // Every storage and parameter belongs to a process of the table.
@@ -38,6 +38,23 @@ struct ModelTableTests {
             return try #require(program.range(of: "inline void hbv_\(snake)_forward(")?.lowerBound, "\(process)")
         }
         #expect(offsets == offsets.sorted())
+        // The kernels' process bits are the host's ActiveProcesses mask shifted past bit 0 (the ET exponent).
+        for process in HBVProcess.allCases {
+            let snake = process.name.reduce(into: "") { $0 += $1.isUppercase ? "_" + $1.lowercased() : String($1) }
+            #expect(define("HBV_ACTIVE_\(snake)") == Int(ActiveProcesses([process]).mask << 1), "\(process)")
+        }
+    }
+
+    /// The table's defaults: which parameters calibration leaves alone unless the config lists
+    /// them (held at their off value), and which processes a problem has unless it asks.
+    @Test func calibrationAndProcessDefaults() {
+        let held = HBVParameter.allCases.filter { !$0.isCalibratedByDefault }
+        #expect(held.contains(.c) && held.allSatisfy { $0.offValue != nil })
+        #expect(HBVParameter.c.offValue == 0 && HBVParameter.fc.offValue == nil)
+        let off = HBVProcess.allCases.filter { !$0.isOnByDefault }
+        #expect(HBVParameter.onByDefault == HBVParameter.allCases.filter { !off.contains($0.process) })
+        #expect(HBVSolver.sequential.processes == .all)
+        #expect(HBVProcess.allCases.allSatisfy { HBVSolver.implicit.processes.contains($0) == $0.isOnByDefault })
     }
 
     /// One absence rule: C may be absent (capillary rise off), BETAET is required with the ET
@@ -45,10 +62,11 @@ struct ModelTableTests {
     @Test func absenceRuleAndActiveProcesses() {
         let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
         let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
-        #expect(with.required == Set(HBVParameter.allCases).subtracting([.c]))
-        #expect(with.defaults == [.c: 0])
-        #expect(without.required == Set(HBVParameter.allCases).subtracting([.c, .betaet]))
-        #expect(without.defaults == [.c: 0, .betaet: 1])
+        let exchange: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1]
+        #expect(with.required == Set(HBVParameter.allCases).subtracting([.c, .gx, .gxref, .gxpow]))
+        #expect(with.defaults == exchange.merging([.c: 0]) { a, _ in a })
+        #expect(without.required == Set(HBVParameter.allCases).subtracting([.c, .betaet, .gx, .gxref, .gxpow]))
+        #expect(without.defaults == exchange.merging([.c: 0, .betaet: 1]) { a, _ in a })
         let all = Set(HBVParameter.allCases)
         #expect(ActiveProcesses(given: all) == .all)
         let noC = ActiveProcesses(given: all.subtracting([.c]))
@@ -62,7 +80,7 @@ struct ModelTableTests {
         let steps = 3
         let forcing = HBVForcing<Double>(steps: steps, cells: 1, precipitation: [1, 2, 0], temperature: [5, 5, 5], pet: [1, 1, 1])
         var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
-        for p in HBVParameter.allCases where p != .betaet && p != .c {
+        for p in HBVParameter.onByDefault where p != .betaet && p != .c {
             let (lo, hi) = p.bounds
             parameters[p] = .uniform((lo + hi) / 2, units: 1, steps: steps)
         }

@@ -152,7 +152,7 @@ struct SequentialHBVReferenceTests {
         let largest = adjoint.parameters.values.flatMap { $0.map(abs) }.max()!
         var close = Closeness(relative: 1e-6, floor: 1e-6 * largest)
         let h = 1e-5
-        for parameter in HBVParameter.allCases {
+        for parameter in HBVParameter.onByDefault {
             for unit in [0, units - 1] {
                 var plus = raw, minus = raw
                 plus[parameter]![unit] += h
@@ -254,7 +254,7 @@ struct SequentialHBVReferenceTests {
         let (a, ga) = try model.gradient(half, runoffAdjoint: weights)
         let (b, gb) = try model.gradient(scaled, runoffAdjoint: weights)
         #expect(a.runoff == b.runoff && a.finalStates == b.finalStates)
-        for parameter in HBVParameter.allCases {
+        for parameter in HBVParameter.allCases where half.parameters[parameter] != nil {
             let factor = PackedParameters<Double>.rateParameters.contains(parameter) ? 0.5 : 1
             #expect(ga.parameters[parameter]! == gb.parameters[parameter]!.map { $0 * factor }, "\(parameter)")
         }

@@ -19,6 +19,9 @@ enum SyntheticHBV {
         .beta: 2.2, .fc: 110, .k0: 0.3, .k1: 0.12, .k2: 0.04, .lp: 0.6, .perc: 1.6, .uzl: 8,
         .tt: 0.2, .cfmax: 2.5, .cfr: 0.05, .cwh: 0.1, .betaet: 1.4, .c: 0.3,
     ]
+    /// Central values of the parameters of processes off by default (given with
+    /// `offByDefault: true`): a gaining store-dependent exchange.
+    static let centralOffByDefault: [HBVParameter: Double] = [.gx: 0.6, .gxref: 40, .gxpow: 2.5]
 
     static func forcing(steps: Int, cells: Int) -> HBVForcing<Double> {
         var p = [Double](), t = [Double](), pet = [Double]()
@@ -44,12 +47,13 @@ enum SyntheticHBV {
     /// within the finite-difference step (the FD check reports such points).
     static func problem(steps: Int = 96, cells: Int = 2, components: Int = 2, temporal: Temporal = .constant,
                         stepDays: Double = 1, usesETExponent: Bool = true, capillaryRise: Bool = true,
-                        seed: Int = 0) -> RunoffProblem<Double> {
+                        offByDefault: Bool = false, seed: Int = 0) -> RunoffProblem<Double> {
         let units = cells * components
         var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
         for parameter in HBVParameter.allCases {
             if parameter == .c && !capillaryRise { continue }
             if parameter == .betaet && !usesETExponent { continue }
+            if !parameter.process.isOnByDefault && !offByDefault { continue }
             let slots: Int, slotOfStep: [Int32]
             switch temporal {
             case .constant: slots = 1; slotOfStep = [Int32](repeating: 0, count: steps)
@@ -63,7 +67,7 @@ enum SyntheticHBV {
                     // +-20 % of the distance to the lower bound (stays inside the bounds), different
                     // per unit and slot; TT only +-0.1 degC so T stays >= 2 degC from it.
                     let r = noise(slot + 101 + 37 * seed, unit + 13 * parameter.rawValue) - 0.5
-                    let c = central[parameter]!
+                    let c = central[parameter] ?? centralOffByDefault[parameter]!
                     values.append(parameter == .tt ? c + 0.2 * r : lo + (c - lo) * (1 + 0.4 * r))
                 }
             }

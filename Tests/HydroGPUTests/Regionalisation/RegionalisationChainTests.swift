@@ -7,7 +7,7 @@ import Testing
     let cells = 9, steps = 4, components = 2
 
     func space() throws -> ParameterSpace {
-        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, ParameterLayout()) })
+        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, $0.process.isOnByDefault ? ParameterLayout() : .fixed($0.offValue!)) })
         layouts[.fc] = ParameterLayout(spatial: .network)
         layouts[.k1] = ParameterLayout(spatial: .network)
         layouts[.lp] = ParameterLayout(spatial: .network)
@@ -86,7 +86,7 @@ import Testing
         // SyntheticHBV's smooth central point; L = sum w * runoff.
         let cells = 3, steps = 96
         var layouts: [HBVParameter: ParameterLayout] = [:]
-        for p in HBVParameter.allCases { layouts[p] = .fixed(SyntheticHBV.central[p]!) }
+        for p in HBVParameter.allCases { layouts[p] = .fixed(SyntheticHBV.central[p] ?? p.offValue!) }
         for p in [HBVParameter.beta, .fc, .k1] { layouts[p] = ParameterLayout(spatial: .network) }
         let s = try ParameterSpace(layouts: layouts, cells: cells, components: 2, steps: steps)
         let x = PerceptronTestData.uniform(cells * 4, seed: 30)

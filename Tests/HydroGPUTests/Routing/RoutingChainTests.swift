@@ -46,7 +46,7 @@ struct RoutingChainTests {
         func runoffProblem(raw: [Double]) -> RunoffProblem<Double> {
             let units = forcing.cells
             var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
-            for p in HBVParameter.allCases {
+            for p in HBVParameter.onByDefault {
                 parameters[p] = .uniform(ParameterTransform.physical(raw[p.rawValue], p), units: units, steps: steps)
             }
             // Wet start so every store contributes: SNOW, MELT, SM, SUZ, SLZ (mm).
@@ -83,7 +83,7 @@ struct RoutingChainTests {
             let routing = try router.adjoint(routingProblem(runoff: runoff), discharge: routed.discharge,
                                              seed: .gauges(cells: gauges.map(\.cell), adjoint: seed))
             let hbv = try runoffModel.gradient(runoffProblem, runoffAdjoint: routing.localRunoff).gradient
-            let gradient = HBVParameter.allCases.map { p in
+            let gradient = HBVParameter.onByDefault.map { p in
                 (hbv.parameters[p] ?? []).reduce(0, +) * ParameterTransform.derivative(raw[p.rawValue], p)
             }
             return (loss, gradient)
@@ -94,7 +94,7 @@ struct RoutingChainTests {
         let chain = try Chain()
         #expect(chain.observed.count == Self.steps * 3)
         // Raw values away from every clamp's switching point at this window.
-        var raw = [Double](repeating: 0, count: HBVParameter.allCases.count)
+        var raw = [Double](repeating: 0, count: HBVParameter.onByDefault.count)
         raw[HBVParameter.beta.rawValue] = -0.3
         raw[HBVParameter.fc.rawValue] = -1.2
         raw[HBVParameter.k0.rawValue] = 0.4
@@ -109,7 +109,7 @@ struct RoutingChainTests {
         #expect(loss > 0 && loss.isFinite)
         #expect(abs(loss - (try chain.loss(raw: raw))) <= 1e-12 * loss)
         var checked = 0
-        for p in HBVParameter.allCases {
+        for p in HBVParameter.onByDefault {
             // Small step: HBV's clamps switch within 1e-5 of this point for FC (kinks make
             // larger steps measure a one-sided slope); the loss is O(1), so rounding stays ~1e-10.
             let h = 1e-6

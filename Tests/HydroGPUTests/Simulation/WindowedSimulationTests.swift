@@ -1,6 +1,7 @@
 import Foundation
 import HydroGPU
 import Testing
+import TestSupport
 
 /// Windowed runs (`WindowedSimulation`): windows of a few steps, carrying runoff storages and
 /// routing state across window ends, give the discharge of one window over the whole record
