@@ -57,12 +57,6 @@ struct OpenCLGroundwaterExchangeTests {
         #expect(Set(got.gradient.parameters.keys) == Set(want.gradient.parameters.keys))
         for (parameter, reference) in want.gradient.parameters {
             let e = Compare.gradient(try #require(got.gradient.parameters[parameter]), reference)
-            if parameter == .gxpow {
-                // Known issue (open): the GXPOW gradient has a NaN entry on one side; its finite
-                // entries agree (worst component ~1e-5).
-                withKnownIssue { #expect(e.norm <= 1e-3 && e.worstComponent <= 1e-3, "GXPOW: norm \(e.norm), component \(e.index) \(e.worstComponent)") }
-                continue
-            }
             #expect(e.norm <= 1e-3 && e.worstComponent <= 1e-3, "\(parameter.name): norm \(e.norm), component \(e.index) \(e.worstComponent)")
         }
         let e = Compare.gradient(got.gradient.initialStates, want.gradient.initialStates)
