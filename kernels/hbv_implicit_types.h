@@ -58,7 +58,7 @@ typedef struct {
     real cap, dcap_dsm, dcap_dslz;
     // Upper and lower zones.
     real percolation, q0, q1, q2, lim_suz, dperc_dsuz, q0_ramp, q0_slope, dq0_dsuz;
-    // Groundwater exchange: X = GX h min(SLZ/GXREF, 1)^GXPOW into the lower zone.
+    // Groundwater exchange into the lower zone (processes/groundwater_exchange.h).
     real exchange, gx_power, dexchange_dslz;
     // Runoff (mm per step): the sum of the runoff fluxes the operators add.
     real runoff;

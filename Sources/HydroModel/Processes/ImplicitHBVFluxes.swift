@@ -79,8 +79,8 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     public var percolation: Real = 0, q0: Real = 0, q1: Real = 0, q2: Real = 0
     public var limSUZ: Real = 0, dPercdSUZ: Real = 0
     public var q0Ramp: Real = 0, q0Slope: Real = 0, dQ0dSUZ: Real = 0
-    // Groundwater exchange: X = GX h min(SLZ/GXREF, 1)^GXPOW into the lower zone (power = the
-    // min(...)^GXPOW factor, dExchangedSLZ = dX/dSLZ).
+    // Groundwater exchange into the lower zone (GroundwaterExchangeProcess): the flux, its
+    // store-dependent factor and its derivative by the lower zone.
     public var exchange: Real = 0, exchangePower: Real = 0, dExchangedSLZ: Real = 0
     /// Runoff (mm per step): the sum of the runoff fluxes the operators add.
     public var runoffRate: Real = 0
