@@ -22,8 +22,13 @@ struct ImplicitHBVFluxTests {
         return r
     }
 
-    /// (states, temperature) points covering the regimes; parameters per step.
-    static let parameters: [Double] = [2.3, 250, 0.3, 0.12, 0.04, 0.55, 2.5, 12, 0.5, 4.5, 0.06, 0.15, 0.7, 0.3]
+    /// (states, temperature) points covering the regimes; parameters per step, in the table's
+    /// order: BETA ... C, then the exchange GX (a loss), GXREF above every point's SLZ, GXPOW.
+    static let parameters: [Double] = {
+        let p: [Double] = [2.3, 250, 0.3, 0.12, 0.04, 0.55, 2.5, 12, 0.5, 4.5, 0.06, 0.15, 0.7, 0.3, -0.2, 60, 1.5]
+        precondition(p.count == HBVParameter.count, "model/hbv.table changed: give every parameter a value here")
+        return p
+    }()
     static let points: [([Double], Double)] = [
         ([40, 3, 120, 25, 30], 4),           // melting, SUZ above UZL, MW above CWH*SP
         ([40, 3, 120, 25, 30], -6),          // freezing
@@ -65,11 +70,11 @@ struct ImplicitHBVFluxTests {
                     return zip(mu, r).map(*).reduce(0, +) + rbar * f.runoffRate
                 }
                 let f = Self.fluxes(states, Self.parameters, precipitation: 6, temperature: temperature, pet: 2.5, usesETExponent: usesETExponent)
-                var g = [Double](repeating: 0, count: 14)
+                var g = [Double](repeating: 0, count: HBVParameter.count)
                 mu.withUnsafeBufferPointer { m in
                     g.withUnsafeMutableBufferPointer { f.accumulateParameterGradient(mu: m.baseAddress!, rbar: rbar, into: $0.baseAddress!) }
                 }
-                for k in 0..<14 {
+                for k in 0..<HBVParameter.count {
                     let h = 1e-7 * max(abs(Self.parameters[k]), 1e-2)
                     var up = Self.parameters, down = Self.parameters
                     up[k] += h

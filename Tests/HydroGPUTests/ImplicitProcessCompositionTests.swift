@@ -19,20 +19,21 @@ struct ImplicitProcessCompositionTests {
         }
     }
 
-    /// Sum over storages of h dS/dt = precipitation - ET - runoff (mm per step), in every regime.
+    /// Sum over storages of h dS/dt = precipitation + exchange - ET - runoff (mm per step), in
+    /// every regime (the fixture's exchange is a loss, so it is counted with its sign).
     @Test func ratesConserveWater() {
         for (s, temperature) in ImplicitHBVFluxTests.points {
             let f = Self.fluxes(s, precipitation: 6, temperature: temperature, pet: 2.5)
             var r = [Double](repeating: 0, count: Self.n)
             r.withUnsafeMutableBufferPointer { f.rates(into: $0.baseAddress!) }
-            let expected = 6 - f.et - f.runoffRate
+            let expected = 6 + f.exchange - f.et - f.runoffRate
             #expect(abs(r.reduce(0, +) - expected) <= 1e-12 * max(1, abs(expected)), "\(s) T=\(temperature)")
-            #expect(f.runoffRate > 0 && f.et >= 0)
+            #expect(f.runoffRate > 0 && f.et >= 0 && f.exchange < 0)
         }
     }
 
-    /// Column j of d(h f)/dS sums to -d(ET + runoff)/dS_j: each internal flux's partials appear
-    /// once with + (the storage it enters) and once with - (the storage it leaves).
+    /// Column j of d(h f)/dS sums to d(exchange - ET - runoff)/dS_j: each internal flux's
+    /// partials appear once with + (the storage it enters) and once with - (the storage it leaves).
     @Test func jacobianColumnsConserveWater() {
         for (s, temperature) in ImplicitHBVFluxTests.points {
             let f = Self.fluxes(s, precipitation: 6, temperature: temperature, pet: 2.5)
@@ -43,7 +44,8 @@ struct ImplicitProcessCompositionTests {
             for column in HBVStorage.allCases {
                 let sum = HBVStorage.allCases.reduce(0.0) { $0 + m[ImplicitJacobian.at($1, column)] }
                 let dET = column == .soilMoisture ? f.dETdSM : 0
-                let expected = -dET - dRunoff[column.rawValue]
+                let dExchange = column == .lowerZone ? f.dExchangedSLZ : 0
+                let expected = dExchange - dET - dRunoff[column.rawValue]
                 #expect(abs(sum - expected) <= 1e-12 * max(1, abs(expected)), "\(s) T=\(temperature) column \(column)")
             }
         }
