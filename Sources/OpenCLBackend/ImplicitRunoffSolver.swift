@@ -58,20 +58,20 @@ public final class ImplicitRunoffSolver {
     /// The reverse-sweep buffers (the sequential solver's layout), allocating them on first use.
     public func reverse() throws(OpenCLRunoffError) -> SequentialRunoffSolver.ReverseSweepBuffers { try outputs.reverse() }
 
-    /// Newton's arguments, after the layout both solvers share.
-    private var newtonArguments: [KernelArgument] { [.float(tolerance), .uint(maxIterations), .uint(polishingSteps)] }
-
     /// Enqueues a forward run over the whole record; with `recordForAdjoint` it also keeps
     /// the checkpoints `adjoint()` needs.
     @discardableResult
     public func forward(recordForAdjoint: Bool) throws(OpenCLRunoffError) -> RunoffLaunches {
         let checkpoints = try outputs.checkpointBinding(recordForAdjoint: recordForAdjoint)
-        let (outputs, newton, nonConverged) = (outputs, newtonArguments, nonConverged)
+        let launch = HBVImplicitForward(
+            outputs.problemArguments(0..<data.steps), initialStates: data.initialStates, finalStates: outputs.finalStates,
+            runoff: outputs.unitRunoff, checkpoints: checkpoints.buffer, checkpointInterval: UInt32(checkpoints.interval),
+            balance: outputs.balance, tolerance: tolerance, maxIterations: UInt32(maxIterations),
+            polishingSteps: UInt32(polishingSteps), nonconverged: nonConverged)
+        let outputs = outputs
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(0..<outputs.data.steps) + [
-                .buffer(outputs.data.initialStates), .buffer(outputs.finalStates), .buffer(outputs.unitRunoff),
-                .buffer(checkpoints.buffer), .uint(checkpoints.interval), .buffer(outputs.balance)] + newton + [.buffer(nonConverged)]))
+            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], local: outputs.workGroup, launch))
             if let mean = try outputs.launchComponentMean() { events.append(mean) }
         }
         recorded = recordForAdjoint
@@ -85,14 +85,16 @@ public final class ImplicitRunoffSolver {
     public func adjoint() throws(OpenCLRunoffError) -> RunoffLaunches {
         guard recorded else { throw .adjointWithoutForward }
         let buffers = try reverse()
-        let (outputs, newton) = (outputs, newtonArguments)
+        let launch = HBVImplicitAdjoint(
+            outputs.problemArguments(0..<data.steps), runoffAdjoint: buffers.runoffAdjoint, finalStateAdjoint: buffers.finalStateAdjoint,
+            checkpoints: buffers.checkpoints, checkpointInterval: UInt32(outputs.plan.interval), scratch: buffers.scratch,
+            paramGradient: buffers.parameterGradient, initialStateAdjoint: buffers.initialStateGradient,
+            tolerance: tolerance, maxIterations: UInt32(maxIterations), polishingSteps: UInt32(polishingSteps))
+        let outputs = outputs
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(0..<outputs.data.steps) + [
-                .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
-                .buffer(buffers.checkpoints), .uint(outputs.plan.interval), .buffer(buffers.scratch),
-                .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)] + newton))
+            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], local: outputs.workGroup, launch))
         }
         return RunoffLaunches(events: events)
     }

@@ -80,14 +80,16 @@ final class RunoffSolverOutputs {
         return made
     }
 
-    /// Arguments 0-14 of every forward and adjoint kernel (kernels/hbv_sequential.cl's table).
-    func commonArguments(_ window: Range<Int>) -> [KernelArgument] {
-        [.uint(data.units), .uint(data.cells), .uint(data.components), .uint(data.steps), .uint(window.lowerBound), .uint(window.upperBound),
-         .float(Float(data.configuration.stepDays)), .float(Float(data.configuration.nearZero)),
-         // options: bit 0 the ET exponent, then the active processes (HBV_ACTIVE_<process>).
-         .int32((data.configuration.usesETExponent ? 1 : 0) | Int32(ActiveProcesses(given: data.givenParameters).mask << 1)),
-         .buffer(data.precipitation), .buffer(data.temperature), .buffer(data.pet),
-         .buffer(data.parameterValues), .buffer(data.parameterOffsets), .buffer(data.slotOfStep)]
+    /// Parameters 0-14 of every forward and adjoint kernel (kernels/hbv_sequential.cl's table) for `window`.
+    func problemArguments(_ window: Range<Int>) -> RunoffProblemArguments {
+        RunoffProblemArguments(
+            units: UInt32(data.units), cells: UInt32(data.cells), nmul: UInt32(data.components), steps: UInt32(data.steps),
+            stepBegin: UInt32(window.lowerBound), stepEnd: UInt32(window.upperBound),
+            dt: Float(data.configuration.stepDays), nearZero: Float(data.configuration.nearZero),
+            // options: bit 0 the ET exponent, then the active processes (HBV_ACTIVE_<process>).
+            options: (data.configuration.usesETExponent ? 1 : 0) | Int32(ActiveProcesses(given: data.givenParameters).mask << 1),
+            precip: data.precipitation, temp: data.temperature, pet: data.pet,
+            paramValues: data.parameterValues, paramOffset: data.parameterOffsets, slotOfStep: data.slotOfStep)
     }
 
     /// The checkpoint buffer and interval a forward run binds (interval 0: records nothing).
@@ -99,8 +101,8 @@ final class RunoffSolverOutputs {
     func launchComponentMean() throws(OpenCLError) -> DeviceEvent? {
         guard data.components > 1 else { return nil }
         let values = data.steps * data.cells
-        return try kernels.componentMean.launch(global: [values], arguments: [
-            .uint(values), .uint(data.components), .buffer(unitRunoff), .buffer(cellRunoff)])
+        return try kernels.componentMean.launch(global: [values], RunoffComponentMean(
+            values: UInt32(values), nmul: UInt32(data.components), unitRunoff: unitRunoff, cellRunoff: cellRunoff))
     }
 
     /// Reduces the per-unit water balance of the last forward run on the device (eight
@@ -109,8 +111,9 @@ final class RunoffSolverOutputs {
         let local = Self.reductionWidth(data.device.info.maxWorkGroupSize)
         let (kernels, data, balance, summary) = (kernels, data, balance, summary)
         let s = try onDevice { () throws(OpenCLError) in
-            try kernels.balanceReduce.launch(global: [local], local: [local], arguments: [
-                .uint(data.units), .buffer(balance), .buffer(summary), .local(bytes: 8 * local * MemoryLayout<Float>.stride)])
+            try kernels.balanceReduce.launch(global: [local], local: [local], RunoffBalanceReduce(
+                units: UInt32(data.units), balance: balance, summary: summary,
+                scratch: LocalMemory(bytes: 8 * local * MemoryLayout<Float>.stride)))
             return try summary.download()
         }
         return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),

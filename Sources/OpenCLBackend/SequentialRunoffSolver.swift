@@ -84,9 +84,10 @@ public final class SequentialRunoffSolver {
         let outputs = outputs
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
-            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(window) + [
-                .buffer(outputs.data.initialStates), .buffer(outputs.finalStates), .buffer(outputs.unitRunoff),
-                .buffer(checkpoints.buffer), .uint(checkpoints.interval), .buffer(outputs.balance)]))
+            events.append(try outputs.kernels.forward.launch(global: [outputs.workItems], local: outputs.workGroup, HBVSequentialForward(
+                outputs.problemArguments(window), initialStates: outputs.data.initialStates, finalStates: outputs.finalStates,
+                runoff: outputs.unitRunoff, checkpoints: checkpoints.buffer, checkpointInterval: UInt32(checkpoints.interval),
+                balance: outputs.balance)))
             if let mean = try outputs.launchComponentMean() { events.append(mean) }
         }
         recorded = recordForAdjoint ? window : nil
@@ -105,10 +106,10 @@ public final class SequentialRunoffSolver {
         var events: [DeviceEvent] = []
         try onDevice { () throws(OpenCLError) in
             try buffers.parameterGradient.fill(0)
-            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], local: outputs.workGroup, arguments: outputs.commonArguments(window) + [
-                .buffer(buffers.runoffAdjoint), .buffer(buffers.finalStateAdjoint),
-                .buffer(buffers.checkpoints), .uint(outputs.plan.interval), .buffer(buffers.scratch),
-                .buffer(buffers.parameterGradient), .buffer(buffers.initialStateGradient)]))
+            events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], local: outputs.workGroup, HBVSequentialAdjoint(
+                outputs.problemArguments(window), runoffAdjoint: buffers.runoffAdjoint, finalStateAdjoint: buffers.finalStateAdjoint,
+                checkpoints: buffers.checkpoints, checkpointInterval: UInt32(outputs.plan.interval), scratch: buffers.scratch,
+                paramGradient: buffers.parameterGradient, initialStateAdjoint: buffers.initialStateGradient)))
         }
         return RunoffLaunches(events: events)
     }

@@ -64,9 +64,12 @@ struct KernelArgumentsSignatureTests {
 
     @Test func descriptionsMatchTheirKernelSignatures() throws {
         let all = try Self.descriptions()
-        // The routing and perceptron kernels at least (one file each); more as launches move over.
+        // The routing, perceptron and runoff kernels at least (one file each); more as launches move over.
         #expect(Set(all.map(\.kernel)).isSuperset(of: ["route_forward_level", "route_adjoint_level", "route_scale_runoff_adjoint",
-                                                        "mlp_forward", "mlp_backward_partial", "mlp_sum_partials"]))
+                                                        "mlp_forward", "mlp_backward_partial", "mlp_sum_partials",
+                                                        "hbv_sequential_forward", "hbv_sequential_adjoint",
+                                                        "hbv_implicit_forward", "hbv_implicit_adjoint",
+                                                        "runoff_component_mean", "runoff_balance_reduce"]))
         for d in all {
             let parameters = try #require(Self.parameters(of: d.kernel), "\(d.file): \(d.type) names kernel '\(d.kernel)', which no program defines")
             #expect(d.properties.map(Self.snakeCase) == parameters, "\(d.file): \(d.type) declares \(d.properties); \(d.kernel) takes \(parameters)")
