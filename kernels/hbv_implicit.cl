@@ -54,7 +54,6 @@ __kernel void hbv_implicit_forward(
     __global real *runoff, __global real *checkpoints, const uint checkpoint_interval,
     __global real *balance, const real tolerance, const uint max_iterations, const uint polishing_steps,
     __global uint *nonconverged) {
-    const int et_exponent = options & 1;   // bit 0 (the other bits: sequential processes)
     const uint u0 = get_global_id(0) * HYDRO_VW;
     const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
     for (uint u = u0; u < u0 + HYDRO_VW && u < units; ++u) {
@@ -74,7 +73,7 @@ __kernel void hbv_implicit_forward(
             const size_t forcing = (size_t)t * cells + cell;
             const real P = precip[forcing];
             for (int i = 0; i < HBV_STORAGE_COUNT; ++i) prev[i] = S[i];
-            if (!ihbv_solve_step(prev, S, p, P, temp[forcing], pet[forcing], dt, et_exponent,
+            if (!ihbv_solve_step(prev, S, p, P, temp[forcing], pet[forcing], dt, options,
                                  tolerance, max_iterations, polishing_steps, &o)) ++failures;
             const real q = ihbv_runoff(&o);
             runoff[(size_t)t * units + u] = q;
@@ -104,7 +103,6 @@ __kernel void hbv_implicit_adjoint(
     __global const real *checkpoints, const uint checkpoint_interval, __global real *scratch,
     __global real *param_gradient, __global real *initial_state_adjoint,
     const real tolerance, const uint max_iterations, const uint polishing_steps) {
-    const int et_exponent = options & 1;   // bit 0 (the other bits: sequential processes)
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (step_end <= step_begin) return;
     const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
@@ -132,7 +130,7 @@ __kernel void hbv_implicit_adjoint(
                 ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
                 const size_t forcing = (size_t)t * cells + cell;
                 for (int i = 0; i < HBV_STORAGE_COUNT; ++i) prev[i] = S[i];
-                ihbv_solve_step(prev, S, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
+                ihbv_solve_step(prev, S, p, precip[forcing], temp[forcing], pet[forcing], dt, options,
                                 tolerance, max_iterations, polishing_steps, &o);
                 ihbv_store_column(S, scratch + (t - first) * state_block, u, units);
             }
@@ -143,7 +141,7 @@ __kernel void hbv_implicit_adjoint(
                 const uint t = last - 1;
                 ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
                 const size_t forcing = (size_t)t * cells + cell;
-                ihbv_solve_step(S, end_state, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
+                ihbv_solve_step(S, end_state, p, precip[forcing], temp[forcing], pet[forcing], dt, options,
                                 tolerance, max_iterations, polishing_steps, &o);
             }
             for (uint t = last; t-- > first;) {
@@ -160,7 +158,7 @@ __kernel void hbv_implicit_adjoint(
                 ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
                 const size_t forcing = (size_t)t * cells + cell;
                 const real rbar = runoff_adjoint[(size_t)t * cells + cell] * share;
-                ihbv_adjoint_step(end_state, p, precip[forcing], temp[forcing], pet[forcing], dt, et_exponent,
+                ihbv_adjoint_step(end_state, p, precip[forcing], temp[forcing], pet[forcing], dt, options,
                                   rbar, mu, step_gradient);
                 for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) g[i] += step_gradient[i];
             }

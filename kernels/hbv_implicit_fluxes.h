@@ -12,17 +12,19 @@
 #define IHBV_LINE_SEARCH_HALVINGS 10
 
 // Every flux at storages S (mm) with per-step parameters p, forcing P, PET (mm per step), T.
+// `options`: the kernels' options argument (bit 0 the ET exponent, HBV_ACTIVE_<process> bits).
 inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real T, real pet_step,
-                          real h, int uses_et_exponent, ihbv_fluxes *o) {
+                          real h, int options, ihbv_fluxes *o) {
     for (int i = 0; i < IHBV_N; ++i) o->S[i] = S[i];
     o->precipitation = precipitation;
     o->temperature = T;
     o->pet = pet_step;
     o->kappa = IHBV_DRAINAGE_RATE * h;
-    o->uses_et_exponent = uses_et_exponent;
+    o->uses_et_exponent = options & 1;
+    o->options = options;
     o->rain = 0; o->snow = 0; o->tosoil = 0; o->dtosoil_dsp = 0; o->dtosoil_dmw = 0;
     o->s = 0; o->soil_inside = 0; o->beta_et = 1; o->runoff = 0;
-#define EVALUATE(name) ihbv_##name##_evaluate(p, o);
+#define EVALUATE(name) IHBV_EVALUATE_##name(p, o)
     HBV_PROCESSES(EVALUATE)
 #undef EVALUATE
 }
@@ -94,8 +96,8 @@ inline int ihbv_solve(real *m, real *b) {
 
 // F(S) = (S - S_prev) - h f(S) into F; returns |F|_inf (infinite when NaN) and fills *o.
 inline real ihbv_residual(const real *prev, const real *S, real *F, const real *p, real P, real T, real E,
-                          real h, int uses_et_exponent, ihbv_fluxes *o) {
-    ihbv_evaluate(S, p, P, T, E, h, uses_et_exponent, o);
+                          real h, int options, ihbv_fluxes *o) {
+    ihbv_evaluate(S, p, P, T, E, h, options, o);
     ihbv_rates(o, F);
     real norm = 0;
     for (int i = 0; i < IHBV_N; ++i) {
@@ -109,12 +111,12 @@ inline real ihbv_residual(const real *prev, const real *S, real *F, const real *
 // Returns 1 when |F|_inf <= tolerance within max_iterations Newton steps. After convergence up
 // to polishing_steps further full Newton steps are taken, each only if it does not raise |F|.
 inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, real T, real E,
-                           real h, int uses_et_exponent, real tolerance, uint max_iterations,
+                           real h, int options, real tolerance, uint max_iterations,
                            uint polishing_steps, ihbv_fluxes *o) {
     real F[IHBV_N], J[IHBV_N * IHBV_N], dx[IHBV_N], trial_S[IHBV_N], trial_F[IHBV_N];
     ihbv_fluxes trial;
     for (int i = 0; i < IHBV_N; ++i) S[i] = prev[i];
-    real norm = ihbv_residual(prev, S, F, p, P, T, E, h, uses_et_exponent, o);
+    real norm = ihbv_residual(prev, S, F, p, P, T, E, h, options, o);
     uint iteration = 0;
     uint polishing = polishing_steps;
     while (iteration < max_iterations) {
@@ -136,7 +138,7 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
         int accepted = 0;
         for (int halving = 0; halving <= IHBV_LINE_SEARCH_HALVINGS; ++halving) {
             for (int i = 0; i < IHBV_N; ++i) trial_S[i] = S[i] + lambda * dx[i];
-            const real trial_norm = ihbv_residual(prev, trial_S, trial_F, p, P, T, E, h, uses_et_exponent, &trial);
+            const real trial_norm = ihbv_residual(prev, trial_S, trial_F, p, P, T, E, h, options, &trial);
             const int reduces = polish ? trial_norm <= norm : trial_norm <= (1 - (real)1e-4 * lambda) * norm;
             if (reduces || (halving == IHBV_LINE_SEARCH_HALVINGS && !polish)) {
                 // Accepted, or the damped fallback: the smallest step is taken anyway.
@@ -157,10 +159,10 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
 // Reverse of one step. mu holds mu_{t+1} on entry and mu_t = dL/dS_{t-1} on exit; S is the
 // converged S_t; rbar = dL/d(unit runoff of step t). Adds this step's gradients to g[HBV_PARAMETER_COUNT].
 inline void ihbv_adjoint_step(const real *S, const real *p, real P, real T, real E, real h,
-                              int uses_et_exponent, real rbar, real *mu, real *g) {
+                              int options, real rbar, real *mu, real *g) {
     ihbv_fluxes o;
     real J[IHBV_N * IHBV_N], JT[IHBV_N * IHBV_N];
-    ihbv_evaluate(S, p, P, T, E, h, uses_et_exponent, &o);
+    ihbv_evaluate(S, p, P, T, E, h, options, &o);
     ihbv_runoff_state_gradient(&o, p, rbar, mu);
     ihbv_state_jacobian(&o, p, J);
     for (int i = 0; i < IHBV_N; ++i)

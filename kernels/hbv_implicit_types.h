@@ -44,6 +44,7 @@ typedef struct {
     real S[HBV_STORAGE_COUNT];
     real precipitation, temperature, pet, kappa;
     int uses_et_exponent;
+    int options;   // the kernels' options: HBV_ACTIVE_<process> bits (IHBV_EVALUATE_<process>)
     // Snow.
     real rain, snow, melt, refr, tosoil;
     real pos_melt, pos_cold, lim_sp, lim_mw;

@@ -21,8 +21,9 @@
 
 // One step from storages `s`: every process operator in model/hbv.table's order
 // (HBV_PROCESSES) whose bit HBV_ACTIVE_<process> is set in `options` (bit 0: the ET exponent);
-// fills `r`, whose `end` holds the new storages. A process that is off is not applied at all
-// (processes switched by presence: ActiveProcesses on the host), a uniform branch.
+// fills `r`, whose `end` holds the new storages. A process that is off (processes switched by
+// presence: ActiveProcesses on the host) is not applied, or its null operator is applied in its
+// place (HBV_ABSENT_FORWARD_<process>, from the table's `absent` column); a uniform branch.
 // The two power laws are the step's costly part (about 80 % of the forward kernel on a CPU):
 // with `known_powers` the adjoint passes the values this step's forward evaluation stored
 // (`wpow_known` = (SM/FC)^BETA, `epow_known` = the ET factor before its clamp) instead of
@@ -33,7 +34,8 @@ inline void hbv_step_trace(const hbv_states *s, const hbv_params *q, const hbv_f
     const hbv_step_inputs x = { *f, dt, near_zero, options & 1, known_powers, wpow_known, epow_known };
     hbv_states state = *s;
     r->exchange = (realv)(0);
-#define FORWARD(name) if (options & HBV_ACTIVE_##name) hbv_##name##_forward(&state, q, &x, r);
+#define FORWARD(name) if (options & HBV_ACTIVE_##name) hbv_##name##_forward(&state, q, &x, r); \
+                      else { HBV_ABSENT_FORWARD_##name(&state, q, &x, r) }
     HBV_PROCESSES(FORWARD)
 #undef FORWARD
     r->runoff = (r->q0 + r->q1) + r->q2;
@@ -55,7 +57,8 @@ inline void hbv_step_adjoint(const hbv_states *s, realv wpow, realv epow, const 
     const hbv_step_inputs x = { *f, dt, near_zero, options & 1, 1, wpow, epow };
     const realv zero = (realv)(0);
     hbv_flux_adjoint af = { zero, zero, zero, zero, a_runoff, a_runoff, a_runoff };
-#define REVERSE(name) if (options & HBV_ACTIVE_##name) hbv_##name##_reverse(&r, q, &x, a, &af, g);
+#define REVERSE(name) if (options & HBV_ACTIVE_##name) hbv_##name##_reverse(&r, q, &x, a, &af, g); \
+                      else { HBV_ABSENT_REVERSE_##name(&r, q, &x, a, &af, g) }
     HBV_PROCESSES_REVERSED(REVERSE)
 #undef REVERSE
 }

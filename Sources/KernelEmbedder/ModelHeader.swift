@@ -24,6 +24,17 @@ func openCLHeader(_ table: ModelTable, source: String) -> String {
     h += "\n// Bit of each process in the kernels' `options` argument (bit 0 is the ET exponent):\n"
     h += "// ActiveProcesses.mask << 1 on the host.\n"
     for (i, name) in processNames.enumerated() { h += "#define HBV_ACTIVE_\(name) \(1 << (i + 1))\n" }
+    h += "\n// In place of a process that is off (the table's `absent` column): nothing, or its null\n"
+    h += "// operator (hbv_<name>_absent_forward / _absent_reverse, ihbv_<name>_absent_evaluate).\n"
+    h += "// The implicit solver evaluates every other process always (neutral values make it vanish).\n"
+    for (process, name) in zip(table.processes, processNames) {
+        let isNull = process.absence == .null
+        h += "#define HBV_ABSENT_FORWARD_\(name)(s, q, x, r)" + (isNull ? " hbv_\(name)_absent_forward(s, q, x, r);" : "") + "\n"
+        h += "#define HBV_ABSENT_REVERSE_\(name)(r, q, x, a, af, g)" + (isNull ? " hbv_\(name)_absent_reverse(r, q, x, a, af, g);" : "") + "\n"
+        h += "#define IHBV_EVALUATE_\(name)(p, o) " + (isNull
+            ? "if ((o)->options & HBV_ACTIVE_\(name)) ihbv_\(name)_evaluate(p, o); else ihbv_\(name)_absent_evaluate(p, o);"
+            : "ihbv_\(name)_evaluate(p, o);") + "\n"
+    }
     return h
 }
 

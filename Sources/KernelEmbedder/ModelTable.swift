@@ -3,7 +3,9 @@
 import Foundation
 
 struct ModelTable {
-    struct Process { var name: String; var isOnByDefault: Bool; var summary: String }
+    /// What the solvers do in place of a process that is off (column `absent`).
+    enum Absence: String { case cannotBeOff = "-", skip, null }
+    struct Process { var name: String; var isOnByDefault: Bool; var absence: Absence; var summary: String }
     struct Storage { var name, swift, c, process, summary: String }
     struct Parameter {
         var name, swift, process: String
@@ -16,8 +18,8 @@ struct ModelTable {
         /// Whether calibration adjusts it by default ("calibrate" column: yes/no).
         var calibratedByDefault: Bool
         var unit, summary: String
-        /// From [values]: the fixed value ("-": none), the twin's truth, its descriptor map ("-": none).
-        var fixed = "-", truth = "", map = "-"
+        /// From [values]: the twin's truth and its descriptor map ("-": none).
+        var truth = "", map = "-"
     }
 
     var processes: [Process] = []
@@ -49,9 +51,10 @@ struct ModelTable {
             }
             switch section {
             case "[processes]":
-                let c = try columns(3)
+                let c = try columns(4)
                 guard c[1] == "on" || c[1] == "off" else { throw fail("default must be on or off, got '\(c[1])'") }
-                processes.append(Process(name: c[0], isOnByDefault: c[1] == "on", summary: c[2]))
+                guard let absence = Absence(rawValue: c[2]) else { throw fail("absent must be skip, null or -, got '\(c[2])'") }
+                processes.append(Process(name: c[0], isOnByDefault: c[1] == "on", absence: absence, summary: c[3]))
             case "[storages]":
                 let c = try columns(5)
                 storages.append(Storage(name: c[0], swift: c[1], c: c[2], process: c[3], summary: c[4]))
@@ -73,20 +76,18 @@ struct ModelTable {
                                             isRatePerDay: c[5] == "day", absent: c[6], constraint: c[7],
                                             calibratedByDefault: c[8] == "yes", unit: c[9], summary: c[10]))
             case "[values]":
-                let c = try columns(4)
+                let c = try columns(3)
                 guard let i = parameters.firstIndex(where: { $0.name == c[0] }) else {
                     throw fail("[values] row names unknown parameter '\(c[0])'")
                 }
-                guard c[1] == "-" || Double(c[1]) != nil else { throw fail("fixed must be a number or '-', got '\(c[1])'") }
-                guard Double(c[2]) != nil else { throw fail("truth must be a number, got '\(c[2])'") }
-                let map = c[3].split(separator: ":")
-                guard c[3] == "-" || (map.count == 3 && ["soil", "slope", "flat"].contains(map[0])
+                guard Double(c[1]) != nil else { throw fail("truth must be a number, got '\(c[1])'") }
+                let map = c[2].split(separator: ":")
+                guard c[2] == "-" || (map.count == 3 && ["soil", "slope", "flat"].contains(map[0])
                                       && Double(map[1]) != nil && Double(map[2]) != nil) else {
-                    throw fail("map must be '-' or soil|slope|flat:A:B, got '\(c[3])'")
+                    throw fail("map must be '-' or soil|slope|flat:A:B, got '\(c[2])'")
                 }
-                parameters[i].fixed = c[1]
-                parameters[i].truth = c[2]
-                parameters[i].map = c[3]
+                parameters[i].truth = c[1]
+                parameters[i].map = c[2]
             default:
                 throw fail("row outside [processes], [storages], [parameters] or [values]")
             }
@@ -101,10 +102,15 @@ struct ModelTable {
         for p in parameters where p.truth.isEmpty {
             throw EmbedderError(description: "\(path): parameter \(p.name) has no row in [values]")
         }
-        // A process off by default must be switchable: all its parameters neutral when absent.
-        for process in processes where !process.isOnByDefault {
+        // A process can be off exactly when all its parameters are neutral when absent; one off by
+        // default must be able to be off.
+        for process in processes {
             let own = parameters.filter { $0.process == process.name }
-            guard !own.isEmpty, own.allSatisfy({ $0.absent.hasPrefix("neutral=") }) else {
+            let switchable = !own.isEmpty && own.allSatisfy({ $0.absent.hasPrefix("neutral=") })
+            guard switchable == (process.absence != .cannotBeOff) else {
+                throw EmbedderError(description: "\(path): process \(process.name): absent must be skip or null exactly when all its parameters are neutral=V (found '\(process.absence.rawValue)')")
+            }
+            guard process.isOnByDefault || switchable else {
                 throw EmbedderError(description: "\(path): process \(process.name) is off by default, so its parameters must all be neutral=V")
             }
         }

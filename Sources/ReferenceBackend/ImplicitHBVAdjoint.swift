@@ -21,7 +21,7 @@ extension ImplicitHBVNewton {
         let J = w, JT = w + n * n
         let fluxes = ImplicitHBVFluxes(states: state, parameters: parameters, precipitation: precipitation,
                                        temperature: temperature, pet: pet, stepDays: stepDays,
-                                       usesETExponent: usesETExponent)
+                                       usesETExponent: usesETExponent, active: active)
         // a_t = mu_{t+1} + rbar dQ/dS_t; runoff of the step is Q0 + Q1 + Q2 (mm per step).
         fluxes.accumulateRunoffStateGradient(rbar, into: mu)
         // J^T mu_t = a_t with J = I - d(h f)/dS.

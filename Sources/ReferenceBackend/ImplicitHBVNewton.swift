@@ -46,6 +46,8 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     /// Step length in days (scales the fixed drainage rate; parameter rates come scaled).
     public var stepDays: Real
     public var usesETExponent: Bool
+    /// The processes applied (`ActiveProcesses(given:)` of the problem).
+    public var active: ActiveProcesses
     /// Full Newton steps taken after the tolerance is met, each kept only if it does not raise
     /// |F|: one makes the root accurate far below the tolerance (gradients of nearly empty
     /// stores in Float need it), at the cost of one iteration per step.
@@ -56,7 +58,9 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     /// Scratch values `solve` needs.
     public static var workspaceCount: Int { HBVStorage.count * (HBVStorage.count + 4) }
 
-    public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool, polishingSteps: Int = 0) {
+    public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool, active: ActiveProcesses = .all,
+                polishingSteps: Int = 0) {
+        self.active = active
         self.polishingSteps = polishingSteps
         self.tolerance = tolerance
         self.maxIterations = maxIterations
@@ -77,7 +81,7 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     {
         let fluxes = ImplicitHBVFluxes(states: S, parameters: parameters, precipitation: precipitation,
                                        temperature: temperature, pet: pet, stepDays: stepDays,
-                                       usesETExponent: usesETExponent)
+                                       usesETExponent: usesETExponent, active: active)
         fluxes.rates(into: F)
         var norm: Real = 0
         for i in 0..<HBVStorage.count {

@@ -91,7 +91,8 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         let packed = try PackedParameters(problem)
         let newton = ImplicitHBVNewton<Real>(tolerance: tolerance, maxIterations: maxIterations,
                                              stepDays: Real(configuration.stepDays),
-                                             usesETExponent: configuration.usesETExponent, polishingSteps: polishingSteps)
+                                             usesETExponent: configuration.usesETExponent,
+                                             active: ActiveProcesses(given: packed.given), polishingSteps: polishingSteps)
 
         var runoff = [Real](repeating: 0, count: steps * cells)
         var finalStates = [Real](repeating: 0, count: HBVStorage.count * units)

@@ -144,6 +144,36 @@ struct ImplicitHBVGradientTests {
         }
     }
 
+    /// Without snow parameters (the snow's null operator drains the snow storages): every given
+    /// parameter and every initial storage, including the snow storages that drain.
+    @Test func withoutSnow() throws {
+        let problem = SnowAbsentTests.withoutSnow(ImplicitHBVFixtures.problem(steps: 24, cells: 1, components: 2) as RunoffProblem<Double>)
+        let w = weights(24)
+        let (_, gradient) = try model.gradient(problem, runoffAdjoint: w)
+        for p in SnowAbsentTests.snowParameters { #expect(gradient.parameters[p] == nil, "\(p.name)") }
+        for (p, series) in problem.parameters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let adjoint = try #require(gradient.parameters[p])
+            #expect(adjoint.contains { abs($0) > 1e-8 }, "\(p.name) has a zero gradient")
+            for index in series.values.indices {
+                let fd = try differenceQuotients(series.values[index]) { v in
+                    var q = problem
+                    q.parameters[p]!.values[index] = v
+                    return try loss(q, w)
+                }
+                #expect(agrees(adjoint[index], fd), "\(p.name)[\(index)]: adjoint \(adjoint[index]) fd \(fd)")
+            }
+        }
+        for i in problem.initialStates.indices {
+            let fd = try differenceQuotients(problem.initialStates[i]) { v in
+                var q = problem
+                q.initialStates[i] = v
+                return try loss(q, w)
+            }
+            #expect(agrees(gradient.initialStates[i], fd), "initial state \(i): adjoint \(gradient.initialStates[i]) fd \(fd)")
+        }
+        #expect(abs(gradient.initialStates[0]) > 1e-8, "the initial snow reaches the runoff")
+    }
+
     @Test func withoutETExponentBETAETGetsNoGradient() throws {
         var problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: 20, cells: 1, usesETExponent: false)
         let w = weights(20)

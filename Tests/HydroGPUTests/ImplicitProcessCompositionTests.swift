@@ -52,14 +52,11 @@ struct ImplicitProcessCompositionTests {
     }
 
     /// The table's [values]: the synthetic truth (uniform and every map over descriptors in
-    /// [0, 1]) and the fixed values lie inside the calibration bounds; only the snow's
-    /// parameters are fixed without snow.
+    /// [0, 1]) lies inside the calibration bounds.
     @Test func tableValuesLieInsideTheBounds() {
         for p in HBVParameter.allCases {
             let (lower, upper) = p.bounds
             #expect(p.syntheticTruth >= lower && p.syntheticTruth <= upper, "\(p)")
-            if let fixed = p.fixedValue { #expect(fixed >= lower && fixed <= upper, "\(p)") }
-            #expect((p.fixedValue != nil) == (p.process == .snow), "\(p)")
             for x in stride(from: 0.0, through: 1.0, by: 0.25) {
                 let value: Double? = switch p.syntheticTruthMap {
                 case let .soil(offset, scale)?, let .slope(offset, scale)?: offset + scale * x

@@ -65,6 +65,28 @@ inline void hbv_snow_reverse(const hbv_trace *r, const hbv_params *q, const hbv_
     a->meltwater = a_mw;
 }
 
+// No snow (the process is off: the case has no snow parameters): the null operator. All
+// precipitation is rain, and whatever the snow storages hold (their initial values) drains to
+// the soil at once, so no water stays frozen. tosoil = MW + SP is, bit for bit, what the snow
+// operator gives at a temperature far above TT (all the pack melts, nothing refreezes, CWH
+// holds nothing of an empty pack). SnowProcess.absentForward in Swift: change both.
+inline void hbv_snow_absent_forward(hbv_states *s, const hbv_params *q, const hbv_step_inputs *x, hbv_trace *r) {
+    const realv zero = (realv)(0);
+    r->rain = x->f.precip;
+    r->snowfall = zero;
+    r->tosoil = s->meltwater + s->snowpack;
+    s->snowpack = zero;
+    s->meltwater = zero;
+}
+
+// Reverse of the null operator: the storages after it are constants (0); each storage before
+// it reaches the soil whole through tosoil.
+inline void hbv_snow_absent_reverse(const hbv_trace *r, const hbv_params *q, const hbv_step_inputs *x,
+                                    hbv_states *a, hbv_flux_adjoint *af, hbv_params *g) {
+    a->snowpack = af->tosoil;
+    a->meltwater = af->tosoil;
+}
+
 // Snow, implicit solver: the split at TT, melt CFMAX (T - TT)+ lim(SP), refreeze
 // CFR CFMAX (TT - T)+ lim(MW), the liquid water above CWH SP draining to the soil at kappa.
 // The same as the ImplicitProcess extension in SnowProcess.swift: change both.
@@ -88,6 +110,23 @@ inline void ihbv_snow_evaluate(const real *p, ihbv_fluxes *o) {
     o->tosoil = kappa * water;
     o->dtosoil_dmw = kappa * o->water_slope;
     o->dtosoil_dsp = -kappa * o->water_slope * p[HBV_PARAM_CWH];
+}
+
+// No snow, implicit solver: all precipitation is rain and the snow storages (their initial
+// values) drain through the meltwater to the soil at the drainage rate kappa: melt = kappa SP,
+// tosoil = kappa MW, no parameter involved. SnowProcess.evaluateAbsent in Swift: change both.
+inline void ihbv_snow_absent_evaluate(const real *p, ihbv_fluxes *o) {
+    const real kappa = o->kappa;
+    o->rain = o->precipitation;
+    o->snow = 0;
+    o->pos_melt = 0; o->pos_cold = 0; o->lim_sp = 0; o->lim_mw = 0; o->water_slope = 0;
+    o->melt = kappa * o->S[HBV_STORAGE_SNOWPACK];
+    o->dmelt_dsp = kappa;
+    o->refr = 0;
+    o->drefr_dmw = 0;
+    o->tosoil = kappa * o->S[HBV_STORAGE_MELTWATER];
+    o->dtosoil_dmw = kappa;
+    o->dtosoil_dsp = 0;
 }
 
 inline void ihbv_snow_rates(const ihbv_fluxes *o, real *f) {

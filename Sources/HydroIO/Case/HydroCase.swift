@@ -57,12 +57,13 @@ public struct HydroCase: Sendable {
 
     /// The model's forcing, with missing values handled by the config's policy (`fail`
     /// names the first missing value; `interpolate` fills linearly in time per cell). Without
-    /// temperature (snow off), T is 20 °C everywhere: all precipitation falls as rain.
+    /// temperature (snow off) the temperature array is a placeholder of zeros: the case has no
+    /// snow process, and the snow's null operator reads no temperature.
     public func hbvForcing<Real: BinaryFloatingPoint & Sendable>(_: Real.Type = Real.self) throws(InputError) -> HBVForcing<Real> {
         let policy = config.forcing.missing
         let p = try precipitation.filled(policy)
         let e = try pet.filled(policy)
-        let t = try temperature?.filled(policy) ?? [Double](repeating: 20, count: time.count * grid.cellCount)
+        let t = try temperature?.filled(policy) ?? [Double](repeating: 0, count: time.count * grid.cellCount)
         return HBVForcing(steps: time.count, cells: grid.cellCount, precipitation: p.map { Real($0) },
                           temperature: t.map { Real($0) }, pet: e.map { Real($0) })
     }

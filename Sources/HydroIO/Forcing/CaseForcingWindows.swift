@@ -13,7 +13,8 @@ import HydroModel
 /// interpolation of gaps, which needs values beyond a window) are read whole as before.
 public struct CaseForcingWindows: Sendable {
     public var precipitation: NetCDFForcingWindow
-    /// Air temperature, nil when the case has none or snow is off (then 20 °C: all rain).
+    /// Air temperature, nil when snow is off: the case has no snow process, whose null operator
+    /// reads no temperature (the model's temperature array is then a placeholder of zeros).
     public var temperature: NetCDFForcingWindow?
     public var pet: NetCDFForcingWindow
     public var time: TimeAxis
@@ -40,7 +41,7 @@ public struct CaseForcingWindows: Sendable {
             t = try temperature.read(range)
             try check(t, temperature, range, low: -90, high: 60, what: "°C", limitKey: nil)
         } else {
-            t = [Double](repeating: 20, count: range.count * cells)
+            t = [Double](repeating: 0, count: range.count * cells)   // never read: no snow process
         }
         return HBVForcing(steps: range.count, cells: cells, precipitation: p, temperature: t, pet: e)
     }

@@ -31,6 +31,10 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     /// The table's rates are per day and suit daily steps; an hourly case's flood recessions
     /// can need a faster K0 than 0.9/day, for example.
     public var customBounds: ParameterBounds?
+    /// The parameter is not given at all: its process is off (processes switched by presence,
+    /// `ActiveProcesses`: the snow of a case run without snow). Neither calibrated nor in the
+    /// expanded series; only a parameter whose absence is `neutral` may be absent.
+    public var isAbsent = false
 
     public init(spatial: SpatialLayout = .uniform, temporal: TemporalLayout = .constant, fixedValue: Double? = nil, initialValue: Double? = nil,
                 bounds: ParameterBounds? = nil) {
@@ -42,6 +46,13 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     }
 
     public static func fixed(_ value: Double) -> ParameterLayout { ParameterLayout(fixedValue: value) }
+
+    /// A parameter left out of the problem (see `isAbsent`).
+    public static var absent: ParameterLayout {
+        var layout = ParameterLayout()
+        layout.isAbsent = true
+        return layout
+    }
 
     /// The bounds that raw values of `parameter` are mapped into.
     public func bounds(of parameter: HBVParameter) -> ParameterBounds {
@@ -77,6 +88,12 @@ public struct ParameterSpace: Sendable {
         var next = 0
         for p in HBVParameter.allCases {
             guard let layout = layouts[p] else { throw ParameterLayoutError(parameter: p, message: "no layout given") }
+            if layout.isAbsent {
+                guard case .neutral = p.absence else {
+                    throw ParameterLayoutError(parameter: p, message: "cannot be absent: the model needs it")
+                }
+                continue
+            }
             if case .zones(let zoneOfCell, let zones) = layout.spatial {
                 guard zoneOfCell.count == cells, zoneOfCell.allSatisfy({ (0..<zones).contains($0) }) else {
                     throw ParameterLayoutError(parameter: p, message: "zone map must give a zone in 0..<\(zones) for each of \(cells) cells")
@@ -100,7 +117,9 @@ public struct ParameterSpace: Sendable {
         }
         self.offsets = offsets
         self.freeCount = next
-        self.networkParameters = HBVParameter.allCases.filter { layouts[$0]?.spatial == .network && layouts[$0]?.fixedValue == nil }
+        self.networkParameters = HBVParameter.allCases.filter {
+            layouts[$0]?.spatial == .network && layouts[$0]?.fixedValue == nil && layouts[$0]?.isAbsent == false
+        }
     }
 
     package static func slots(_ temporal: TemporalLayout, _ steps: Int) -> Int {
@@ -148,14 +167,16 @@ public struct ParameterSpace: Sendable {
         return free
     }
 
-    /// Physical parameter series for the runoff model. `networkRaw` is `[cells][networkParameters.count]`
-    /// (needed when any parameter has the `.network` layout).
+    /// Physical parameter series for the runoff model, absent parameters left out.
+    /// `networkRaw` is `[cells][networkParameters.count]` (needed when any parameter has the
+    /// `.network` layout).
     public func expand<Real: Real_>(free: [Double], networkRaw: [Double]? = nil, as: Real.Type = Real.self) -> [HBVParameter: ParameterSeries<Real>] {
         precondition(free.count == freeCount, "free vector has \(free.count) values, expected \(freeCount)")
         let units = cells * components
         var series: [HBVParameter: ParameterSeries<Real>] = [:]
         for p in HBVParameter.allCases {
             let layout = layouts[p]!
+            if layout.isAbsent { continue }
             if let fixed = layout.fixedValue {
                 series[p] = .uniform(Real(fixed), units: units, steps: steps)
                 continue

@@ -58,6 +58,9 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     /// The drainage rate kappa times h.
     public var kappaStep: Real
     public var usesETExponent: Bool
+    /// The processes the run applies: a process with a null operator that is off is replaced by
+    /// it (`SnowProcess.evaluateAbsent`); the others are evaluated always (neutral values).
+    public var active: ActiveProcesses
     // Snow: the rain/snow split, melt, refreeze and the release to the soil.
     public var rain: Real = 0, snow: Real = 0
     public var melt: Real = 0, refr: Real = 0, tosoil: Real = 0
@@ -87,11 +90,12 @@ public struct ImplicitHBVFluxes<Real: Real_> {
 
     /// Evaluates every flux at the storages `states[0..<HBVStorage.count]` (mm) with forcing
     /// `precipitation`, `pet` (mm per step) and `temperature`, for a step of `stepDays` days
-    /// (which scales the fixed drainage rate; the parameter rates come scaled).
+    /// (which scales the fixed drainage rate; the parameter rates come scaled), applying the
+    /// `active` processes (`ActiveProcesses(given:)` of the problem).
     @inlinable
     public init(states S: UnsafePointer<Real>, parameters p: ImplicitHBVParameters<Real>,
                 precipitation: Real, temperature T: Real, pet petStep: Real,
-                stepDays h: Real, usesETExponent: Bool) {
+                stepDays h: Real, usesETExponent: Bool, active: ActiveProcesses = .all) {
         state = HBVState(S, unit: 0, units: 1)
         par = p
         self.precipitation = precipitation
@@ -99,6 +103,7 @@ public struct ImplicitHBVFluxes<Real: Real_> {
         pet = petStep
         kappaStep = Real(ImplicitHBVConstants.drainageRate) * h
         self.usesETExponent = usesETExponent
+        self.active = active
         evaluateProcesses()
     }
 

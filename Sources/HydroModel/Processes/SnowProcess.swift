@@ -71,6 +71,59 @@ public enum SnowProcess: SequentialProcess {
     }
 }
 
+/// No snow: the null operator the solvers apply in place of `SnowProcess` when the process is
+/// off (a problem without snow parameters, `ActiveProcesses`; model/hbv.table's `absent` column
+/// is `null`), as Wflow's `NoSnowModel`. All precipitation is rain, and whatever the snow
+/// storages hold (their initial values) drains to the soil at once, so no water stays frozen.
+/// `tosoil = MW + SP` is, bit for bit, what `forward` gives at a temperature far above TT (the
+/// whole pack melts, nothing refreezes, an empty pack holds no liquid water): a case without
+/// snow runs as it did when "snow off" meant forcing 20 °C.
+/// kernels/processes/snow.h (`hbv_snow_absent_forward`) is the same in OpenCL C.
+extension SnowProcess {
+    @inlinable @inline(__always)
+    public static func absentForward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,
+                                                  _ r: inout SequentialHBVStepRecord<Real>,
+                                                  _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        f.rain = x.precipitation
+        f.snow = 0
+        f.tosoil = s.meltwater + s.snowpack
+        s.snowpack = 0
+        s.meltwater = 0
+    }
+
+    /// Reverse of `absentForward`: the storages after it are constants (0); each storage before
+    /// it reaches the soil whole through `tosoil`. No parameter is involved.
+    @inlinable @inline(__always)
+    public static func absentReverse<Real: Real_>(_ g: inout HBVState<Real>, _ gf: inout HBVStepFluxes<Real>,
+                                                  _ gp: inout HBVStepParameters<Real>,
+                                                  _ r: SequentialHBVStepRecord<Real>,
+                                                  _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        g.snowpack = gf.tosoil
+        g.meltwater = gf.tosoil
+    }
+
+    /// No snow, implicit solver: all precipitation is rain and the snow storages (their initial
+    /// values) drain through the meltwater to the soil at the drainage rate kappa
+    /// (melt = kappa SP, tosoil = kappa MW), smooth and free of parameters; `addRates`,
+    /// `addStateJacobian` and `addParameterGradient` then read these fields as for the snow
+    /// operator (every parameter term is multiplied by a zero here).
+    /// kernels/processes/snow.h (`ihbv_snow_absent_evaluate`) is the same in OpenCL C.
+    @inlinable @inline(__always)
+    public static func evaluateAbsent<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        let kappa = o.kappaStep
+        o.rain = o.precipitation
+        o.snow = 0
+        o.posMelt = 0; o.posCold = 0; o.limSP = 0; o.limMW = 0; o.waterSlope = 0
+        o.melt = kappa * o.state.snowpack
+        o.dMeltdSP = kappa
+        o.refr = 0
+        o.dRefrdMW = 0
+        o.tosoil = kappa * o.state.meltwater
+        o.dTosoildMW = kappa
+        o.dTosoildSP = 0
+    }
+}
+
 /// Snow, implicit solver: the split at TT, melt CFMAX (T - TT)+ lim(SP), refreeze
 /// CFR CFMAX (TT - T)+ lim(MW), and the liquid water above CWH SP draining to the soil at the
 /// drainage rate kappa (docs/IMPLICIT-SOLVER.md 2). kernels/processes/snow.h: the same in OpenCL C.

@@ -48,8 +48,9 @@ public struct CalibrationData: Sendable {
     }
     public var stepSeconds: Double { Double(time.stepSeconds) }
 
-    /// Builds the calibration inputs of a loaded case. Snow off means no temperature reaches the
-    /// model: T is 20 °C everywhere (all precipitation is rain, no melt).
+    /// Builds the calibration inputs of a loaded case. Snow off means the case has no snow
+    /// process (`TrainingSetup` leaves the snow's parameters absent, so the solvers apply the
+    /// snow's null operator: all precipitation is rain) and no temperature is read.
     /// `requireObservations: false` (simulate) accepts gauges without observations (points of
     /// interest) and a case without gauges, whose discharge is then reported at every outlet.
     public static func from(_ hydroCase: HydroCase, requireObservations: Bool = true) throws(InputError) -> CalibrationData {
@@ -79,7 +80,6 @@ public struct CalibrationData: Sendable {
             forcing = HBVForcing(steps: 0, cells: grid.cellCount, precipitation: [], temperature: [], pet: [])
         } else {
             forcing = try hydroCase.hbvForcing(Double.self)
-            if !config.model.snow { forcing.temperature = [Double](repeating: 20, count: forcing.steps * forcing.cells) }
         }
         let configuration = HBVConfiguration(solver: config.model.solver, components: config.model.components, stepDays: hydroCase.time.stepDays)
         let warmupEnd = hydroCase.warmupSteps?.upperBound ?? 0

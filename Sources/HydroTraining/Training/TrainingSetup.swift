@@ -59,7 +59,7 @@ public struct TrainingSetup: Sendable {
     }
 
     /// Defaults: every parameter uniform and constant at the middle of its bounds, except the
-    /// snow parameters (fixed when snow is off, they would have no gradient) and those the table
+    /// snow parameters (absent when snow is off: the null snow operator) and those the table
     /// does not calibrate by default (`HBVParameter.isCalibratedByDefault`: C, capillary rise, at
     /// 0 as in δHBV 1.0; the groundwater exchange off); velocity calibrated from 1 m/s, or for a
     /// lumped case route_a and route_b calibrated from the middle of their bounds.
@@ -73,11 +73,18 @@ public struct TrainingSetup: Sendable {
         var layouts: [HBVParameter: ParameterLayout] = [:]
         let months = data.time.monthOfSteps()
         for p in HBVParameter.allCases {
-            var layout = ParameterLayout()
-            // Without snow the snow's parameters have no gradient: held at the table's `fixed`.
-            if !config.model.snow, p.process == .snow, let fixed = p.fixedValue {
-                layout.fixedValue = fixed
+            // Without snow the case has no snow operator (its null operator: all precipitation is
+            // rain, SnowProcess.absentForward): the snow's parameters are absent, not held at
+            // made-up values.
+            if !config.model.snow, p.process == .snow {
+                if let given = config.parameters[p.name] {
+                    throw InputError(file: config.file.path, line: given.line, place: "parameters.\(p.name)",
+                                     message: "model.snow is false, so the case has no snow process and no \(p.name): remove the entry or set model.snow: true")
+                }
+                layouts[p] = .absent
+                continue
             }
+            var layout = ParameterLayout()
             // Not calibrated by default (model/hbv.table's `calibrate` column): held at the value
             // that switches its term off (C = 0: δHBV 1.0), unless the config lists it.
             if !p.isCalibratedByDefault, case .neutral(let off) = p.absence { layout.fixedValue = off }

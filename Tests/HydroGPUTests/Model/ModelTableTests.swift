@@ -57,21 +57,27 @@ struct ModelTableTests {
         #expect(HBVSolver.sequential.processes == .all && HBVSolver.implicit.processes == .all)
     }
 
-    /// One absence rule: C may be absent (capillary rise off), BETAET is required with the ET
-    /// exponent and 1 without it, everything else is required.
+    /// One absence rule: the snow's, C's (capillary rise) and the exchange's parameters may be
+    /// absent (their processes off), BETAET is required with the ET exponent and 1 without it,
+    /// everything else is required.
     @Test func absenceRuleAndActiveProcesses() {
         let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
         let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
-        let exchange: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1]
-        #expect(with.required == Set(HBVParameter.allCases).subtracting([.c, .gx, .gxref, .gxpow]))
-        #expect(with.defaults == exchange.merging([.c: 0]) { a, _ in a })
-        #expect(without.required == Set(HBVParameter.allCases).subtracting([.c, .betaet, .gx, .gxref, .gxpow]))
-        #expect(without.defaults == exchange.merging([.c: 0, .betaet: 1]) { a, _ in a })
+        let switchable: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1, .c: 0, .tt: 0, .cfmax: 0, .cfr: 0, .cwh: 0]
         let all = Set(HBVParameter.allCases)
+        #expect(with.required == all.subtracting(switchable.keys))
+        #expect(with.defaults == switchable)
+        #expect(without.required == all.subtracting(switchable.keys).subtracting([.betaet]))
+        #expect(without.defaults == switchable.merging([.betaet: 1]) { a, _ in a })
         #expect(ActiveProcesses(given: all) == .all)
         let noC = ActiveProcesses(given: all.subtracting([.c]))
         #expect(!noC.contains(.capillaryRise))
         #expect(HBVProcess.allCases.filter { $0 != .capillaryRise }.allSatisfy(noC.contains))
+        let noSnow = ActiveProcesses(given: all.subtracting([.tt, .cfmax, .cfr, .cwh]))
+        #expect(!noSnow.contains(.snow))
+        #expect(HBVProcess.allCases.filter { $0 != .snow }.allSatisfy(noSnow.contains))
+        // One snow parameter given switches the snow on (the others take their neutral values).
+        #expect(ActiveProcesses(given: all.subtracting([.cfmax, .cfr, .cwh])).contains(.snow))
     }
 
     /// The implicit reference used to default a missing BETAET to 1 even with the ET exponent

@@ -46,8 +46,10 @@ struct RunResultsFilesTests {
         #expect(json["UZL"]?["lower"] == 5 && json["UZL"]?["upper"] == 60)
         #expect(json["K0"]?["lower"] == 0.05 && json["K0"]?["upper"] == 0.9)   // MODEL.md section 3
         #expect(json["velocity"]?["lower"] == 0.05 && json["velocity"]?["upper"] == 20)
-        // Snow is off: TT is fixed and says so.
-        #expect(json["TT"]?["fixed"] == 1 && json["FC"]?["fixed"] == nil)
+        // Snow is off: the case has no snow process, so the snow's parameters are absent; C is
+        // held at 0 and says so.
+        #expect(["TT", "CFMAX", "CFR", "CWH"].allSatisfy { json[$0] == nil })
+        #expect(json["C"]?["fixed"] == 1 && json["FC"]?["fixed"] == nil)
         // UZL starts in the middle of [5, 60].
         #expect(json["UZL"]?["mean"] == 32.5)
     }

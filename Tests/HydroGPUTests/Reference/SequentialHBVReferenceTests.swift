@@ -106,6 +106,15 @@ struct SequentialHBVReferenceTests {
         try checkAgainstFiniteDifferences(SyntheticHBV.problem(steps: 60, temporal: .monthly, stepDays: 2, usesETExponent: true, capillaryRise: true))
     }
 
+    @Test func adjointMatchesFiniteDifferencesWithoutSnow() throws {
+        // The snow's null operator: the initial snow and meltwater reach the soil in step one.
+        // All of the fixture's precipitation falls as rain then; a third of it keeps the soil
+        // below LP FC at times, so that LP and BETAET act.
+        var problem = SnowAbsentTests.withoutSnow(SyntheticHBV.problem(components: 1, seed: 2))
+        problem.forcing.precipitation = problem.forcing.precipitation.map { $0 / 3 }
+        try checkAgainstFiniteDifferences(problem)
+    }
+
     @Test func adjointMatchesFiniteDifferencesDeltaHBV10() throws {
         // δHBV 1.0: no BETAET, no C.
         try checkAgainstFiniteDifferences(SyntheticHBV.problem(components: 1, usesETExponent: false, capillaryRise: false))
