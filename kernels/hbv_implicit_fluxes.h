@@ -15,6 +15,9 @@
 // `options`: the kernels' options argument (bit 0 the ET exponent, HBV_ACTIVE_<process> bits).
 inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real T, real pet_step,
                           real h, int options, ihbv_fluxes *o) {
+    // Every field starts at zero: an operator that is off (IHBV_EVALUATE_<process>) adds nothing.
+    const ihbv_fluxes zero = { 0 };
+    *o = zero;
     for (int i = 0; i < IHBV_N; ++i) o->S[i] = S[i];
     o->precipitation = precipitation;
     o->temperature = T;
@@ -22,8 +25,7 @@ inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real
     o->kappa = IHBV_DRAINAGE_RATE * h;
     o->uses_et_exponent = options & 1;
     o->options = options;
-    o->rain = 0; o->snow = 0; o->tosoil = 0; o->dtosoil_dsp = 0; o->dtosoil_dmw = 0;
-    o->s = 0; o->soil_inside = 0; o->beta_et = 1; o->runoff = 0;
+    o->beta_et = 1;
 #define EVALUATE(name) IHBV_EVALUATE_##name(p, o)
     HBV_PROCESSES(EVALUATE)
 #undef EVALUATE

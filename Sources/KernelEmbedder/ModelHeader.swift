@@ -26,14 +26,18 @@ func openCLHeader(_ table: ModelTable, source: String) -> String {
     for (i, name) in processNames.enumerated() { h += "#define HBV_ACTIVE_\(name) \(1 << (i + 1))\n" }
     h += "\n// In place of a process that is off (the table's `absent` column): nothing, or its null\n"
     h += "// operator (hbv_<name>_absent_forward / _absent_reverse, ihbv_<name>_absent_evaluate).\n"
-    h += "// The implicit solver evaluates every other process always (neutral values make it vanish).\n"
+    h += "// The implicit solver does not evaluate a skipped process: its fields keep the zeros\n"
+    h += "// ihbv_evaluate starts the record with.\n"
     for (process, name) in zip(table.processes, processNames) {
         let isNull = process.absence == .null
         h += "#define HBV_ABSENT_FORWARD_\(name)(s, q, x, r)" + (isNull ? " hbv_\(name)_absent_forward(s, q, x, r);" : "") + "\n"
         h += "#define HBV_ABSENT_REVERSE_\(name)(r, q, x, a, af, g)" + (isNull ? " hbv_\(name)_absent_reverse(r, q, x, a, af, g);" : "") + "\n"
-        h += "#define IHBV_EVALUATE_\(name)(p, o) " + (isNull
-            ? "if ((o)->options & HBV_ACTIVE_\(name)) ihbv_\(name)_evaluate(p, o); else ihbv_\(name)_absent_evaluate(p, o);"
-            : "ihbv_\(name)_evaluate(p, o);") + "\n"
+        let evaluate: String = switch process.absence {
+        case .cannotBeOff: "ihbv_\(name)_evaluate(p, o);"
+        case .skip: "if ((o)->options & HBV_ACTIVE_\(name)) ihbv_\(name)_evaluate(p, o);"
+        case .null: "if ((o)->options & HBV_ACTIVE_\(name)) ihbv_\(name)_evaluate(p, o); else ihbv_\(name)_absent_evaluate(p, o);"
+        }
+        h += "#define IHBV_EVALUATE_\(name)(p, o) \(evaluate)\n"
     }
     return h
 }

@@ -33,13 +33,16 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
     let forwardCalls = processes.map {
         call($0, "\(operatorName($0.name)).forward(&s, &f, &r, p, x)", absent: "\(operatorName($0.name)).absentForward(&s, &f, &r, p, x)")
     }.joined(separator: "\n")
-    // The implicit operators of skippable processes are evaluated always (their neutral values
-    // make their fluxes vanish); a process with a null operator is replaced by it when off.
+    // An implicit operator that is off is not evaluated: its fields keep their initial zeros, so
+    // it adds nothing to the rates, the Jacobian or the gradients (and Newton does not pay for
+    // its power law at every iteration); one with a null operator is replaced by it.
     let implicitEvaluate = processes.map { process in
         let name = operatorName(process.name)
-        return process.absence == .null
-            ? "        if active.contains(.\(process.name)) { \(name).evaluate(&self) } else { \(name).evaluateAbsent(&self) }"
-            : "        \(name).evaluate(&self)"
+        switch process.absence {
+        case .cannotBeOff: return "        \(name).evaluate(&self)"
+        case .skip: return "        if active.contains(.\(process.name)) { \(name).evaluate(&self) }"
+        case .null: return "        if active.contains(.\(process.name)) { \(name).evaluate(&self) } else { \(name).evaluateAbsent(&self) }"
+        }
     }.joined(separator: "\n")
     let implicitRates = processes.map { "        \(operatorName($0.name)).addRates(self, &f)" }.joined(separator: "\n")
     let implicitJacobian = processes.map { "        \(operatorName($0.name)).addStateJacobian(self, m)" }.joined(separator: "\n")

@@ -58,8 +58,8 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     /// The drainage rate kappa times h.
     public var kappaStep: Real
     public var usesETExponent: Bool
-    /// The processes the run applies: a process with a null operator that is off is replaced by
-    /// it (`SnowProcess.evaluateAbsent`); the others are evaluated always (neutral values).
+    /// The processes the run applies: one that is off is not evaluated (its fields keep their
+    /// zeros) or, with a null operator, replaced by it (`SnowProcess.evaluateAbsent`).
     public var active: ActiveProcesses
     // Snow: the rain/snow split, melt, refreeze and the release to the soil.
     public var rain: Real = 0, snow: Real = 0
