@@ -227,13 +227,13 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
         @inlinable public static var zero: Self { Self(\(storages.map { "\($0.swift): 0" }.joined(separator: ", "))) }
 
         /// Reads unit `unit` from a `[storages][units]` array in `HBVStorage` order.
-        @inlinable
+        @inlinable @inline(__always)
         public init(_ states: UnsafePointer<Real>, unit: Int, units: Int) {
             self.init(\(storages.enumerated().map { "\($0.element.swift): states[\($0.offset) * units + unit]" }.joined(separator: ", ")))
         }
 
         /// Writes unit `unit` into a `[storages][units]` array in `HBVStorage` order.
-        @inlinable
+        @inlinable @inline(__always)
         public func store(_ states: UnsafeMutablePointer<Real>, unit: Int, units: Int) {
     \(storages.enumerated().map { "        states[\($0.offset) * units + unit] = \($0.element.swift)" }.joined(separator: "\n"))
         }
@@ -261,7 +261,7 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
         }
 
         /// Reads `values` in `HBVParameter` order.
-        @inlinable
+        @inlinable @inline(__always)
         public init(_ values: UnsafePointer<Real>) {
             self.init(\(parameters.enumerated().map { "\($0.element.swift): values[\($0.offset)]" }.joined(separator: ", ")))
         }

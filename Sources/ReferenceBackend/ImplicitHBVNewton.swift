@@ -74,7 +74,7 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     /// in one step (23 mm of snow to 0.03 mm) keeps its small value to full precision, which the
     /// steep limiters need in Float. S - S_prev is exact while S is within a factor 2 of S_prev
     /// (Sterbenz), so large stores cost no accuracy either (docs/IMPLICIT-SOLVER.md 4).
-    @inlinable
+    @inlinable @inline(__always)
     func residual(previous: UnsafePointer<Real>, state S: UnsafePointer<Real>, residual F: UnsafeMutablePointer<Real>,
                   parameters: ImplicitHBVParameters<Real>, precipitation: Real, temperature: Real, pet: Real)
         -> (Real, ImplicitHBVFluxes<Real>)

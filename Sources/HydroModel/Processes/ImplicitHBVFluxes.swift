@@ -92,7 +92,7 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     /// `precipitation`, `pet` (mm per step) and `temperature`, for a step of `stepDays` days
     /// (which scales the fixed drainage rate; the parameter rates come scaled), applying the
     /// `active` processes (`ActiveProcesses(given:)` of the problem).
-    @inlinable
+    @inlinable @inline(__always)
     public init(states S: UnsafePointer<Real>, parameters p: ImplicitHBVParameters<Real>,
                 precipitation: Real, temperature T: Real, pet petStep: Real,
                 stepDays h: Real, usesETExponent: Bool, active: ActiveProcesses = .all) {
@@ -108,7 +108,7 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     }
 
     /// h * dS/dt (mm per step) into `f[0..<HBVStorage.count]`.
-    @inlinable
+    @inlinable @inline(__always)
     public func rates(into f: UnsafeMutablePointer<Real>) {
         var rates = HBVState<Real>.zero
         addProcessRates(into: &rates)
@@ -116,7 +116,7 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     }
 
     /// d(h f)/dS, row-major into `m[0..<HBVStorage.count²]` (`ImplicitJacobian.at`).
-    @inlinable
+    @inlinable @inline(__always)
     public func stateJacobian(into m: UnsafeMutablePointer<Real>) {
         for k in 0..<(HBVStorage.count * HBVStorage.count) { m[k] = 0 }
         addProcessStateJacobian(into: m)
