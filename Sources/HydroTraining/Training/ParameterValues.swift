@@ -12,7 +12,7 @@ public struct ParameterValues: Sendable, Equatable {
     public var values: [Double]
     /// The bounds calibration maps raw values into (the case's own or MODEL.md's).
     public var bounds: ParameterBounds
-    /// Not calibrated (a fixed value, or off with the snow).
+    /// Not calibrated (a fixed value, or held at its off value by default, as C).
     public var fixed: Bool
 
     public init(name: String, values: [Double], bounds: ParameterBounds, fixed: Bool) {
