@@ -16,7 +16,7 @@ public struct RecordedRunoff<Real: Real_>: Sendable {
     /// Runoff `[steps][cells]`, final storages, audit: as `forward` returns them.
     public let result: RunoffResult<Real>
     /// What the reverse sweep reads, per unit: sequential, each step's two power laws
-    /// `[units][steps][2]`; implicit, the storages at each step boundary `[units][steps + 1][5]`.
+    /// `[units][steps][2]`; implicit, the storages at each step boundary `[units][steps + 1][HBVStorage.count]`.
     /// nil when it did not fit the budget: the gradient then runs the forward again.
     let tape: RunoffTape<Real>?
 
