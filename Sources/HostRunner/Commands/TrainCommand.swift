@@ -199,11 +199,23 @@ struct SimulateCommand: ParsableCommand {
         let folder = output.map { URL(fileURLWithPath: $0) } ?? session.config.output.folder.appending(path: "simulate")
         let runFolder = try RunFolder(folder)
         defer { runFolder.abandon() }
+        // Progress: a line per window ended (rewritten in place on a terminal), with the time
+        // so far and, from the mean window so far, the time left.
+        var progress = ProgressLine()
+        var windows = 0
+        let start = Date()
         let metrics = try runFolder.writing {
-            try RunResults.write(objective: session.objective, free: x, to: $0, memoryBudgetBytes: budget) { plan in
+            try RunResults.write(objective: session.objective, free: x, to: $0, memoryBudgetBytes: budget, onPlan: { plan in
+                windows = plan.windows
                 printToStandardError("time windows: \(plan.windows) of \(plan.windowSteps) steps (\(plan.steps) steps in all; memory budget \(MemorySize.format(plan.budgetBytes)), \(source); about \(MemorySize.format(plan.windowBytes)) per window)")
-            }
+            }, onWindow: { k, range in
+                let elapsed = Date().timeIntervalSince(start)
+                let left = elapsed / Double(k) * Double(windows - k)
+                progress.show(String(format: "window %d of %d (steps %d-%d) done, %.0f s so far, about %.0f s left",
+                                     k, windows, range.lowerBound, range.upperBound - 1, elapsed, left))
+            })
         }
+        progress.finish()
         try runFolder.commit(command: "simulate")
         print(RunResults.table(metrics))
         print("results: \(folder.path)")

@@ -43,7 +43,8 @@ public struct WindowedSimulation {
     }
 
     /// Runs the case at free vector `x`; with `fieldsURL`, writes the case's `output.fields` there.
-    public func run(_ x: [Double], fieldsURL: URL? = nil) throws -> Output {
+    /// `onWindow(k, range)` hears each window as it ends (`k` counts from 1 to `plan.windows`).
+    public func run(_ x: [Double], fieldsURL: URL? = nil, onWindow: (Int, Range<Int>) -> Void = { _, _ in }) throws -> Output {
         let data = objective.data, setup = objective.setup
         let n = data.cells
         let networkRaw = try objective.networkOutputs(x)
@@ -54,7 +55,7 @@ public struct WindowedSimulation {
         var routing = CarriedRouting(data: data, setup: setup, x: x)
         var fields = try fieldsURL.map { url in try FieldRun(data: data, setup: setup, x: x, initialStates: initial, url: url) }
         var discharge = [[Double]](repeating: [Double](repeating: 0, count: data.steps), count: data.gauges.count)
-        for range in plan.ranges {
+        for (k, range) in plan.ranges.enumerated() {
             let forcing = try data.forcing(steps: range)
             var windowParameters = parameters
             for (p, s) in parameters { windowParameters[p]!.slotOfStep = Array(s.slotOfStep[range]) }
@@ -66,6 +67,7 @@ public struct WindowedSimulation {
                 for t in 0..<range.count { discharge[g][range.lowerBound + t] = routed[t * n + gauge.cell] }
             }
             try fields?.write(problem: problem, runoff: result.runoff, discharge: routed, steps: range)
+            onWindow(k + 1, range)
         }
         try fields?.finish()
         return Output(discharge: discharge)

@@ -34,15 +34,17 @@ public enum RunResults {
 
     /// Writes every result of a run with free vector `x`: the whole case is simulated in
     /// windows (`WindowedSimulation`) chosen for `memoryBudgetBytes` (nil: the default budget),
-    /// and `onPlan` hears the windows chosen before the run starts.
+    /// `onPlan` hears the windows chosen before the run starts and `onWindow` each window as it
+    /// ends (see `WindowedSimulation.run`).
     @discardableResult
     public static func write(objective: CalibrationObjective, free x: [Double], to folder: URL, memoryBudgetBytes: Double? = nil,
-                             onPlan: (SimulationWindowPlan) -> Void = { _ in }) throws -> [GaugePeriodMetrics] {
+                             onPlan: (SimulationWindowPlan) -> Void = { _ in },
+                             onWindow: (Int, Range<Int>) -> Void = { _, _ in }) throws -> [GaugePeriodMetrics] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let data = objective.data
         let simulation = try WindowedSimulation(objective: objective, budgetBytes: memoryBudgetBytes)
         onPlan(simulation.plan)
-        let run = try simulation.run(x, fieldsURL: data.outputFields.isEmpty ? nil : folder.appending(path: "fields.nc"))
+        let run = try simulation.run(x, fieldsURL: data.outputFields.isEmpty ? nil : folder.appending(path: "fields.nc"), onWindow: onWindow)
         let metrics = metrics(data: data, discharge: run.discharge)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -37,6 +37,15 @@ struct WindowedSimulationTests {
         #expect(whole[0].contains { $0 > 0 })
     }
 
+    /// The progress hook hears every window once, in order, and the windows tile the record.
+    @Test func everyWindowIsReportedInOrder() throws {
+        let (objective, x) = try Self.lez(solver: .sequential)
+        var heard: [(Int, Range<Int>)] = []
+        _ = try WindowedSimulation(objective: objective, windowSteps: 16).run(x) { heard.append(($0, $1)) }
+        #expect(heard.map(\.0) == [1, 2, 3])
+        #expect(heard.map(\.1) == [0..<16, 16..<32, 32..<45])
+    }
+
     @Test(.enabled(if: TestDevice.available, "no OpenCL device"))
     func openCLWindowsEqualOneRun() throws {
         let model = OpenCLRunoffModel(device: TestDevice.shared!)
