@@ -56,9 +56,10 @@ public struct HydroCase: Sendable {
     }
 
     /// The model's forcing, with missing values handled by the config's policy (`fail`
-    /// names the first missing value; `interpolate` fills linearly in time per cell). Without
-    /// temperature (snow off) the temperature array is a placeholder of zeros: the case has no
-    /// snow process, and the snow's null operator reads no temperature.
+    /// names the first missing value; `interpolate` fills linearly in time per cell). A case
+    /// without snow reads no temperature file: its temperature rows are 0 °C, kept only so that
+    /// every forcing record has one layout; no operator of a snow-free run reads them (the
+    /// snow's null operator takes all precipitation as rain, `SnowProcess.absentForward`).
     public func hbvForcing<Real: BinaryFloatingPoint & Sendable>(_: Real.Type = Real.self) throws(InputError) -> HBVForcing<Real> {
         let policy = config.forcing.missing
         let p = try precipitation.filled(policy)

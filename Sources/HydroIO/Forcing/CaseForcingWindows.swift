@@ -13,8 +13,9 @@ import HydroModel
 /// interpolation of gaps, which needs values beyond a window) are read whole as before.
 public struct CaseForcingWindows: Sendable {
     public var precipitation: NetCDFForcingWindow
-    /// Air temperature, nil when snow is off: the case has no snow process, whose null operator
-    /// reads no temperature (the model's temperature array is then a placeholder of zeros).
+    /// Air temperature, nil when snow is off: the case has no snow process and reads no
+    /// temperature file; its windows' temperature rows are 0 °C, which no operator of a
+    /// snow-free run reads (see `HydroCase.hbvForcing`).
     public var temperature: NetCDFForcingWindow?
     public var pet: NetCDFForcingWindow
     public var time: TimeAxis
@@ -41,7 +42,7 @@ public struct CaseForcingWindows: Sendable {
             t = try temperature.read(range)
             try check(t, temperature, range, low: -90, high: 60, what: "°C", limitKey: nil)
         } else {
-            t = [Double](repeating: 0, count: range.count * cells)   // never read: no snow process
+            t = [Double](repeating: 0, count: range.count * cells)   // snow-free: not read by the model
         }
         return HBVForcing(steps: range.count, cells: cells, precipitation: p, temperature: t, pet: e)
     }
