@@ -86,10 +86,15 @@ final class RunoffSolverOutputs {
             units: UInt32(data.units), cells: UInt32(data.cells), nmul: UInt32(data.components), steps: UInt32(data.steps),
             stepBegin: UInt32(window.lowerBound), stepEnd: UInt32(window.upperBound),
             dt: Float(data.configuration.stepDays), nearZero: Float(data.configuration.nearZero),
-            // options: bit 0 the ET exponent, then the active processes (HBV_ACTIVE_<process>).
-            options: (data.configuration.usesETExponent ? 1 : 0) | Int32(ActiveProcesses(given: data.givenParameters).mask << 1),
+            options: Self.options(ActiveProcesses(given: data.givenParameters)),
             precip: data.precipitation, temp: data.temperature, pet: data.pet,
             paramValues: data.parameterValues, paramOffset: data.parameterOffsets, slotOfStep: data.slotOfStep)
+    }
+
+    /// The kernels' `options` word: bit 0 the ET exponent, then the active processes
+    /// (HBV_ACTIVE_<process>), all switched by presence (`ActiveProcesses(given:)`).
+    static func options(_ active: ActiveProcesses) -> Int32 {
+        (active.etExponent ? 1 : 0) | Int32(active.mask << 1)
     }
 
     /// The checkpoint buffer and interval a forward run binds (interval 0: records nothing).

@@ -89,10 +89,11 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
             throw .arrayLength(name: "final state adjoint", expected: HBVStorage.count * problem.units, found: finalStateAdjoint.count)
         }
         let packed = try PackedParameters(problem)
+        let active = ActiveProcesses(given: packed.given)
         let newton = ImplicitHBVNewton<Real>(tolerance: tolerance, maxIterations: maxIterations,
                                              stepDays: Real(configuration.stepDays),
-                                             usesETExponent: configuration.usesETExponent,
-                                             active: ActiveProcesses(given: packed.given), polishingSteps: polishingSteps)
+                                             usesETExponent: active.etExponent,
+                                             active: active, polishingSteps: polishingSteps)
 
         var runoff = [Real](repeating: 0, count: steps * cells)
         var finalStates = [Real](repeating: 0, count: HBVStorage.count * units)

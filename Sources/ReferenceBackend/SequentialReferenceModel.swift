@@ -123,10 +123,11 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         stateGradient.withUnsafeMutableBufferPointer { gStates in
         traceStates.withUnsafeMutableBufferPointer { tStates in
         traceFluxes.withUnsafeMutableBufferPointer { tFluxes in
+            let active = ActiveProcesses(given: packed.given)
             let context = SequentialKernelContext<Real>(
                 steps: steps, cells: cells, components: config.components,
-                nearZero: Real(config.nearZero), usesETExponent: config.usesETExponent,
-                active: ActiveProcesses(given: packed.given),
+                nearZero: Real(config.nearZero), usesETExponent: active.etExponent,
+                active: active,
                 precipitation: P.baseAddress!, temperature: T.baseAddress!, pet: PET.baseAddress!,
                 values: values.baseAddress!, stepBase: stepBase.baseAddress!, initialStates: initial.baseAddress!,
                 runoffAdjoint: runoffAdjoint == nil ? nil : adjoint.baseAddress!,

@@ -58,7 +58,8 @@ enum ImplicitHBVFixtures {
         let units = cells * components
         let (slotCount, table) = slots(layout, steps: steps)
         var parameters: [HBVParameter: ParameterSeries<Real>] = [:]
-        for p in HBVParameter.onByDefault {
+        // δHBV 1.0 (no ET exponent) does not give BETAET: the solvers switch it off by presence.
+        for p in HBVParameter.onByDefault where usesETExponent || p != .betaet {
             var values = [Real]()
             for s in 0..<slotCount { for u in 0..<units { values.append(Real(parameterValue(p, unit: u, slot: s))) } }
             parameters[p] = ParameterSeries(slots: slotCount, units: units, values: values, slotOfStep: table)

@@ -174,14 +174,22 @@ struct ImplicitHBVGradientTests {
         #expect(abs(gradient.initialStates[0]) > 1e-8, "the initial snow reaches the runoff")
     }
 
-    @Test func withoutETExponentBETAETGetsNoGradient() throws {
-        var problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: 20, cells: 1, usesETExponent: false)
+    /// The ET exponent is switched by presence: without BETAET, ET is linear, which is the
+    /// exponent at 1 (x^1 = x and d/dx x^1 = 1 exactly), and no BETAET gradient exists.
+    @Test func withoutETExponentIsExponentOne() throws {
+        let without: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: 20, cells: 1, usesETExponent: false)
+        #expect(without.parameters[.betaet] == nil)
+        var one: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: 20, cells: 1, usesETExponent: true)
+        one.parameters[.betaet] = .uniform(1, units: one.units, steps: 20)
         let w = weights(20)
-        let (_, gradient) = try model.gradient(problem, runoffAdjoint: w)
-        #expect(gradient.parameters[.betaet]! == [0])
-        // And BETAET indeed does not change the output.
-        let base = try loss(problem, w).value
-        problem.parameters[.betaet]!.values[0] *= 2
-        #expect(try loss(problem, w).value == base)
+        let (a, ga) = try model.gradient(without, runoffAdjoint: w)
+        let (b, gb) = try model.gradient(one, runoffAdjoint: w)
+        #expect(a.runoff == b.runoff && a.finalStates == b.finalStates)
+        #expect(ga.parameters[.betaet] == nil)
+        #expect(ga.parameters[.lp] == gb.parameters[.lp] && ga.parameters[.fc] == gb.parameters[.fc])
+        // Given, it is used (presence), whatever the configuration's flag says.
+        var given = without
+        given.parameters[.betaet] = .uniform(2.5, units: given.units, steps: 20)
+        #expect(try model.forward(given).runoff != a.runoff)
     }
 }

@@ -4,21 +4,28 @@
 /// without C (δHBV 1.0).
 public struct ActiveProcesses: Sendable, Equatable {
     public private(set) var mask: UInt32
+    /// Whether ET has its exponent (`absent` = `exponent=V` in model/hbv.table): switched by
+    /// presence like the processes, on when the problem gives the exponent's parameter (δHBV
+    /// 1.1p), off (exponent 1: δHBV 1.0's linear ET) when it does not.
+    public private(set) var etExponent: Bool
 
-    public init(_ processes: some Sequence<HBVProcess>) {
+    public init(_ processes: some Sequence<HBVProcess>, etExponent: Bool = true) {
         mask = 0
         for process in processes { mask |= 1 << UInt32(process.rawValue) }
+        self.etExponent = etExponent
     }
 
-    /// Every process on.
+    /// Every process on, ET with its exponent.
     public static var all: Self { Self(HBVProcess.allCases) }
 
-    /// The processes a problem giving `given` parameters runs.
+    /// The processes (and the ET exponent) a problem giving `given` parameters runs.
     public init(given: Set<HBVParameter>) {
         self.init(HBVProcess.allCases.filter { process in
             let own = HBVParameter.allCases.filter { $0.process == process }
             let switchable = !own.isEmpty && own.allSatisfy { if case .neutral = $0.absence { true } else { false } }
             return !switchable || own.contains(where: given.contains)
+        }, etExponent: HBVParameter.allCases.allSatisfy { parameter in
+            if case .exponent = parameter.absence { given.contains(parameter) } else { true }
         })
     }
 

@@ -8,8 +8,9 @@ public enum ParameterAbsence: Sendable, Equatable {
     /// May be absent: the term it drives is off and the solvers see this neutral value
     /// (C = 0: no capillary rise, δHBV 1.0).
     case neutral(Double)
-    /// Required when the configuration uses the ET exponent; otherwise this value (δHBV 1.0's
-    /// ET has no exponent).
+    /// Required when the configuration asks for the ET exponent (δHBV 1.1p); otherwise it may
+    /// be absent, and absent the exponent is off (`ActiveProcesses.etExponent`: δHBV 1.0's
+    /// linear ET) and the solvers see this value. Switched by presence: given, it is used.
     case exponent(otherwise: Double)
 }
 

@@ -74,8 +74,9 @@ public struct HBVConfiguration: Sendable, Equatable {
     public var stepDays: Double
     /// Lower bound on soil moisture after ET in the sequential solver (δHBV's nearzero).
     public var nearZero: Double
-    /// Whether ET uses its exponent (model/hbv.table, `absent` = `exponent=V`); δHBV 1.0 has
-    /// none (exponent 1).
+    /// Whether the problem must give the ET exponent (model/hbv.table, `absent` = `exponent=V`;
+    /// δHBV 1.1p). False (δHBV 1.0) lets it be absent. The solvers switch the exponent by
+    /// presence (`ActiveProcesses.etExponent`), not by this flag: absent, ET is linear.
     public var usesETExponent: Bool
 
     public init(solver: HBVSolver = .sequential, components: Int = 1, stepDays: Double = 1,

@@ -39,6 +39,21 @@ struct OpenCLSequentialGradientTests {
         #expect(e.worstComponent <= 1e-3, "\(c.name) initial storages: component \(e.index) relative error \(e.worstComponent)")
     }
 
+    /// The ET exponent is switched by presence on the device as in the reference: a problem
+    /// that gives BETAET uses it even when its configuration does not require it.
+    @Test func etExponentSwitchedByPresence() throws {
+        var given: RunoffProblem<Float> = SyntheticRunoff.problem(cells: 6, steps: 120, components: 1,
+                                                                  configuration: HBVConfiguration(usesETExponent: false))
+        given.parameters[.betaet] = .uniform(3, units: given.units, steps: 120)
+        var absent = given
+        absent.parameters[.betaet] = nil
+        let model = OpenCLRunoffModel(device: device)
+        let got = try model.forward(given), linear = try model.forward(absent)
+        let want = try SequentialReferenceModel<Double>().forward(Compare.double(given))
+        #expect(Compare.maxRelative(got.runoff, want.runoff, floor: 1e-3) <= 1e-4)
+        #expect(Compare.maxRelative(linear.runoff, want.runoff, floor: 1e-3) > 1e-3, "BETAET = 3 changes the runoff")
+    }
+
     /// Half-day steps (rates scale with stepDays), δHBV 1.0's ET factor without exponent and
     /// without capillary rise: the configuration switches reach the kernels as the reference reads them.
     @Test func stepLengthAndDeltaHBV10Options() throws {
