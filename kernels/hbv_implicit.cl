@@ -77,7 +77,7 @@ __kernel void hbv_implicit_forward(
                                  tolerance, max_iterations, polishing_steps, &o)) ++failures;
             const real q = ihbv_runoff(&o);
             runoff[(size_t)t * units + u] = q;
-            sum_p += P;
+            sum_p += o.rain + o.snow;   // the corrected precipitation (RFCF, SFCF)
             sum_et += o.et;
             sum_q += q;
             sum_x += o.exchange;

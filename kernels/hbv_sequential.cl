@@ -143,7 +143,7 @@ __kernel void hbv_sequential_forward(
         }
         s = hbv_end_states(&r);
         store_units(r.runoff, runoff + (size_t)t * units, u0, units);
-        sum_p += f.precip;
+        sum_p += r.rain + r.snowfall;   // the corrected precipitation (RFCF, SFCF)
         sum_et += r.et;
         sum_q += r.runoff;
         sum_floor += r.sm3 - r.sm3pre;

@@ -79,7 +79,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                         if !converged { failures += 1 }
                         let q = fluxes.runoffRate
                         io.runoff[forcing] += q
-                        balance.precipitation += Double(precipitation)
+                        balance.precipitation += Double(fluxes.rain + fluxes.snow)   // corrected (RFCF, SFCF)
                         balance.evapotranspiration += Double(fluxes.et)
                         balance.runoff += Double(q)
                         balance.exchange += Double(fluxes.exchange)

@@ -223,7 +223,7 @@ enum SequentialKernels {
                     let base = c.stepBase + t * n
                     let p = HBVStepParameters(values: c.values, base: base, unit: unit)
                     let gR = c.components == 1 ? c.runoffAdjoint![i] : c.runoffAdjoint![i] * share
-                    let gp = SequentialHBV.adjoint(&g, runoffAdjoint: gR, p, pet: c.pet[i],
+                    let gp = SequentialHBV.adjoint(&g, runoffAdjoint: gR, p, precipitation: c.precipitation[i], pet: c.pet[i],
                                                    usesETExponent: c.usesETExponent, active: c.active,
                                                    record: records[t])
                     gp.accumulate(into: c.parameterGradient!, base: base, unit: unit)
@@ -260,7 +260,7 @@ enum SequentialKernels {
             if let records { records[t] = record }
             let q = f.runoff
             if k == 0 { c.runoff[i] = q } else { c.runoff[i] += q }
-            sumP += Double(precipitation)
+            sumP += Double(f.rain + f.snow)   // the corrected precipitation (RFCF, SFCF)
             sumET += Double(f.evapotranspiration)
             sumQ += Double(q)
             sumExtra += Double(f.numericalInflow)

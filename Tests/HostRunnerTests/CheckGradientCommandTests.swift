@@ -8,7 +8,7 @@ struct CheckGradientCommandTests {
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(report?["passed"] as? Bool == true)
         let rows = report?["rows"] as? [[String: Any]]
-        #expect(rows?.count == 19)  // 14 parameters + 5 initial storages
+        #expect(rows?.count == 21)  // 16 parameters (the processes on by default) + 5 initial storages
     }
 
     @Test func badOptionsAreErrors() throws {

@@ -23,9 +23,10 @@ struct ImplicitHBVFluxTests {
     }
 
     /// (states, temperature) points covering the regimes; parameters per step, in the table's
-    /// order: BETA ... C, then the exchange GX (a loss), GXREF above every point's SLZ, GXPOW.
+    /// order: BETA ... C, then the exchange GX (a loss), GXREF above every point's SLZ, GXPOW,
+    /// then the precipitation corrections RFCF and SFCF (away from 1).
     static let parameters: [Double] = {
-        let p: [Double] = [2.3, 250, 0.3, 0.12, 0.04, 0.55, 2.5, 12, 0.5, 4.5, 0.06, 0.15, 0.7, 0.3, -0.2, 60, 1.5]
+        let p: [Double] = [2.3, 250, 0.3, 0.12, 0.04, 0.55, 2.5, 12, 0.5, 4.5, 0.06, 0.15, 0.7, 0.3, -0.2, 60, 1.5, 1.2, 1.4]
         precondition(p.count == HBVParameter.count, "model/hbv.table changed: give every parameter a value here")
         return p
     }()

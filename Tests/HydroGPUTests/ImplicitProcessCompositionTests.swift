@@ -19,14 +19,17 @@ struct ImplicitProcessCompositionTests {
         }
     }
 
-    /// Sum over storages of h dS/dt = precipitation + exchange - ET - runoff (mm per step), in
-    /// every regime (the fixture's exchange is a loss, so it is counted with its sign).
+    /// Sum over storages of h dS/dt = corrected precipitation + exchange - ET - runoff (mm per
+    /// step), in every regime (the fixture's exchange is a loss, so it is counted with its sign;
+    /// its precipitation is rain times RFCF above TT, snowfall times SFCF below).
     @Test func ratesConserveWater() {
         for (s, temperature) in ImplicitHBVFluxTests.points {
             let f = Self.fluxes(s, precipitation: 6, temperature: temperature, pet: 2.5)
             var r = [Double](repeating: 0, count: Self.n)
             r.withUnsafeMutableBufferPointer { f.rates(into: $0.baseAddress!) }
-            let expected = 6 + f.exchange - f.et - f.runoffRate
+            let p = ImplicitHBVFluxTests.parameters
+            let corrected = 6 * (temperature >= p[HBVParameter.tt.rawValue] ? p[HBVParameter.rfcf.rawValue] : p[HBVParameter.sfcf.rawValue])
+            let expected = corrected + f.exchange - f.et - f.runoffRate
             #expect(abs(r.reduce(0, +) - expected) <= 1e-12 * max(1, abs(expected)), "\(s) T=\(temperature)")
             #expect(f.runoffRate > 0 && f.et >= 0 && f.exchange < 0)
         }

@@ -11,6 +11,8 @@ struct ParameterSpaceTests {
         layouts[.tt] = ParameterLayout(temporal: .monthly(monthOfStep: (0..<14).map { Int32($0 % 12) }))
         layouts[.beta] = ParameterLayout(spatial: .distributed, temporal: .dynamic)
         layouts[.c] = .fixed(0)
+        layouts[.rfcf] = .fixed(1)
+        layouts[.sfcf] = .fixed(1.2)
         layouts[.lp] = ParameterLayout(spatial: .network)
         layouts[.uzl] = ParameterLayout(spatial: .distributed, bounds: ParameterBounds(lower: 10, upper: 30))
         return try ParameterSpace(layouts: layouts, cells: cells, components: components, steps: steps)
@@ -25,6 +27,7 @@ struct ParameterSpaceTests {
         #expect(abs(series[.fc]!.value(step: 3, unit: 7) - 200) < 1e-9)
         #expect(abs(series[.k0]!.value(step: 0, unit: 0) - (0.05 + 0.9) / 2) < 1e-12)
         #expect(series[.c]!.values.allSatisfy { $0 == 0 })
+        #expect(series[.sfcf]!.values.allSatisfy { $0 == 1.2 })
         #expect(abs(series[.lp]!.value(step: 0, unit: 3) - 0.6) < 1e-12)  // sigmoid(0) = 1/2
         #expect(series[.tt]!.slotOfStep[13] == 1)
         // Custom bounds [10, 30]: the middle is 20, and raw ±∞ approach 10 and 30, not MODEL.md's 0 and 100.

@@ -1,14 +1,15 @@
 // Snow, sequential solver: the step and its exact reverse (MODEL.md 3.1). The same equations as
 // Sources/HydroModel/Processes/SnowProcess.swift: change both. Rain or snow by temperature; melt
 // CFMAX (T - TT) limited by the pack, refreezing CFR CFMAX (TT - T) by the meltwater;
-// liquid water above CWH times the pack leaves to the soil. The split has zero gradient.
+// liquid water above CWH times the pack leaves to the soil. The split has zero gradient. The
+// split corrects the precipitation (HBV-light): rain RFCF P, snowfall SFCF P.
 #include "hbv_sequential_types.h"
 
 inline void hbv_snow_forward(hbv_states *s, const hbv_params *q, const hbv_step_inputs *x, hbv_trace *r) {
     const realv zero = (realv)(0);
     const hbv_forcing *f = &x->f;
-    r->rain = IF(f->temp >= q->tt, f->precip, zero);
-    r->snowfall = IF(f->temp >= q->tt, zero, f->precip);
+    r->rain = IF(f->temp >= q->tt, f->precip * q->rfcf, zero);
+    r->snowfall = IF(f->temp >= q->tt, zero, f->precip * q->sfcf);
     r->sp1 = s->snowpack + r->snowfall;
     const realv cfmax = q->cfmax;
     r->mpot = cfmax * (f->temp - q->tt);
@@ -60,7 +61,10 @@ inline void hbv_snow_reverse(const hbv_trace *r, const hbv_params *q, const hbv_
     // mpot = CFMAX (T - TT)
     g->cfmax += (f->temp - q->tt) * a_mpot;
     g->tt -= q->cfmax * a_mpot;
-    // sp1 = SP + snowfall (the split itself has zero gradient)
+    // sp1 = SP + snowfall (the split itself has zero gradient); snowfall = SFCF P, rain = RFCF P,
+    // and rain joins the soil beside the release, so the recharge gave it the release's adjoint.
+    g->rfcf += IF(f->temp >= q->tt, af->tosoil * f->precip, zero);
+    g->sfcf += IF(f->temp >= q->tt, zero, a_sp1 * f->precip);
     a->snowpack = a_sp1;
     a->meltwater = a_mw;
 }
@@ -95,8 +99,8 @@ inline void hbv_snow_absent_reverse(const hbv_trace *r, const hbv_params *q, con
 inline void ihbv_snow_evaluate(const real *p, ihbv_fluxes *o) {
     const real T = o->temperature, kappa = o->kappa;
     const real sp = o->S[HBV_STORAGE_SNOWPACK], mw = o->S[HBV_STORAGE_MELTWATER];
-    o->rain = T >= p[HBV_PARAM_TT] ? o->precipitation : (real)0;
-    o->snow = o->precipitation - o->rain;
+    o->rain = T >= p[HBV_PARAM_TT] ? o->precipitation * p[HBV_PARAM_RFCF] : (real)0;
+    o->snow = T >= p[HBV_PARAM_TT] ? (real)0 : o->precipitation * p[HBV_PARAM_SFCF];
     o->pos_melt = fmax(T - p[HBV_PARAM_TT], (real)0);
     o->pos_cold = fmax(p[HBV_PARAM_TT] - T, (real)0);
     real lsp_slope, lmw_slope;
@@ -159,4 +163,7 @@ inline void ihbv_snow_parameter_gradient(const ihbv_fluxes *o, const real *p, co
     if (o->pos_cold > 0) d_tt += g_refr * p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->lim_mw;
     g[HBV_PARAM_TT] += d_tt;
     g[HBV_PARAM_CWH] += g_tos * (-o->kappa * o->water_slope * o->S[HBV_STORAGE_SNOWPACK]);
+    // rain = RFCF P into the soil, shared by recharge as the release (gf); snowfall = SFCF P into the pack.
+    if (o->temperature >= p[HBV_PARAM_TT]) g[HBV_PARAM_RFCF] += (mu[HBV_STORAGE_SM] + gf->tosoil) * o->precipitation;
+    else g[HBV_PARAM_SFCF] += mu[HBV_STORAGE_SNOWPACK] * o->precipitation;
 }

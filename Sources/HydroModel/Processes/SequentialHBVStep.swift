@@ -104,16 +104,17 @@ public enum SequentialHBV {
     ///   - g: on entry dL/d(storages after the step), on return dL/d(storages before it).
     ///   - runoffAdjoint: dL/d(Q0 + Q1 + Q2) of this step.
     ///   - p: the parameter values the forward step used (rates per step).
+    ///   - precipitation: the step's forcing precipitation (the corrections' derivatives).
     /// - Returns: dL/d(parameter values) of this step (rates per step).
     @inlinable @inline(__always)
     public static func adjoint<Real: Real_>(_ g: inout HBVState<Real>, runoffAdjoint gR: Real, _ p: HBVStepParameters<Real>,
-                                            pet: Real, usesETExponent: Bool, active: ActiveProcesses,
+                                            precipitation P: Real, pet: Real, usesETExponent: Bool, active: ActiveProcesses,
                                             record r: SequentialHBVStepRecord<Real>) -> HBVStepParameters<Real> {
         var gp = HBVStepParameters<Real>.zero
         // The runoff is Q0 + Q1 + Q2: each gets its adjoint; the forcing is not differentiated.
         var gf = HBVStepFluxes<Real>()
         gf.q0 = gR; gf.q1 = gR; gf.q2 = gR
-        let x = SequentialStepInputs<Real>(precipitation: 0, temperature: 0, pet: pet, nearZero: 0,
+        let x = SequentialStepInputs<Real>(precipitation: P, temperature: 0, pet: pet, nearZero: 0,
                                            usesETExponent: usesETExponent, powers: .evaluate)
         reverseProcesses(&g, &gf, &gp, r, p, x, active: active)
         return gp

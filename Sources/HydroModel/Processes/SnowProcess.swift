@@ -3,7 +3,9 @@ import RealModule
 /// Snow (MODEL.md 3.1): the rain/snow split at TT, degree-day melt CFMAX (T - TT) limited by the
 /// pack, refreeze CFR CFMAX (TT - T) limited by the liquid water, and the liquid water above
 /// CWH times the pack leaving to the soil (`tosoil`). The split is a step in T: no gradient to
-/// TT through it.
+/// TT through it. The split corrects the forcing's precipitation as HBV-light does: rain is
+/// RFCF P, snowfall SFCF P (gauge undercatch; both 1 unless a config lists them, and P x 1 is
+/// P exactly). The corrected precipitation is what the water balance counts as P.
 /// kernels/processes/snow.h is the same step and reverse in OpenCL C: change both.
 public enum SnowProcess: SequentialProcess {
     @inlinable @inline(__always)
@@ -12,8 +14,8 @@ public enum SnowProcess: SequentialProcess {
                                             _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
         let T = x.temperature
         let isRain = T >= p.tt
-        f.rain = isRain ? x.precipitation : 0
-        f.snow = isRain ? 0 : x.precipitation
+        f.rain = isRain ? x.precipitation * p.rfcf : 0
+        f.snow = isRain ? 0 : x.precipitation * p.sfcf
         var snowpack = s.snowpack + f.snow
         r.tMinusTT = T - p.tt
         let meltPotential = p.cfmax * r.tMinusTT
@@ -66,6 +68,10 @@ public enum SnowProcess: SequentialProcess {
         gTT -= gMeltPotential * p.cfmax
         gp.cfmax += gCFMAX
         gp.tt += gTT
+        // rain = RFCF P, snowfall = SFCF P (one of them, by the split): snowfall joins the pack
+        // (SP + snowfall); rain joins the soil beside the release, so the recharge gave it the
+        // release's adjoint, gf.tosoil.
+        if r.tMinusTT >= 0 { gp.rfcf += gf.tosoil * x.precipitation } else { gp.sfcf += gSnowpackIn * x.precipitation }
         g.snowpack = gSnowpackIn
         g.meltwater = gMeltwaterAfterMelt
     }
@@ -132,8 +138,8 @@ extension SnowProcess: ImplicitProcess {
     public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
         let p = o.par, T = o.temperature, kappa = o.kappaStep
         let sp = o.state.snowpack, mw = o.state.meltwater
-        o.rain = T >= p.tt ? o.precipitation : 0
-        o.snow = o.precipitation - o.rain
+        o.rain = T >= p.tt ? o.precipitation * p.rfcf : 0
+        o.snow = T >= p.tt ? 0 : o.precipitation * p.sfcf
         o.posMelt = max(T - p.tt, 0)
         o.posCold = max(p.tt - T, 0)
         let lsp = limiter(sp)
@@ -182,5 +188,8 @@ extension SnowProcess: ImplicitProcess {
         if o.posCold > 0 { dTT += gRefr * p.cfr * p.cfmax * o.limMW }
         g.tt += dTT
         g.cwh += gTos * (-o.kappaStep * o.waterSlope * o.state.snowpack)
+        // rain = RFCF P into the soil, which recharge shares as the release (gf.tosoil); snowfall
+        // = SFCF P into the pack.
+        if o.temperature >= p.tt { g.rfcf += (mu.soilMoisture + gf.tosoil) * o.precipitation } else { g.sfcf += mu.snowpack * o.precipitation }
     }
 }

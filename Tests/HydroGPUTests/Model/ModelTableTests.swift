@@ -8,7 +8,7 @@ import Testing
 struct ModelTableTests {
     /// MODEL.md section 3: δHBV's parameter order, storages, and the rates per day.
     @Test func tableMatchesModelDescription() {
-        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW"])
+        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW", "RFCF", "SFCF"])
         #expect(HBVParameter.count == HBVParameter.allCases.count)
         #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ"])
         #expect(HBVStorage.count == HBVStorage.allCases.count)
@@ -57,13 +57,13 @@ struct ModelTableTests {
         #expect(HBVSolver.sequential.processes == .all && HBVSolver.implicit.processes == .all)
     }
 
-    /// One absence rule: the snow's, C's (capillary rise) and the exchange's parameters may be
-    /// absent (their processes off), BETAET is required with the ET exponent and 1 without it,
-    /// everything else is required.
+    /// One absence rule: the snow's (its precipitation corrections at 1), C's (capillary rise)
+    /// and the exchange's parameters may be absent (their processes off), BETAET is required
+    /// with the ET exponent and 1 without it, everything else is required.
     @Test func absenceRuleAndActiveProcesses() {
         let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
         let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
-        let switchable: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1, .c: 0, .tt: 0, .cfmax: 0, .cfr: 0, .cwh: 0]
+        let switchable: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1, .c: 0, .tt: 0, .cfmax: 0, .cfr: 0, .cwh: 0, .rfcf: 1, .sfcf: 1]
         let all = Set(HBVParameter.allCases)
         #expect(with.required == all.subtracting(switchable.keys))
         #expect(with.defaults == switchable)
@@ -73,11 +73,13 @@ struct ModelTableTests {
         let noC = ActiveProcesses(given: all.subtracting([.c]))
         #expect(!noC.contains(.capillaryRise))
         #expect(HBVProcess.allCases.filter { $0 != .capillaryRise }.allSatisfy(noC.contains))
-        let noSnow = ActiveProcesses(given: all.subtracting([.tt, .cfmax, .cfr, .cwh]))
+        let noSnow = ActiveProcesses(given: all.subtracting([.tt, .cfmax, .cfr, .cwh, .rfcf, .sfcf]))
         #expect(!noSnow.contains(.snow))
         #expect(HBVProcess.allCases.filter { $0 != .snow }.allSatisfy(noSnow.contains))
         // One snow parameter given switches the snow on (the others take their neutral values).
-        #expect(ActiveProcesses(given: all.subtracting([.cfmax, .cfr, .cwh])).contains(.snow))
+        #expect(ActiveProcesses(given: all.subtracting([.cfmax, .cfr, .cwh, .rfcf, .sfcf])).contains(.snow))
+        // So do the precipitation corrections alone: they belong to the snow's split.
+        #expect(ActiveProcesses(given: all.subtracting([.tt, .cfmax, .cfr, .cwh])).contains(.snow))
     }
 
     /// The implicit reference used to default a missing BETAET to 1 even with the ET exponent

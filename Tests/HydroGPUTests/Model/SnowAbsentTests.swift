@@ -18,12 +18,12 @@ struct SnowAbsentTests {
         return q
     }
 
-    /// `problem` with the snow on at T = 20 °C everywhere and TT 0, CFMAX 3, CFR 0.05, CWH 0.1:
-    /// how "snow off" was run before the null operator.
+    /// `problem` with the snow on at T = 20 °C everywhere and TT 0, CFMAX 3, CFR 0.05, CWH 0.1,
+    /// uncorrected precipitation (RFCF = SFCF = 1): how "snow off" was run before the null operator.
     static func warm<Real>(_ problem: RunoffProblem<Real>) -> RunoffProblem<Real> {
         var q = problem
         q.forcing.temperature = [Real](repeating: 20, count: q.forcing.temperature.count)
-        let values: [HBVParameter: Real] = [.tt: 0, .cfmax: 3, .cfr: 0.05, .cwh: 0.1]
+        let values: [HBVParameter: Real] = [.tt: 0, .cfmax: 3, .cfr: 0.05, .cwh: 0.1, .rfcf: 1, .sfcf: 1]
         for (p, v) in values { q.parameters[p] = .uniform(v, units: q.units, steps: q.forcing.steps) }
         return q
     }

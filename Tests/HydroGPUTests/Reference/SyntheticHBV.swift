@@ -18,6 +18,8 @@ enum SyntheticHBV {
     static let central: [HBVParameter: Double] = [
         .beta: 2.2, .fc: 110, .k0: 0.3, .k1: 0.12, .k2: 0.04, .lp: 0.6, .perc: 1.6, .uzl: 8,
         .tt: 0.2, .cfmax: 2.5, .cfr: 0.05, .cwh: 0.1, .betaet: 1.4, .c: 0.3,
+        // Precipitation corrections away from 1, so their derivatives are checked.
+        .rfcf: 1.0, .sfcf: 1.0,
     ]
     /// Central values of the parameters of processes off by default (given with
     /// `offByDefault: true`): a gaining store-dependent exchange.

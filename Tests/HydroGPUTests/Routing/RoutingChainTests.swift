@@ -83,7 +83,8 @@ struct RoutingChainTests {
             let routing = try router.adjoint(routingProblem(runoff: runoff), discharge: routed.discharge,
                                              seed: .gauges(cells: gauges.map(\.cell), adjoint: seed))
             let hbv = try runoffModel.gradient(runoffProblem, runoffAdjoint: routing.localRunoff).gradient
-            let gradient = HBVParameter.onByDefault.map { p in
+            // Indexed by rawValue, as `raw` (0 for parameters the problem does not give).
+            let gradient = HBVParameter.allCases.map { p in
                 (hbv.parameters[p] ?? []).reduce(0, +) * ParameterTransform.derivative(raw[p.rawValue], p)
             }
             return (loss, gradient)
@@ -94,7 +95,7 @@ struct RoutingChainTests {
         let chain = try Chain()
         #expect(chain.observed.count == Self.steps * 3)
         // Raw values away from every clamp's switching point at this window.
-        var raw = [Double](repeating: 0, count: HBVParameter.onByDefault.count)
+        var raw = [Double](repeating: 0, count: HBVParameter.count)   // indexed by rawValue
         raw[HBVParameter.beta.rawValue] = -0.3
         raw[HBVParameter.fc.rawValue] = -1.2
         raw[HBVParameter.k0.rawValue] = 0.4
