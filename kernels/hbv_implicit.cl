@@ -36,6 +36,13 @@ inline void ihbv_load_parameters(__global const real *values, __global const int
     }
 }
 
+// Sum of the storages S[0..HBV_STORAGE_COUNT), left to right.
+inline real ihbv_total_storage(const real *S) {
+    real total = 0;
+    for (int i = 0; i < HBV_STORAGE_COUNT; ++i) total += S[i];
+    return total;
+}
+
 inline void ihbv_load_column(__global const real *base, uint u, uint units, real *S) {
     for (int i = 0; i < HBV_STORAGE_COUNT; ++i) S[i] = base[(size_t)i * units + u];
 }
@@ -61,7 +68,7 @@ __kernel void hbv_implicit_forward(
         real S[HBV_STORAGE_COUNT], prev[HBV_STORAGE_COUNT], p[HBV_PARAMETER_COUNT];
         ihbv_fluxes o;
         ihbv_load_column(initial_states, u, units, S);
-        const real storage_start = (((S[0] + S[1]) + S[2]) + S[3]) + S[4];
+        const real storage_start = ihbv_total_storage(S);
         real sum_p = 0, sum_et = 0, sum_q = 0, sum_x = 0;
         uint failures = 0, since_checkpoint = 0, checkpoint = 0;
         for (uint t = step_begin; t < step_end; ++t) {
@@ -86,7 +93,7 @@ __kernel void hbv_implicit_forward(
         balance[u] = sum_p;
         balance[units + u] = sum_et;
         balance[2 * (size_t)units + u] = sum_q;
-        balance[3 * (size_t)units + u] = ((((S[0] + S[1]) + S[2]) + S[3]) + S[4]) - storage_start;
+        balance[3 * (size_t)units + u] = ihbv_total_storage(S) - storage_start;
         balance[4 * (size_t)units + u] = 0;   // no lower bounds: no numerical inflow
         balance[5 * (size_t)units + u] = sum_x;   // groundwater exchange (into the lower zone)
         nonconverged[u] = failures;

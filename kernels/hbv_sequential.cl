@@ -81,8 +81,13 @@ inline void store_states(hbv_states s, __global real *base, uint u0, uint units)
 #define HBV_RECORD_WPOW HBV_STORAGE_COUNT
 #define HBV_RECORD_EPOW (HBV_STORAGE_COUNT + 1)
 
+// Sum of the storages, left to right in the table's order.
 inline realv total_storage(hbv_states s) {
-    return (((s.snowpack + s.meltwater) + s.soil) + s.upper) + s.lower;
+    realv total = (realv)(0);
+#define ADD(i, name) total += s.name;
+    HBV_STORAGES(ADD)
+#undef ADD
+    return total;
 }
 
 // The values units u0.. use at step t, rates per step (hbv_rates.h).
