@@ -115,6 +115,27 @@ struct LumpedTrainingTests {
         print("lumped FD check (\(loss.rawValue)): \(x.count) directions, worst relative error \(worst)")
     }
 
+    /// Cryosphere parameters by month (TT, CFMAX with the monthly layout) and the precipitation
+    /// corrections RFCF, SFCF, listed in the config, are calibrated: the chain's gradient of each
+    /// against central differences in Double (the objective's prior term gives every value a
+    /// gradient; the snow months, the corrections' and the melt factor's are well above it).
+    @Test func monthlyCryosphereAndCorrectionsGradient() throws {
+        let extra = "parameters:\n  TT: {temporal: monthly}\n  CFMAX: {temporal: monthly}\n  RFCF: {initial: 1.1}\n  SFCF: {initial: 1.2}\n"
+        let objective = try Self.objective(try Self.syntheticBasin(extra: extra))
+        let names = (0..<objective.setup.freeCount).map { objective.setup.describe(index: $0) }
+        #expect(names.contains("RFCF") && names.contains("SFCF") && names.contains("TT, month 3") && names.contains("CFMAX, month 12"))
+        var x = objective.setup.initialFreeValues()
+        var generator = SeededGenerator(seed: 9)
+        for i in x.indices { x[i] += Double.random(in: -0.3...0.3, using: &generator) }
+        let g = try objective.evaluate(x, gradient: true).gradient!
+        let indices = names.indices.filter { ["TT", "CFMAX", "RFCF", "SFCF"].contains(where: names[$0].hasPrefix) }
+        _ = try expectAdjointMatchesCentralDifferences(g, at: x, indices: indices, describe: { names[$0] }) {
+            try objective.evaluate($0, gradient: false).loss
+        }
+        let scale = g.map(abs).max()!
+        for name in ["RFCF", "SFCF", "CFMAX, month 3"] { #expect(abs(g[names.firstIndex(of: name)!]) > 1e-6 * scale, "\(name)") }
+    }
+
     /// `parameters:` fixes route_a / route_b; velocity and out-of-bounds values are refused
     /// naming the key and line.
     @Test func routingParametersFromConfig() throws {
