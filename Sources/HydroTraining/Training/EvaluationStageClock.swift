@@ -64,3 +64,21 @@ extension Optional where Wrapped == EvaluationStageClock {
         }
     }
 }
+
+extension Optional where Wrapped == EvaluationStageClock {
+    /// `body`, which enqueues work on `device`, timed with the queue finished inside the timed
+    /// span (kernels run after their enqueue returns, so without the finish their time would be
+    /// charged to whichever later stage waits first); run as is, without a finish, when there
+    /// is no clock.
+    func time<T>(_ stage: EvaluationStageClock.Stage, finishing device: ComputeDevice, _ body: () throws -> T) throws -> T {
+        switch self {
+        case .some(let clock):
+            try clock.time(stage) {
+                let result = try body()
+                try device.finish()
+                return result
+            }
+        case .none: try body()
+        }
+    }
+}
