@@ -72,7 +72,14 @@ public final class OpenCLRunoffSession: RunoffSession {
         guard recorded else { throw RunoffSessionError.gradientWithoutRecording }
         let reverse = try solver.reverse()
         try solver.adjoint()
-        let flat = try onDevice { () throws(OpenCLError) in try reverse.parameterGradient.download() }
-        return solver.data.split(flat).mapValues { $0.map(Double.init) }
+        // Only the given parameters' blocks: the others have no gradient to pull back.
+        let data = solver.data
+        var gradient: [HBVParameter: [Double]] = [:]
+        for parameter in data.givenParameters {
+            let i = parameter.rawValue, start = data.offsets[i]
+            let block = try onDevice { () throws(OpenCLError) in try reverse.parameterGradient.download(start ..< start + data.slotCounts[i] * data.units) }
+            gradient[parameter] = block.map(Double.init)
+        }
+        return gradient
     }
 }
