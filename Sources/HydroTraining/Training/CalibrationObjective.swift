@@ -26,9 +26,8 @@ import OpenCLBackend
 /// only the loss cells' series and seeds crossing); the reference backend and lumped gamma
 /// cases route on the host (`HostRoutedRunoff`). Either way the loss and the parameter chain
 /// run on the host in Double. Changing `data`, `setup`, `backend` or `deviceRouting` starts a
-/// new session. A regionalisation
-/// network runs on the same backend (`RegionalisationPasses`: its OpenCL kernels in Float with
-/// `--device cpu-opencl` or `gpu`).
+/// new session. A regionalisation network runs on the same backend (`RegionalisationPasses`:
+/// its OpenCL kernels in Float with `--device cpu-opencl` or `gpu`).
 public struct CalibrationObjective {
     public var data: CalibrationData { didSet { sessions = RunoffSessionCache() } }
     public var setup: TrainingSetup { didSet { sessions = RunoffSessionCache(); networkPasses = RegionalisationPasses(backend: backend) } }
