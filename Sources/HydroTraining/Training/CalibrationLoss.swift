@@ -25,22 +25,25 @@ struct CalibrationLoss {
         var seed: [Double]
     }
 
-    /// The cost of discharge `[steps][cells]` (m³/s) over `window`, and its seed.
-    func evaluate(discharge: [Double], data: CalibrationData, steps: Int, window: Range<Int>) -> Value {
-        let n = data.cells
-        var seedCells: [Int] = []
+    /// The cells the cost reads, each once: the gauges' cells in gauge order, then the
+    /// pseudo-observed cells. The discharge `evaluate` takes is at these cells, in this order.
+    static func cells(data: CalibrationData, pseudo: PseudoObservations?) -> [Int] {
+        var cells: [Int] = []
+        var seen: Set<Int> = []
+        for cell in data.gauges.map(\.cell) + (pseudo?.cells ?? []) where seen.insert(cell).inserted { cells.append(cell) }
+        return cells
+    }
+
+    /// The cost over `window` of discharge (m³/s) at `cells` (`CalibrationLoss.cells`),
+    /// `[steps][cells.count]`, and its seed at those cells.
+    func evaluate(discharge: [Double], cells seedCells: [Int], data: CalibrationData, steps: Int, window: Range<Int>) -> Value {
+        let n = seedCells.count
+        precondition(discharge.count == steps * n, "discharge has \(discharge.count) values, expected \(steps) x \(n)")
         var columnOfCell: [Int: Int] = [:]
-        func column(_ cell: Int) -> Int {
-            if let j = columnOfCell[cell] { return j }
-            columnOfCell[cell] = seedCells.count
-            seedCells.append(cell)
-            return seedCells.count - 1
-        }
-        for gauge in data.gauges { _ = column(gauge.cell) }
-        for cell in pseudo?.cells ?? [] { _ = column(cell) }
+        for (j, cell) in seedCells.enumerated() { columnOfCell[cell] = j }
         var seed = [Double](repeating: 0, count: steps * seedCells.count)
         var value = 0.0
-        func series(_ cell: Int) -> [Double] { window.map { discharge[$0 * n + cell] } }
+        func series(_ cell: Int) -> [Double] { let j = columnOfCell[cell]!; return window.map { discharge[$0 * n + j] } }
         /// Adds `scale` × loss at `cell` against `observed` (over the window) to value and seed.
         func add(cell: Int, observed: [Double], scale: Double) {
             let (l, dl) = loss.evaluate(simulated: series(cell), observed: observed)

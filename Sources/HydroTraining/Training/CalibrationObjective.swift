@@ -2,6 +2,7 @@ import Foundation
 import HydroModel
 import HydroObjectives
 import HydroRegionalisation
+import OpenCLBackend
 
 /// The cost a calibration minimises and its exact gradient, end to end:
 ///
@@ -17,12 +18,16 @@ import HydroRegionalisation
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
 /// distributed parameters and cells of (x_cell - x_downstream)²`.
 ///
-/// The runoff model runs in a `RunoffSession` that the objective keeps between evaluations (and
-/// its copies share): an evaluation with a gradient runs the runoff forward once and its
-/// reverse sweep from what the forward kept, and the OpenCL backend's forcing stays on the
-/// device. Changing `data`, `setup` or `backend` starts a new session. A regionalisation
-/// network runs on the same backend (`RegionalisationPasses`: its OpenCL kernels in Float with
-/// `--device cpu-opencl` or `gpu`).
+/// The runoff model and routing run in a `RoutedRunoff` that the objective keeps between
+/// evaluations (and its copies share): an evaluation with a gradient runs the runoff forward
+/// once and its reverse sweep from what the forward kept, and the OpenCL backend's forcing
+/// stays on the device. On the OpenCL backend a case routed by D8 linear reservoirs keeps its
+/// runoff on the device too (`DeviceRoutedRunoff`: exchange, routing and their adjoints there,
+/// only the loss cells' series and seeds crossing); the reference backend and lumped gamma
+/// cases route on the host (`HostRoutedRunoff`). Either way the loss and the parameter chain
+/// run on the host in Double. Changing `data`, `setup`, `backend` or `deviceRouting` starts a
+/// new session. A regionalisation network runs on the same backend (`RegionalisationPasses`:
+/// its OpenCL kernels in Float with `--device cpu-opencl` or `gpu`).
 public struct CalibrationObjective {
     public var data: CalibrationData { didSet { sessions = RunoffSessionCache() } }
     public var setup: TrainingSetup { didSet { sessions = RunoffSessionCache(); networkPasses = RegionalisationPasses(backend: backend) } }
@@ -41,6 +46,9 @@ public struct CalibrationObjective {
     private var networkPasses: RegionalisationPasses
     /// Times each stage of every evaluation when set (`hydrogpu bench training`); shared by copies.
     public var stageClock: EvaluationStageClock?
+    /// With the OpenCL backend and D8 routing, route on the device (the default); false routes
+    /// on the host in Double as the reference backend does (comparisons, tests).
+    public var deviceRouting = true { didSet { sessions = RunoffSessionCache() } }
 
     public init(data: CalibrationData, setup: TrainingSetup, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                 gaugeWeights: [String: Double] = [:], priorWeight: Double = 0, smoothnessWeight: Double = 0) {
@@ -92,18 +100,18 @@ public struct CalibrationObjective {
             // Series over the whole case: the session reads their first `steps` steps.
             return (networkRaw, setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self))
         }
+        let cells = CalibrationLoss.cells(data: data, pseudo: pseudoObserved)
         return try sessions.withSession(steps: steps, make: {
-            try backend.makeSession(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters), steps: steps)
+            try makeRoutedRunoff(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters), steps: steps)
         }) { session, kept in
             let run: KeptForward
-            if wantsGradient, let k = kept, k.x == x, k.steps == steps {
+            if wantsGradient, let k = kept, k.x == x, k.steps == steps, k.cells == cells {
                 run = k
             } else {
                 // Whatever was kept belongs to the session's previous recording, which this run replaces.
                 kept = nil
-                let runoff = try clock.time(.runoff) { try session.forward(parameters, recording: wantsGradient || keepingForward) }
-                let routed = try clock.time(.routing) { try CalibrationRouting(data: data, setup: setup, x: x, steps: steps).forward(runoff: runoff) }
-                run = KeptForward(x: x, steps: steps, networkRaw: networkRaw, runoff: runoff, routed: routed)
+                let discharge = try session.forward(parameters, x: x, cells: cells, recording: wantsGradient || keepingForward, clock: clock)
+                run = KeptForward(x: x, steps: steps, networkRaw: networkRaw, cells: cells, discharge: discharge)
                 if keepingForward { kept = run }
             }
             // The reverse sweep below uses the session's recording, so nothing is left to reuse.
@@ -112,35 +120,45 @@ public struct CalibrationObjective {
         }
     }
 
-    /// Loss (and, when asked, gradient) of the forward `run`, whose runoff `session` recorded.
-    private func evaluate(_ run: KeptForward, gradient wantsGradient: Bool, network: MultilayerPerceptron?, session: any RunoffSession) throws -> Evaluation {
-        let (x, steps, routed) = (run.x, run.steps, run.routed)
-        let routing = CalibrationRouting(data: data, setup: setup, x: x, steps: steps)
+    /// Loss (and, when asked, gradient) of the forward `run`, which `session` recorded.
+    private func evaluate(_ run: KeptForward, gradient wantsGradient: Bool, network: MultilayerPerceptron?, session: any RoutedRunoff) throws -> Evaluation {
+        let (x, steps, cells, routed) = (run.x, run.steps, run.cells, run.discharge)
         let clock = stageClock
         let (discharge, fit, regularisation) = clock.time(.loss) {
-            let n = data.cells, gaugeCount = data.gauges.count
-            var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: gaugeCount)
-            for (g, gauge) in data.gauges.enumerated() { for t in 0..<steps { discharge[g][t] = routed[t * n + gauge.cell] } }
+            let m = cells.count
+            var discharge = [[Double]](repeating: [Double](repeating: 0, count: steps), count: data.gauges.count)
+            for (g, gauge) in data.gauges.enumerated() {
+                let j = cells.firstIndex(of: gauge.cell)!
+                for t in 0..<steps { discharge[g][t] = routed[t * m + j] }
+            }
             // Loss over the calibration window.
             let window = data.calibrationSteps.clamped(to: 0..<steps)
-            let fit = CalibrationLoss(loss: loss, gaugeWeights: gaugeWeights, pseudo: pseudoObserved).evaluate(discharge: routed, data: data, steps: steps, window: window)
+            let fit = CalibrationLoss(loss: loss, gaugeWeights: gaugeWeights, pseudo: pseudoObserved)
+                .evaluate(discharge: routed, cells: cells, data: data, steps: steps, window: window)
             return (discharge, fit, regularise(x))
         }
         let value = fit.value + regularisation.value
         guard wantsGradient else { return Evaluation(loss: value, gradient: nil, discharge: discharge, nse: fit.nse) }
 
-        let routingGradient = try clock.time(.routingAdjoint) {
-            try routing.adjoint(runoff: run.runoff, discharge: routed, seed: .gauges(cells: fit.seedCells, adjoint: fit.seed))
-        }
-        let parameterGradient = try clock.time(.runoffAdjoint) { try session.gradient(runoffAdjoint: routingGradient.localRunoff) }
+        let reverse = try session.gradient(x: x, cells: fit.seedCells, seed: fit.seed, clock: clock)
         var gradient = try clock.time(.parameterAdjoint) {
-            let pulled = setup.space.pullBack(parameterGradient, free: setup.parameterPart(x), networkRaw: run.networkRaw)
-            var gradient = pulled.free + routingGradient.free
+            let pulled = setup.space.pullBack(reverse.parameters, free: setup.parameterPart(x), networkRaw: run.networkRaw)
+            var gradient = pulled.free + reverse.routing
             if let network { gradient += try networkPasses.weightGradient(network, inputs: setup.networkInputs, cells: data.cells, outputGradient: pulled.network) }
             return gradient
         }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
         return Evaluation(loss: value, gradient: gradient, discharge: discharge, nse: fit.nse)
+    }
+
+    /// The runoff and routing of a new session over `steps`: on the device when the backend is
+    /// OpenCL and the case routes by D8 linear reservoirs (gamma routing has no device kernel).
+    private func makeRoutedRunoff(_ problem: RunoffProblem<Double>, steps: Int) throws -> any RoutedRunoff {
+        if case .openCL(let model) = backend, deviceRouting, setup.gamma == nil {
+            let session = try OpenCLRunoffSession(model: model, problem: problem, steps: steps)
+            return DeviceRoutedRunoff(session: session, routing: try DeviceCalibrationRouting(device: model.device, data: data, setup: setup, steps: steps))
+        }
+        return HostRoutedRunoff(session: try backend.makeSession(problem, steps: steps), data: data, setup: setup)
     }
 
     /// The regionalisation network's raw outputs `[cells][network parameters]` at free vector

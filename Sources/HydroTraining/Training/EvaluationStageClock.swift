@@ -20,13 +20,16 @@ public final class EvaluationStageClock: @unchecked Sendable {
     public enum Stage: String, CaseIterable, Sendable, Codable {
         /// Network forward and parameter expansion (layouts, sigmoid) to physical series.
         case expansion
-        /// HBV runoff forward (on the backend's device; includes its uploads and downloads).
+        /// HBV runoff forward (on the backend's device; includes its uploads, and its download
+        /// when the routing runs on the host).
         case runoff
-        /// Exchange and routing forward to discharge on every cell.
+        /// Exchange and routing forward, and the discharge at the loss's cells (on the device:
+        /// the gather and its download).
         case routing
-        /// Gauge gathering, the loss (with pseudo-observations) and regularisation.
+        /// The loss (with pseudo-observations) and regularisation, from the loss cells' series.
         case loss
-        /// Routing and exchange adjoint back to dL/d runoff.
+        /// Routing and exchange adjoint back to dL/d runoff (on the device: seed upload and the
+        /// routing block's gradient download).
         case routingAdjoint
         /// HBV runoff adjoint back to dL/d physical parameters.
         case runoffAdjoint
@@ -60,6 +63,24 @@ extension Optional where Wrapped == EvaluationStageClock {
     func time<T>(_ stage: EvaluationStageClock.Stage, _ body: () throws -> T) rethrows -> T {
         switch self {
         case .some(let clock): try clock.time(stage, body)
+        case .none: try body()
+        }
+    }
+}
+
+extension Optional where Wrapped == EvaluationStageClock {
+    /// `body`, which enqueues work on `device`, timed with the queue finished inside the timed
+    /// span (kernels run after their enqueue returns, so without the finish their time would be
+    /// charged to whichever later stage waits first); run as is, without a finish, when there
+    /// is no clock.
+    func time<T>(_ stage: EvaluationStageClock.Stage, finishing device: ComputeDevice, _ body: () throws -> T) throws -> T {
+        switch self {
+        case .some(let clock):
+            try clock.time(stage) {
+                let result = try body()
+                try device.finish()
+                return result
+            }
         case .none: try body()
         }
     }

@@ -6,8 +6,11 @@ import OpenCLBackend
 /// is converted to Float and uploaded once, at creation (it never changes while training); each
 /// forward rewrites only the parameter values, and the gradient's reverse sweep reads the step
 /// records (trajectory or checkpoints, `CheckpointPlan`) that the recording forward left on the
-/// device. What crosses to the host per evaluation: parameter values up, runoff down, runoff
-/// adjoint up, parameter gradient down.
+/// device. What crosses to the host per evaluation through `forward`/`gradient`: parameter
+/// values up, runoff down, runoff adjoint up, parameter gradient down. `forwardOnDevice` and
+/// `runoffAdjointBuffer()` leave the runoff and its adjoint on the device, for a
+/// routing that runs there too (`DeviceRoutedRunoff`): then only parameters and their gradient
+/// cross.
 public final class OpenCLRunoffSession: RunoffSession {
     public let steps: Int
     /// The device-resident solver of the problem's kind.
@@ -26,6 +29,13 @@ public final class OpenCLRunoffSession: RunoffSession {
     }
 
     public func forward(_ parameters: [HBVParameter: ParameterSeries<Double>], recording: Bool) throws -> [Double] {
+        let runoff = try forwardOnDevice(parameters, recording: recording)
+        return try onDevice { () throws(OpenCLError) in try runoff.download() }.map(Double.init)
+    }
+
+    /// The forward run, its runoff `[steps][cells]` (mm per step) left on the device: the
+    /// solver's `cellRunoff`, valid until the next forward. Returns once the kernels are enqueued.
+    public func forwardOnDevice(_ parameters: [HBVParameter: ParameterSeries<Double>], recording: Bool) throws -> DeviceBuffer<Float> {
         recorded = false
         for (parameter, series) in parameters {
             guard let layout = layouts[parameter], layout.slots == series.slots, series.slotOfStep.count >= steps,
@@ -35,8 +45,7 @@ public final class OpenCLRunoffSession: RunoffSession {
         try solver.data.upload(parameters: parameters.mapValues { $0.converted(to: Float.self, steps: steps) })
         try solver.forward(recordForAdjoint: recording)
         recorded = recording
-        let solver = solver
-        return try onDevice { () throws(OpenCLError) in try solver.cellRunoff.download() }.map(Double.init)
+        return solver.cellRunoff
     }
 
     public func gradient(runoffAdjoint: [Double]) throws -> [HBVParameter: [Double]] {
@@ -45,10 +54,32 @@ public final class OpenCLRunoffSession: RunoffSession {
         guard runoffAdjoint.count == expected else {
             throw OpenCLRunoffError.problem(.arrayLength(name: "runoff adjoint", expected: expected, found: runoffAdjoint.count))
         }
+        let buffer = try runoffAdjointBuffer()
+        try onDevice { () throws(OpenCLError) in try buffer.upload(runoffAdjoint.map(Float.init)) }
+        return try gradientOfDeviceRunoffAdjoint()
+    }
+
+    /// The device buffer, `[steps][cells]`, the reverse sweep reads dL/d(runoff) from: a routing
+    /// adjoint on the device writes it, then `gradientOfDeviceRunoffAdjoint()` runs the sweep.
+    public func runoffAdjointBuffer() throws -> DeviceBuffer<Float> {
+        guard recorded else { throw RunoffSessionError.gradientWithoutRecording }
+        return try solver.reverse().runoffAdjoint
+    }
+
+    /// dL/d(physical parameter series) of the last recording forward, from the dL/d(runoff)
+    /// that was written into `runoffAdjointBuffer()` on the device.
+    public func gradientOfDeviceRunoffAdjoint() throws -> [HBVParameter: [Double]] {
+        guard recorded else { throw RunoffSessionError.gradientWithoutRecording }
         let reverse = try solver.reverse()
-        try onDevice { () throws(OpenCLError) in try reverse.runoffAdjoint.upload(runoffAdjoint.map(Float.init)) }
         try solver.adjoint()
-        let flat = try onDevice { () throws(OpenCLError) in try reverse.parameterGradient.download() }
-        return solver.data.split(flat).mapValues { $0.map(Double.init) }
+        // Only the given parameters' blocks: the others have no gradient to pull back.
+        let data = solver.data
+        var gradient: [HBVParameter: [Double]] = [:]
+        for parameter in data.givenParameters {
+            let i = parameter.rawValue, start = data.offsets[i]
+            let block = try onDevice { () throws(OpenCLError) in try reverse.parameterGradient.download(start ..< start + data.slotCounts[i] * data.units) }
+            gradient[parameter] = block.map(Double.init)
+        }
+        return gradient
     }
 }

@@ -3,8 +3,9 @@ import HydroModel
 import OpenCLBackend
 
 /// Which runoff model a calibration runs: the plain-Swift reference in Double, or the OpenCL
-/// kernels (Float; parameters, forcing and results are converted at the boundary). Routing,
-/// loss and the parameter chain always run on the host in Double.
+/// kernels (Float; parameters, forcing and results are converted at the boundary). The loss
+/// and the parameter chain always run on the host in Double; the routing does too except with
+/// OpenCL on a D8 case, where `CalibrationObjective` routes on the device (`DeviceRoutedRunoff`).
 public enum RunoffBackend {
     case reference
     case openCL(OpenCLRunoffModel)

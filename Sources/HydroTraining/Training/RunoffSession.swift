@@ -34,20 +34,21 @@ public enum RunoffSessionError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The session a `CalibrationObjective` reuses, behind a lock: a session holds the run between
-/// an evaluation's forward and gradient, so evaluations of one objective take turns.
+/// The runoff session (with its routing, `RoutedRunoff`) a `CalibrationObjective` reuses,
+/// behind a lock: a session holds the run between an evaluation's forward and gradient, so
+/// evaluations of one objective take turns.
 ///
 /// With the session it holds the `KeptForward` of the session's last recording forward, if a
 /// loss-only evaluation made it: the gradient at that point then needs only the reverse sweeps.
 final class RunoffSessionCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var session: (any RunoffSession)?
+    private var session: (any RoutedRunoff)?
     private var kept: KeptForward?
 
     /// Runs `body` alone with the session of `steps` steps, made by `make` when there is none
     /// or it covers other steps (the old one, and what was kept of its run, are dropped first,
     /// so two never coexist). `body` gets the kept forward and sets what its own run leaves.
-    func withSession<T>(steps: Int, make: () throws -> any RunoffSession, _ body: (any RunoffSession, inout KeptForward?) throws -> T) throws -> T {
+    func withSession<T>(steps: Int, make: () throws -> any RoutedRunoff, _ body: (any RoutedRunoff, inout KeptForward?) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         if session?.steps != steps {
