@@ -69,7 +69,7 @@ __kernel void hbv_implicit_forward(
         ihbv_fluxes o;
         ihbv_load_column(initial_states, u, units, S);
         const real storage_start = ihbv_total_storage(S);
-        real sum_p = 0, sum_et = 0, sum_q = 0, sum_x = 0;
+        real sum_p = 0, sum_et = 0, sum_q = 0, sum_x = 0, sum_ice = 0;
         uint failures = 0, since_checkpoint = 0, checkpoint = 0;
         for (uint t = step_begin; t < step_end; ++t) {
             if (checkpoint_interval != 0) {
@@ -88,6 +88,7 @@ __kernel void hbv_implicit_forward(
             sum_et += o.et;
             sum_q += q;
             sum_x += o.exchange;
+            sum_ice += o.ice_melt;
         }
         ihbv_store_column(S, final_states, u, units);
         balance[u] = sum_p;
@@ -96,6 +97,7 @@ __kernel void hbv_implicit_forward(
         balance[3 * (size_t)units + u] = ihbv_total_storage(S) - storage_start;
         balance[4 * (size_t)units + u] = 0;   // no lower bounds: no numerical inflow
         balance[5 * (size_t)units + u] = sum_x;   // groundwater exchange (into the lower zone)
+        balance[6 * (size_t)units + u] = sum_ice;   // ice melt (a transfer from the ice store)
         nonconverged[u] = failures;
     }
 }

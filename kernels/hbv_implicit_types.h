@@ -61,6 +61,8 @@ typedef struct {
     real percolation, q0, q1, q2, lim_suz, dperc_dsuz, q0_ramp, q0_slope, dq0_dsuz;
     // Groundwater exchange into the lower zone (processes/groundwater_exchange.h).
     real exchange, gx_power, dexchange_dslz;
+    // Glacier ice melt from the ice store to the upper zone (processes/glacier.h).
+    real ice_warm, ice_base, ice_melt, dice_melt_dsp, dice_melt_dice;
     // Runoff (mm per step): the sum of the runoff fluxes the operators add.
     real runoff;
 } ihbv_fluxes;

@@ -127,7 +127,8 @@ __kernel void hbv_sequential_forward(
 
     hbv_states s = load_states(initial_states, u0, units);
     const realv storage_start = total_storage(s);
-    realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0), sum_exchange = (realv)(0);
+    realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0), sum_exchange = (realv)(0),
+          sum_ice = (realv)(0);
     uint since_checkpoint = 0, checkpoint = 0;
     for (uint t = step_begin; t < step_end; ++t) {
         __global real *record = 0;
@@ -153,6 +154,7 @@ __kernel void hbv_sequential_forward(
         sum_q += r.runoff;
         sum_floor += r.sm3 - r.sm3pre;
         sum_exchange += r.exchange;
+        sum_ice += r.ice_melt;
     }
     store_states(s, final_states, u0, units);
     store_units(sum_p, balance, u0, units);
@@ -161,6 +163,7 @@ __kernel void hbv_sequential_forward(
     store_units(total_storage(s) - storage_start, balance + 3 * (size_t)units, u0, units);
     store_units(sum_floor, balance + 4 * (size_t)units, u0, units);
     store_units(sum_exchange, balance + 5 * (size_t)units, u0, units);
+    store_units(sum_ice, balance + 6 * (size_t)units, u0, units);
 }
 
 __kernel void hbv_sequential_adjoint(

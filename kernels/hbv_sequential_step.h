@@ -31,9 +31,11 @@
 inline void hbv_step_trace(const hbv_states *s, const hbv_params *q, const hbv_forcing *f,
                            real dt, real near_zero, int options,
                            int known_powers, realv wpow_known, realv epow_known, hbv_trace *r) {
-    const hbv_step_inputs x = { *f, dt, near_zero, options & 1, known_powers, wpow_known, epow_known };
+    const hbv_step_inputs x = { *f, dt, near_zero, options & 1, known_powers, wpow_known, epow_known,
+                               (options & HBV_OPTION_ICE_LIMITED) != 0 };
     hbv_states state = *s;
     r->exchange = (realv)(0);
+    r->ice_melt = (realv)(0);
 #define FORWARD(name) if (options & HBV_ACTIVE_##name) hbv_##name##_forward(&state, q, &x, r); \
                       else { HBV_ABSENT_FORWARD_##name(&state, q, &x, r) }
     HBV_PROCESSES(FORWARD)
@@ -54,7 +56,7 @@ inline void hbv_step_adjoint(const hbv_states *s, realv wpow, realv epow, const 
                              realv a_runoff, hbv_states *a, hbv_params *g) {
     hbv_trace r;
     hbv_step_trace(s, q, f, dt, near_zero, options, 1, wpow, epow, &r);
-    const hbv_step_inputs x = { *f, dt, near_zero, options & 1, 1, wpow, epow };
+    const hbv_step_inputs x = { *f, dt, near_zero, options & 1, 1, wpow, epow, (options & HBV_OPTION_ICE_LIMITED) != 0 };
     const realv zero = (realv)(0);
     hbv_flux_adjoint af = { zero, zero, zero, zero, a_runoff, a_runoff, a_runoff };
 #define REVERSE(name) if (options & HBV_ACTIVE_##name) hbv_##name##_reverse(&r, q, &x, a, &af, g); \

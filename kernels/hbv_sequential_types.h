@@ -29,6 +29,7 @@ typedef struct {
     realv slz0, cratio, cmin, cpot, cap;
     realv suz1, percolation, suz2, qpot, qpos, q0, suz3, q1, slz2, q2;
     realv gx_store, gx_power, gx_pot;
+    realv g_bare, g_tmtt, g_pot, g_ice, ice_melt;
     realv runoff;
     // Water the groundwater exchange added to (> 0) or took from (< 0) the lower zone across
     // the unit's boundary; 0 unless that process sets it. The water balance counts it.
@@ -51,6 +52,8 @@ typedef struct {
     // stored (wpow_known = (SM/FC)^BETA, epow_known = the ET factor before its clamp).
     int known_powers;
     realv wpow_known, epow_known;
+    // The ice store limits the glacier's ice melt (HBV_OPTION_ICE_LIMITED).
+    int ice_limited;
 } hbv_step_inputs;
 
 // Weight of `a` in d min(a, b): 1 if a < b, 1/2 at a tie, 0 otherwise (b gets 1 - that).

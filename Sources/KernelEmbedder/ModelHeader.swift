@@ -24,6 +24,8 @@ func openCLHeader(_ table: ModelTable, source: String) -> String {
     h += "\n// Bit of each process in the kernels' `options` argument (bit 0 is the ET exponent):\n"
     h += "// ActiveProcesses.mask << 1 on the host.\n"
     for (i, name) in processNames.enumerated() { h += "#define HBV_ACTIVE_\(name) \(1 << (i + 1))\n" }
+    h += "// Bit 30: the glacier's ice store limits the ice melt (ActiveProcesses.limitsIceMelt).\n"
+    h += "#define HBV_OPTION_ICE_LIMITED \(1 << 30)\n"
     h += "\n// In place of a process that is off (the table's `absent` column): nothing, or its null\n"
     h += "// operator (hbv_<name>_absent_forward / _absent_reverse, ihbv_<name>_absent_evaluate).\n"
     h += "// The implicit solver does not evaluate a skipped process: its fields keep the zeros\n"

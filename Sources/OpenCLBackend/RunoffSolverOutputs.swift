@@ -39,10 +39,10 @@ final class RunoffSolverOutputs {
             return (try DeviceBuffer<Float>(device: device, shape: [HBVStorage.count, units]),
                     unitRunoff,
                     nmul == 1 ? unitRunoff : try DeviceBuffer<Float>(device: device, shape: [steps, cells]),
-                    // The six balance totals (P, ET, Q, storage change, numerical inflow,
-                    // groundwater exchange) per unit.
-                    try DeviceBuffer<Float>(device: device, shape: [6, units]),
-                    try DeviceBuffer<Float>(device: device, shape: [8]))
+                    // The seven balance totals (P, ET, Q, storage change, numerical inflow,
+                    // groundwater exchange, ice melt) per unit.
+                    try DeviceBuffer<Float>(device: device, shape: [7, units]),
+                    try DeviceBuffer<Float>(device: device, shape: [9]))
         }
     }
 
@@ -86,15 +86,16 @@ final class RunoffSolverOutputs {
             units: UInt32(data.units), cells: UInt32(data.cells), nmul: UInt32(data.components), steps: UInt32(data.steps),
             stepBegin: UInt32(window.lowerBound), stepEnd: UInt32(window.upperBound),
             dt: Float(data.configuration.stepDays), nearZero: Float(data.configuration.nearZero),
-            options: Self.options(ActiveProcesses(given: data.givenParameters)),
+            options: Self.options(ActiveProcesses(given: data.givenParameters, limitsIceMelt: data.configuration.limitsIceMelt)),
             precip: data.precipitation, temp: data.temperature, pet: data.pet,
             paramValues: data.parameterValues, paramOffset: data.parameterOffsets, slotOfStep: data.slotOfStep)
     }
 
     /// The kernels' `options` word: bit 0 the ET exponent, then the active processes
-    /// (HBV_ACTIVE_<process>), all switched by presence (`ActiveProcesses(given:)`).
+    /// (HBV_ACTIVE_<process>), all switched by presence (`ActiveProcesses(given:)`), and bit 30
+    /// (HBV_OPTION_ICE_LIMITED, kernels/hbv_model.h) the ice store's limit on the ice melt.
     static func options(_ active: ActiveProcesses) -> Int32 {
-        (active.etExponent ? 1 : 0) | Int32(active.mask << 1)
+        (active.etExponent ? 1 : 0) | Int32(active.mask << 1) | (active.limitsIceMelt ? 1 << 30 : 0)
     }
 
     /// The checkpoint buffer and interval a forward run binds (interval 0: records nothing).
@@ -110,7 +111,7 @@ final class RunoffSolverOutputs {
             values: UInt32(values), nmul: UInt32(data.components), unitRunoff: unitRunoff, cellRunoff: cellRunoff))
     }
 
-    /// Reduces the per-unit water balance of the last forward run on the device (eight
+    /// Reduces the per-unit water balance of the last forward run on the device (nine
     /// scalars cross to the host).
     func audit() throws(OpenCLRunoffError) -> WaterBalanceAudit {
         let local = Self.reductionWidth(data.device.info.maxWorkGroupSize)
@@ -118,13 +119,15 @@ final class RunoffSolverOutputs {
         let s = try onDevice { () throws(OpenCLError) in
             try kernels.balanceReduce.launch(global: [local], local: [local], RunoffBalanceReduce(
                 units: UInt32(data.units), balance: balance, summary: summary,
-                scratch: LocalMemory(bytes: 8 * local * MemoryLayout<Float>.stride)))
+                scratch: LocalMemory(bytes: 9 * local * MemoryLayout<Float>.stride)))
             return try summary.download()
         }
-        return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
-                                 totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
-                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]),
-                                 exchange: Double(s[7]))
+        var audit = WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
+                                      totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
+                                      totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]),
+                                      exchange: Double(s[7]))
+        audit.iceMelt = Double(s[8])
+        return audit
     }
 
     /// The largest power of two <= min(256, the device's work-group limit).

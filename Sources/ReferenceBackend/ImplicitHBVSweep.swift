@@ -83,6 +83,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                         balance.evapotranspiration += Double(fluxes.et)
                         balance.runoff += Double(q)
                         balance.exchange += Double(fluxes.exchange)
+                        balance.iceMelt += Double(fluxes.iceMelt)
                         for i in 0..<m { previous[i] = state[i] }
                         if keepsTrajectory { for i in 0..<m { trajectory[(t + 1) * m + i] = state[i] } }
                     }

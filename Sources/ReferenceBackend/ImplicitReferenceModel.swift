@@ -89,7 +89,7 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
             throw .arrayLength(name: "final state adjoint", expected: HBVStorage.count * problem.units, found: finalStateAdjoint.count)
         }
         let packed = try PackedParameters(problem)
-        let active = ActiveProcesses(given: packed.given)
+        let active = ActiveProcesses(given: packed.given, limitsIceMelt: configuration.limitsIceMelt)
         let newton = ImplicitHBVNewton<Real>(tolerance: tolerance, maxIterations: maxIterations,
                                              stepDays: Real(configuration.stepDays),
                                              usesETExponent: active.etExponent,

@@ -123,7 +123,7 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
         stateGradient.withUnsafeMutableBufferPointer { gStates in
         traceStates.withUnsafeMutableBufferPointer { tStates in
         traceFluxes.withUnsafeMutableBufferPointer { tFluxes in
-            let active = ActiveProcesses(given: packed.given)
+            let active = ActiveProcesses(given: packed.given, limitsIceMelt: config.limitsIceMelt)
             let context = SequentialKernelContext<Real>(
                 steps: steps, cells: cells, components: config.components,
                 nearZero: Real(config.nearZero), usesETExponent: active.etExponent,
@@ -246,7 +246,7 @@ enum SequentialKernels {
         var balance = UnitWaterBalance()
         balance.initialStorage = UnitWaterBalance.storageSum(c.initialStates, unit: unit, units: units)
         var record = SequentialHBVStepRecord<Real>()
-        var sumP = 0.0, sumET = 0.0, sumQ = 0.0, sumExtra = 0.0, sumExchange = 0.0
+        var sumP = 0.0, sumET = 0.0, sumQ = 0.0, sumExtra = 0.0, sumExchange = 0.0, sumIce = 0.0
         let unitPowers = c.powers.map { $0 + unit * c.steps * 2 }
         for t in 0..<c.steps {
             let i = t * c.cells + cell
@@ -265,6 +265,7 @@ enum SequentialKernels {
             sumQ += Double(q)
             sumExtra += Double(f.numericalInflow)
             sumExchange += Double(f.exchange)
+            sumIce += Double(f.iceMelt)
             if let states = c.traceStates, let fluxes = c.traceFluxes {
                 states[t * units + unit] = s
                 fluxes[t * units + unit] = f
@@ -276,6 +277,7 @@ enum SequentialKernels {
         balance.runoff = sumQ
         balance.numericalInflow = sumExtra
         balance.exchange = sumExchange
+        balance.iceMelt = sumIce
         balance.finalStorage = UnitWaterBalance.storageSum(UnsafePointer(c.finalStates), unit: unit, units: units)
         c.balances[unit] = balance
         return unit

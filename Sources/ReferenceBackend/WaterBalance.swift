@@ -14,6 +14,9 @@ public struct UnitWaterBalance: Sendable, Equatable {
     public var runoff: Double = 0
     public var numericalInflow: Double = 0
     public var exchange: Double = 0
+    /// Ice the glacier melted into the upper zone (`HBVStepFluxes.iceMelt`): a transfer from the
+    /// ice store, a storage of the unit, so not part of the closure; reported on its own.
+    public var iceMelt: Double = 0
     public var initialStorage: Double = 0
     public var finalStorage: Double = 0
 
@@ -47,7 +50,7 @@ extension WaterBalanceAudit {
     /// `domainError`'s balance, so a closed domain reads 0 there.
     public init(units: UnsafeBufferPointer<UnitWaterBalance>) {
         var maxAbs = 0.0, maxRel = 0.0
-        var p = 0.0, et = 0.0, q = 0.0, ds = 0.0, extra = 0.0, exchanged = 0.0
+        var p = 0.0, et = 0.0, q = 0.0, ds = 0.0, extra = 0.0, exchanged = 0.0, ice = 0.0
         for u in units {
             maxAbs = max(maxAbs, abs(u.closureError))
             maxRel = max(maxRel, u.relativeClosureError)
@@ -57,9 +60,11 @@ extension WaterBalanceAudit {
             ds += u.finalStorage - u.initialStorage
             extra += u.numericalInflow
             exchanged += u.exchange
+            ice += u.iceMelt
         }
         self.init(maxAbsoluteError: maxAbs, maxRelativeError: maxRel, totalPrecipitation: p,
                   totalEvapotranspiration: et, totalRunoff: q, storageChange: ds, numericalInflow: extra, exchange: exchanged)
+        iceMelt = ice
     }
 
     public init(units: [UnitWaterBalance]) {

@@ -10,14 +10,14 @@ struct ImplicitHBVConvergenceTests {
         .beta: 2.5, .fc: 300, .k0: 0.3, .k1: 0.15, .k2: 0.05, .lp: 0.6, .perc: 3, .uzl: 10,
         .tt: 0, .cfmax: 4, .cfr: 0.05, .cwh: 0.1, .betaet: 1.5, .c: 0.4,
     ]
-    static let initial: [Double] = [40, 2, 150, 30, 20]
+    static let initial: [Double] = [40, 2, 150, 30, 20, 0]
     static let precipitation = 12.0, temperature = 3.0, pet = 3.0   // per day
     static let horizon = 1.0   // days
 
     /// dS/dt (mm/day), from the same flux definitions with per-day rates (h = 1).
     static func rate(_ s: [Double]) -> [Double] {
         let values = HBVParameter.allCases.map { parameterValues[$0] ?? $0.offValue! }
-        var f = [Double](repeating: 0, count: 5)
+        var f = [Double](repeating: 0, count: HBVStorage.count)
         values.withUnsafeBufferPointer { v in
             let fluxes = ImplicitHBVFluxes(states: s, parameters: ImplicitHBVParameters(v.baseAddress!),
                                            precipitation: precipitation, temperature: temperature, pet: pet,
@@ -44,12 +44,12 @@ struct ImplicitHBVConvergenceTests {
             var k: [[Double]] = []
             for stage in 0..<7 {
                 var ys = y
-                for j in 0..<stage { for i in 0..<5 { ys[i] += h * a[stage][j] * k[j][i] } }
+                for j in 0..<stage { for i in 0..<HBVStorage.count { ys[i] += h * a[stage][j] * k[j][i] } }
                 _ = c[stage]
                 k.append(rate(ys))
             }
             var y5 = y, error = 0.0
-            for i in 0..<5 {
+            for i in 0..<HBVStorage.count {
                 var d5 = 0.0, d4 = 0.0
                 for j in 0..<7 { d5 += b5[j] * k[j][i]; d4 += b4[j] * k[j][i] }
                 y5[i] += h * d5

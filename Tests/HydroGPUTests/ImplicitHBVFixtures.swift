@@ -65,8 +65,8 @@ enum ImplicitHBVFixtures {
             parameters[p] = ParameterSeries(slots: slotCount, units: units, values: values, slotOfStep: table)
         }
         var initial = [Real]()
-        let start: [Double] = [30, 3, 120, 25, 40]
-        for i in 0..<5 { for u in 0..<units { initial.append(Real(start[i] * (1 + 0.1 * Double(u % 3)))) } }
+        let start: [Double] = [30, 3, 120, 25, 40, 0]   // in HBVStorage order; no ice
+        for i in 0..<HBVStorage.count { for u in 0..<units { initial.append(Real(start[i] * (1 + 0.1 * Double(u % 3)))) } }
         let configuration = HBVConfiguration(solver: .implicit, components: components, stepDays: stepDays,
                                              usesETExponent: usesETExponent)
         return RunoffProblem(configuration: configuration,

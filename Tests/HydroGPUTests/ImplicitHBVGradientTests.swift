@@ -80,7 +80,7 @@ struct ImplicitHBVGradientTests {
                 }
             }
         }
-        for i in 0..<(5 * units) {
+        for i in 0..<(HBVStorage.count * units) {
             let fd = try differenceQuotients(problem.initialStates[i]) { v in
                 var q = problem
                 q.initialStates[i] = v

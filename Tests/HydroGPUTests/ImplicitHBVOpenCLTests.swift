@@ -121,7 +121,7 @@ struct ImplicitHBVOpenCLTests {
     @Test func finalStateAdjointOnTheDevice() throws {
         let (single, double) = Self.problems()
         let w: [Float] = (0..<(60 * 3)).map { 0.5 + Float(($0 &* 2_654_435_761) % 1000) / 1000 }
-        let c: [Float] = (0..<30).map { 0.2 * Float($0 % 7) - 0.5 }
+        let c: [Float] = (0..<(HBVStorage.count * 6)).map { 0.2 * Float($0 % 7) - 0.5 }
         let solver = try OpenCLRunoffModel(device: device, vectorWidth: 8, checkpointInterval: 9).makeImplicitSolver(single)
         try solver.forward(recordForAdjoint: true)
         let reverse = try solver.reverse()

@@ -62,7 +62,7 @@ struct ImplicitHBVSolverTests {
             // sum(dS) = P - ET - Q per step and unit; a step is one run, so the audit's domain
             // error is the step's closure summed over units.
             var change = 0.0
-            for i in 0..<(5 * units) { change += states[t + 1][i] - states[t][i] }
+            for i in 0..<(HBVStorage.count * units) { change += states[t + 1][i] - states[t][i] }
             let audit = result.audit
             #expect(abs(audit.storageChange - change) <= 1e-9)
             // Closure is sum_i F_i: at most 5 tol per unit.
@@ -85,10 +85,10 @@ struct ImplicitHBVSolverTests {
         for t in 0..<problem.forcing.steps {
             for u in 0..<units {
                 let values = HBVParameter.allCases.map { problem.parameters[$0]?.value(step: t, unit: u) ?? $0.offValue! }
-                let previous = (0..<5).map { states[t][$0 * units + u] }
-                let current = (0..<5).map { states[t + 1][$0 * units + u] }
+                let previous = (0..<HBVStorage.count).map { states[t][$0 * units + u] }
+                let current = (0..<HBVStorage.count).map { states[t + 1][$0 * units + u] }
                 let forcing = t * problem.forcing.cells + u
-                var rates = [Double](repeating: 0, count: 5)
+                var rates = [Double](repeating: 0, count: HBVStorage.count)
                 values.withUnsafeBufferPointer { v in
                     let fluxes = ImplicitHBVFluxes(states: current, parameters: ImplicitHBVParameters(v.baseAddress!),
                                                    precipitation: problem.forcing.precipitation[forcing],
@@ -96,7 +96,7 @@ struct ImplicitHBVSolverTests {
                                                    pet: problem.forcing.pet[forcing], stepDays: 1, usesETExponent: true)
                     rates.withUnsafeMutableBufferPointer { fluxes.rates(into: $0.baseAddress!) }
                 }
-                for i in 0..<5 {
+                for i in 0..<HBVStorage.count {
                     let residual = current[i] - previous[i] - rates[i]
                     #expect(abs(residual) <= tolerance, "step \(t) unit \(u) storage \(i): F = \(residual)")
                 }

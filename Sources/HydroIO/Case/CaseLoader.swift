@@ -45,6 +45,7 @@ final class CaseLoader {
                                    temperature: windows.temperature.map { none("temperature", .temperature, $0.source) },
                                    pet: none("pet", .waterDepth, windows.pet.source), gauges: gauges, warnings: [])
             loaded.forcingWindows = windows
+            loaded.glacier = try glacierMaps(grid, flowDirections: d8)
             loaded.inputNotes = notes + ["forcing    read in windows of steps, over the domain's \(windows.slabCells) forcing-grid cells per step and variable"]
             return loaded
         }
@@ -88,6 +89,7 @@ final class CaseLoader {
                                warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
                                precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges, warnings: warnings)
         loaded.inputNotes = notes
+        loaded.glacier = try glacierMaps(grid, flowDirections: d8)
         return loaded
     }
 

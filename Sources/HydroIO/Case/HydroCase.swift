@@ -38,6 +38,8 @@ public struct HydroCase: Sendable {
     /// Set when the forcing is read a window at a time (`load(_:windowedForcing:)`): then the
     /// forcing fields above hold no values and runs read windows from here.
     public var forcingWindows: CaseForcingWindows?
+    /// The glacier on the active cells (`model.glacier`), nil without one.
+    public var glacier: GlacierMaps?
 
     /// Reads the config at `url` and everything it names.
     public static func load(_ url: URL) throws(InputError) -> HydroCase {

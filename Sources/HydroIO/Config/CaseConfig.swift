@@ -291,6 +291,8 @@ public struct ModelOptions: Sendable, Equatable {
     /// Memory a run may hold for its time windows (`model.memory_budget`, e.g. `8GB`), bytes;
     /// nil: the default (`SimulationWindowPlan.defaultBudgetBytes`).
     public var memoryBudgetBytes: Double?
+    /// The glacier (`model.glacier`, docs/GLACIER.md): nil, the case has none.
+    public var glacier: GlacierConfig? = nil
 
     public init(solver: HBVSolver = .sequential, snow: Bool = false, routing: RoutingMethod = .d8, components: Int = 1, memoryBudgetBytes: Double? = nil) {
         self.solver = solver
@@ -298,6 +300,29 @@ public struct ModelOptions: Sendable, Equatable {
         self.routing = routing
         self.components = components
         self.memoryBudgetBytes = memoryBudgetBytes
+    }
+}
+
+/// A static quantity on the case's cells: a raster on the case's grid, or one value for every
+/// cell (the only form a lumped case has).
+public enum StaticField: Sendable, Equatable {
+    case raster(RasterSource)
+    case constant(Double)
+}
+
+/// `model.glacier`: where the glacier is and how much ice it holds (docs/GLACIER.md).
+public struct GlacierConfig: Sendable, Equatable {
+    /// Glacier area fraction of each cell, 0-1 (e.g. RGI outlines rasterised with GDAL).
+    public var fraction: StaticField
+    /// Ice over the glacier part of each cell, mm water equivalent; nil: unlimited ice.
+    public var ice: StaticField?
+    /// Line of `model.glacier` in the config, for messages.
+    public var line: Int?
+
+    public init(fraction: StaticField, ice: StaticField? = nil, line: Int? = nil) {
+        self.fraction = fraction
+        self.ice = ice
+        self.line = line
     }
 }
 

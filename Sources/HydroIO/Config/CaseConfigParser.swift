@@ -42,7 +42,7 @@ struct CaseConfigParser {
             throw InputError(file: file.path, line: try top.required("gauges").sequence()[i].line, place: "key 'gauges[\(i)].id'", message: "gauge '\(g.id)' is listed twice")
         }
         let model = try parseModel(top["model"], lumped: domain.lumped != nil)
-        let output = try parseOutput(top["output"], caseName: name)
+        let output = try parseOutput(top["output"], caseName: name, glacier: model.glacier != nil)
         if model.snow, forcing.temperature == nil, forcing.minimumTemperature == nil || forcing.maximumTemperature == nil {
             throw InputError(file: file.path, line: top["model"]?.line, place: "key 'model.snow'",
                              message: "snow is on but forcing gives no temperature (temperature, or tmin and tmax)")
@@ -300,7 +300,7 @@ struct CaseConfigParser {
     func parseModel(_ value: YAMLValue?, lumped: Bool) throws(InputError) -> ModelOptions {
         let defaultRouting: RoutingMethod = lumped ? .gamma : .d8
         guard let value else { return ModelOptions(solver: .sequential, snow: false, routing: defaultRouting, components: 1) }
-        let m = try value.mapping(allowed: ["solver", "snow", "routing", "components", "memory_budget"])
+        let m = try value.mapping(allowed: ["solver", "snow", "routing", "components", "memory_budget", "glacier"])
         let components = try m["components"]?.int() ?? 1
         guard components >= 1 else { throw m["components"]!.error("components must be at least 1") }
         var budget: Double?
@@ -311,19 +311,42 @@ struct CaseConfigParser {
             }
             budget = bytes
         }
-        return ModelOptions(solver: try m["solver"]?.choice(HBVSolver.self) ?? .sequential, snow: try m["snow"]?.bool() ?? false,
-                            routing: try m["routing"]?.choice(RoutingMethod.self) ?? defaultRouting, components: components, memoryBudgetBytes: budget)
+        var options = ModelOptions(solver: try m["solver"]?.choice(HBVSolver.self) ?? .sequential, snow: try m["snow"]?.bool() ?? false,
+                                   routing: try m["routing"]?.choice(RoutingMethod.self) ?? defaultRouting, components: components, memoryBudgetBytes: budget)
+        if let g = m["glacier"] {
+            guard options.snow else { throw g.error("the glacier melts only once its snow has gone: set model.snow: true") }
+            options.glacier = try parseGlacier(g, lumped: lumped)
+        }
+        return options
     }
 
-    func parseOutput(_ value: YAMLValue?, caseName: String) throws(InputError) -> OutputConfig {
+    /// `model.glacier: {fraction: raster or number, ice: raster or number}` (docs/GLACIER.md).
+    func parseGlacier(_ value: YAMLValue, lumped: Bool) throws(InputError) -> GlacierConfig {
+        let m = try value.mapping(allowed: ["fraction", "ice"])
+        func field(_ key: String, _ v: YAMLValue, range: ClosedRange<Double>, unit: String) throws(InputError) -> StaticField {
+            if v.isScalar, let number = try? v.double() {
+                guard range.contains(number) else { throw v.error("\(key) \(number) outside \(range.lowerBound.formatted())-\(range.upperBound.formatted())\(unit)") }
+                return .constant(number)
+            }
+            if lumped { throw v.error("a lumped case has no grid: give \(key) as a number") }
+            return .raster(try raster(v))
+        }
+        let fraction = try field("fraction", try m.required("fraction"), range: 0...1, unit: " (a fraction of each cell's area)")
+        let ice = try m["ice"].map { v throws(InputError) in try field("ice", v, range: 0...1e7, unit: " mm water equivalent") }
+        return GlacierConfig(fraction: fraction, ice: ice, line: value.line)
+    }
+
+    func parseOutput(_ value: YAMLValue?, caseName: String, glacier: Bool = false) throws(InputError) -> OutputConfig {
         guard let value else { return OutputConfig(folder: folder.appending(path: "results/\(caseName)").standardized, fields: [], parameterMaps: false) }
         let m = try value.mapping(allowed: ["folder", "fields", "parameter_maps"])
         var fields: [String] = []
-        let allowedFields = ["runoff", "discharge", "snowpack", "meltwater", "soil_moisture", "upper_zone", "lower_zone", "evapotranspiration", "recharge"]
+        let glacierFields = ["ice_melt", "ice", "glacier_snow"]
+        let allowedFields = ["runoff", "discharge", "snowpack", "meltwater", "soil_moisture", "upper_zone", "lower_zone", "evapotranspiration", "recharge"] + glacierFields
         if let f = m["fields"] {
             for item in try f.sequence() {
                 let name = try item.string()
                 guard allowedFields.contains(name) else { throw item.error("'\(name)' is not an output field (\(allowedFields.joined(separator: ", ")))") }
+                if glacierFields.contains(name), !glacier { throw item.error("'\(name)' is a glacier field and the case has no model.glacier") }
                 fields.append(name)
             }
         }

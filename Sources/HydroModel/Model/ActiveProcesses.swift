@@ -8,25 +8,31 @@ public struct ActiveProcesses: Sendable, Equatable {
     /// presence like the processes, on when the problem gives the exponent's parameter (δHBV
     /// 1.1p), off (exponent 1: δHBV 1.0's linear ET) when it does not.
     public private(set) var etExponent: Bool
+    /// Whether the glacier's ice store limits its ice melt: on when the problem knows the ice
+    /// (`HBVConfiguration.limitsIceMelt`: a case giving the ice thickness), off when the ice is
+    /// unlimited (the store then counts the ice melted, below its start).
+    public var limitsIceMelt: Bool
 
-    public init(_ processes: some Sequence<HBVProcess>, etExponent: Bool = true) {
+    public init(_ processes: some Sequence<HBVProcess>, etExponent: Bool = true, limitsIceMelt: Bool = false) {
         mask = 0
         for process in processes { mask |= 1 << UInt32(process.rawValue) }
         self.etExponent = etExponent
+        self.limitsIceMelt = limitsIceMelt
     }
 
     /// Every process on, ET with its exponent.
     public static var all: Self { Self(HBVProcess.allCases) }
 
-    /// The processes (and the ET exponent) a problem giving `given` parameters runs.
-    public init(given: Set<HBVParameter>) {
+    /// The processes (and the ET exponent) a problem giving `given` parameters runs; `limitsIceMelt`
+    /// from its configuration.
+    public init(given: Set<HBVParameter>, limitsIceMelt: Bool = false) {
         self.init(HBVProcess.allCases.filter { process in
             let own = HBVParameter.allCases.filter { $0.process == process }
             let switchable = !own.isEmpty && own.allSatisfy { if case .neutral = $0.absence { true } else { false } }
             return !switchable || own.contains(where: given.contains)
         }, etExponent: HBVParameter.allCases.allSatisfy { parameter in
             if case .exponent = parameter.absence { given.contains(parameter) } else { true }
-        })
+        }, limitsIceMelt: limitsIceMelt)
     }
 
     @inlinable @inline(__always)

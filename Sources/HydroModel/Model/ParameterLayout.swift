@@ -35,6 +35,12 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     /// `ActiveProcesses`: the snow of a case run without snow). Neither calibrated nor in the
     /// expanded series; only a parameter whose absence is `neutral` may be absent.
     public var isAbsent = false
+    /// A fixed physical value per cell (a static map such as the glacier fraction GFRAC): the
+    /// parameter is not calibrated; every component of a cell takes the cell's value.
+    public var fixedPerCell: [Double]? = nil
+
+    /// Whether the parameter is held fixed (one value or one per cell), not calibrated.
+    public var isFixed: Bool { fixedValue != nil || fixedPerCell != nil }
 
     public init(spatial: SpatialLayout = .uniform, temporal: TemporalLayout = .constant, fixedValue: Double? = nil, initialValue: Double? = nil,
                 bounds: ParameterBounds? = nil) {
@@ -46,6 +52,13 @@ public struct ParameterLayout: Sendable, Equatable, Codable {
     }
 
     public static func fixed(_ value: Double) -> ParameterLayout { ParameterLayout(fixedValue: value) }
+
+    /// A parameter fixed at one value per cell (`fixedPerCell`).
+    public static func fixed(perCell values: [Double]) -> ParameterLayout {
+        var layout = ParameterLayout(spatial: .distributed)
+        layout.fixedPerCell = values
+        return layout
+    }
 
     /// A parameter left out of the problem (see `isAbsent`).
     public static var absent: ParameterLayout {
@@ -106,19 +119,27 @@ public struct ParameterSpace: Sendable {
             guard lo.isFinite, hi.isFinite, lo < hi else {
                 throw ParameterLayoutError(parameter: p, message: "bounds [\(lo), \(hi)] need lower < upper")
             }
+            if let map = layout.fixedPerCell {
+                guard map.count == cells else {
+                    throw ParameterLayoutError(parameter: p, message: "a fixed map needs one value for each of \(cells) cells, found \(map.count)")
+                }
+                if let index = map.firstIndex(where: { !($0 >= lo && $0 <= hi) }) {
+                    throw ParameterLayoutError(parameter: p, message: "fixed value \(map[index]) of cell \(index) outside its bounds [\(lo), \(hi)]")
+                }
+            }
             if let v = layout.fixedValue ?? layout.initialValue {
                 guard v >= lo, v <= hi, layout.fixedValue != nil || (v > lo && v < hi) else {
                     throw ParameterLayoutError(parameter: p, message: "value \(v) outside its bounds [\(lo), \(hi)]\(layout.fixedValue == nil ? " (an initial value must lie strictly inside)" : "")")
                 }
             }
-            guard layout.fixedValue == nil, layout.spatial != .network else { continue }
+            guard !layout.isFixed, layout.spatial != .network else { continue }
             offsets[p] = next
             next += Self.slots(layout.temporal, steps) * Self.groups(layout.spatial, cells) * components
         }
         self.offsets = offsets
         self.freeCount = next
         self.networkParameters = HBVParameter.allCases.filter {
-            layouts[$0]?.spatial == .network && layouts[$0]?.fixedValue == nil && layouts[$0]?.isAbsent == false
+            layouts[$0]?.spatial == .network && layouts[$0]?.isFixed == false && layouts[$0]?.isAbsent == false
         }
     }
 
@@ -181,6 +202,10 @@ public struct ParameterSpace: Sendable {
                 series[p] = .uniform(Real(fixed), units: units, steps: steps)
                 continue
             }
+            if let map = layout.fixedPerCell {
+                series[p] = .distributed(map.flatMap { v in [Real](repeating: Real(v), count: components) }, steps: steps)
+                continue
+            }
             let slots = Self.slots(layout.temporal, steps)
             let bounds = layout.bounds(of: p)
             var values = [Real](repeating: 0, count: slots * units)
@@ -216,7 +241,7 @@ public struct ParameterSpace: Sendable {
         let units = cells * components
         for p in HBVParameter.allCases {
             let layout = layouts[p]!
-            guard layout.fixedValue == nil, let g = gradient[p] else { continue }
+            guard !layout.isFixed, let g = gradient[p] else { continue }
             let slots = Self.slots(layout.temporal, steps)
             let groups = Self.groups(layout.spatial, cells)
             let bounds = layout.bounds(of: p)

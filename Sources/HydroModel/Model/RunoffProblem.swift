@@ -78,6 +78,9 @@ public struct HBVConfiguration: Sendable, Equatable {
     /// δHBV 1.1p). False (δHBV 1.0) lets it be absent. The solvers switch the exponent by
     /// presence (`ActiveProcesses.etExponent`), not by this flag: absent, ET is linear.
     public var usesETExponent: Bool
+    /// Whether the glacier's ice store (storage ICE, which then holds the known ice) limits the
+    /// ice melt; false: the ice is unlimited (docs/GLACIER.md). Read only with the glacier on.
+    public var limitsIceMelt: Bool = false
 
     public init(solver: HBVSolver = .sequential, components: Int = 1, stepDays: Double = 1,
                 nearZero: Double = 1e-5, usesETExponent: Bool = true) {
@@ -128,6 +131,10 @@ public struct WaterBalanceAudit: Sendable, Equatable {
     /// Water the groundwater exchange brought in (> 0) or took out (< 0) across the unit's
     /// boundary (mm summed over units): an inflow of the balance, 0 when the process is off.
     public var exchange: Double
+    /// Ice the glacier melted (mm summed over units; `GlacierProcess`): water the rest of the unit
+    /// received from the ice store. ICE is one of the storages, so the closure counts it through
+    /// the storage change; 0 when the glacier is off.
+    public var iceMelt: Double = 0
     /// Domain closure P + numerical inflow + exchange - ET - Q - ΔS (mm summed over units) and relative to P.
     public var domainError: Double
     public var domainRelativeError: Double

@@ -24,6 +24,10 @@ public struct HBVStepFluxes<Real: BinaryFloatingPoint & Sendable>: Sendable, Equ
     /// the unit's boundary (`GroundwaterExchangeProcess`; 0 when that process is off). The
     /// water balance counts it as an inflow.
     public var exchange: Real = 0
+    /// Ice melt from the glacier's ice store into the upper zone (`GlacierProcess`; 0 when that
+    /// process is off). A transfer between storages of the unit: the water balance closes
+    /// without it, and reports it on its own.
+    public var iceMelt: Real = 0
 
     @inlinable public init() {}
 

@@ -85,6 +85,9 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     // Groundwater exchange into the lower zone (GroundwaterExchangeProcess): the flux, its
     // store-dependent factor and its derivative by the lower zone.
     public var exchange: Real = 0, exchangePower: Real = 0, dExchangedSLZ: Real = 0
+    // Glacier ice melt from the ice store into the upper zone (GlacierProcess): (T - TTG)+, the
+    // smooth bare-ice and ice-left factors' product, the melt and its state derivatives.
+    public var iceWarm: Real = 0, iceBase: Real = 0, iceMelt: Real = 0, dIceMeltdSP: Real = 0, dIceMeltdICE: Real = 0
     /// Runoff (mm per step): the sum of the runoff fluxes the operators add.
     public var runoffRate: Real = 0
 

@@ -39,6 +39,10 @@ public struct SequentialHBVStepRecord<Real: BinaryFloatingPoint & Sendable>: Sen
     public var exchangeStore: Real = 0
     public var exchangePower: Real = 0
     public var exchangeShare: Real = 0
+    /// 1 when the unit's snow has gone after the snow step (ice can melt), else 0.
+    public var glacierBare: Real = 0
+    public var tMinusTTG: Real = 0
+    public var iceShare: Real = 0
 
     @inlinable public init() {}
 }
@@ -92,7 +96,7 @@ public enum SequentialHBV {
                                          powers: StepPowers<Real> = .evaluate) -> HBVStepFluxes<Real> {
         var f = HBVStepFluxes<Real>()
         let x = SequentialStepInputs(precipitation: P, temperature: T, pet: pet, nearZero: nearZero,
-                                     usesETExponent: usesETExponent, powers: powers)
+                                     usesETExponent: usesETExponent, powers: powers, limitsIceMelt: active.limitsIceMelt)
         forwardProcesses(&s, &f, &r, p, x, active: active)
         return f
     }
@@ -115,7 +119,7 @@ public enum SequentialHBV {
         var gf = HBVStepFluxes<Real>()
         gf.q0 = gR; gf.q1 = gR; gf.q2 = gR
         let x = SequentialStepInputs<Real>(precipitation: P, temperature: 0, pet: pet, nearZero: 0,
-                                           usesETExponent: usesETExponent, powers: .evaluate)
+                                           usesETExponent: usesETExponent, powers: .evaluate, limitsIceMelt: active.limitsIceMelt)
         reverseProcesses(&g, &gf, &gp, r, p, x, active: active)
         return gp
     }

@@ -11,15 +11,19 @@ public struct SequentialStepInputs<Real: Real_> {
     public var usesETExponent: Bool
     /// Where the step's power laws come from (see `StepPowers`).
     public var powers: StepPowers<Real>
+    /// Whether the ice store limits the ice melt (`ActiveProcesses.limitsIceMelt`).
+    public var limitsIceMelt: Bool
 
     @inlinable
-    public init(precipitation: Real, temperature: Real, pet: Real, nearZero: Real, usesETExponent: Bool, powers: StepPowers<Real>) {
+    public init(precipitation: Real, temperature: Real, pet: Real, nearZero: Real, usesETExponent: Bool, powers: StepPowers<Real>,
+                limitsIceMelt: Bool = false) {
         self.precipitation = precipitation
         self.temperature = temperature
         self.pet = pet
         self.nearZero = nearZero
         self.usesETExponent = usesETExponent
         self.powers = powers
+        self.limitsIceMelt = limitsIceMelt
     }
 }
 

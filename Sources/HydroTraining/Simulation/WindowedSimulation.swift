@@ -50,7 +50,7 @@ public struct WindowedSimulation {
         let networkRaw = try objective.networkOutputs(x)
         let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
         let exchange = setup.exchange(x)
-        let initial = [Double](repeating: HBVStorage.defaultInitial, count: HBVStorage.count * n * data.configuration.components)
+        let initial: [Double] = data.initialStates()
         var states = initial
         var routing = CarriedRouting(data: data, setup: setup, x: x)
         var fields = try fieldsURL.map { url in try FieldRun(data: data, setup: setup, x: x, initialStates: initial, url: url) }
@@ -113,6 +113,9 @@ private struct FieldRun {
         "recharge": ("mm", "recharge from soil to the upper zone over the step"),
         "runoff": ("mm", "runoff generated in the cell over the step"),
         "discharge": ("m3 s-1", "routed discharge leaving the cell"),
+        "ice_melt": ("mm", "glacier ice melt over the step (over the cell's area)"),
+        "ice": ("mm", "glacier ice store at the end of the step, water equivalent over the cell's area (unlimited ice: minus the ice melted)"),
+        "glacier_snow": ("mm", "snow on the glacier part at the end of the step, water equivalent over the cell's area"),
     ]
 
     init(data: CalibrationData, setup: TrainingSetup, x: [Double], initialStates: [Double], url: URL) throws {
@@ -144,9 +147,14 @@ private struct FieldRun {
             }
         }
         let storages: [(String, HBVStorage)] = [("snowpack", .snowpack), ("meltwater", .meltwater), ("soil_moisture", .soilMoisture),
-                                                ("upper_zone", .upperZone), ("lower_zone", .lowerZone)]
+                                                ("upper_zone", .upperZone), ("lower_zone", .lowerZone), ("ice", .ice)]
         for (name, storage) in storages where names.contains(name) { try writer.write(name, cellMean { trace.states[$0][storage] }, steps: range) }
         if names.contains("evapotranspiration") { try writer.write("evapotranspiration", cellMean { trace.fluxes[$0].evapotranspiration }, steps: range) }
+        if names.contains("ice_melt") { try writer.write("ice_melt", cellMean { trace.fluxes[$0].iceMelt }, steps: range) }
+        if names.contains("glacier_snow"), let fraction = data.glacier?.fraction {
+            // One snow depth per cell (docs/GLACIER.md): the glacier part holds its fraction of it.
+            try writer.write("glacier_snow", cellMean { fraction[($0 % trace.units) / k] * trace.states[$0].snowpack }, steps: range)
+        }
         if names.contains("recharge") { try writer.write("recharge", cellMean { trace.fluxes[$0].recharge }, steps: range) }
         if names.contains("runoff") { try writer.write("runoff", trace.result.runoff, steps: range) }
         if names.contains("discharge") {

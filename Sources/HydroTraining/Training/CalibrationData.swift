@@ -33,6 +33,8 @@ public struct CalibrationData: Sendable {
     /// Set when the forcing is read a window at a time (`CaseForcingWindows`): then `forcing`
     /// holds no steps and only windowed runs (`WindowedSimulation`) can run the case.
     public var forcingWindows: CaseForcingWindows?
+    /// The glacier on the cells (`model.glacier`), nil without one.
+    public var glacier: GlacierMaps?
 
     public var cells: Int { network.cellCount }
     public var steps: Int { forcingWindows?.steps ?? forcing.steps }
@@ -47,6 +49,20 @@ public struct CalibrationData: Sendable {
                           temperature: Array(forcing.temperature[rows]), pet: Array(forcing.pet[rows]))
     }
     public var stepSeconds: Double { Double(time.stepSeconds) }
+
+    /// The storages every run starts from, `[storages][units]`: the default initial storage,
+    /// except the glacier's ice store, which starts with the known ice (`GlacierMaps`).
+    public func initialStates<Real: BinaryFloatingPoint>(as: Real.Type = Real.self) -> [Real] {
+        let units = cells * configuration.components
+        var states = [Real](repeating: Real(HBVStorage.defaultInitial), count: HBVStorage.count * units)
+        if let ice = glacier?.initialIceStore {
+            let row = HBVStorage.ice.rawValue * units
+            for cell in 0..<cells {
+                for k in 0..<configuration.components { states[row + cell * configuration.components + k] = Real(ice[cell]) }
+            }
+        }
+        return states
+    }
 
     /// Builds the calibration inputs of a loaded case. Snow off means the case has no snow
     /// process (`TrainingSetup` leaves the snow's parameters absent, so the solvers apply the
@@ -109,6 +125,9 @@ public struct CalibrationData: Sendable {
         data.routing = config.model.routing
         data.outputFields = config.output.fields
         data.forcingWindows = hydroCase.forcingWindows
+        data.glacier = hydroCase.glacier
+        // Known ice limits the melt; without it the ice is unlimited (docs/GLACIER.md).
+        data.configuration.limitsIceMelt = hydroCase.glacier?.ice != nil
         for (name, _) in hydroCase.descriptors {
             if let values = try? hydroCase.valuesOnCells(name) {
                 data.descriptors[name] = values
@@ -183,6 +202,7 @@ public struct CalibrationData: Sendable {
         data.routing = routing
         data.descriptors = descriptors.mapValues { values in kept.map { values[$0] } }
         data.descriptorOrder = descriptorOrder
+        data.glacier = glacier.map { g in GlacierMaps(fraction: kept.map { g.fraction[$0] }, ice: g.ice.map { ice in kept.map { ice[$0] } }) }
         return data
     }
 }

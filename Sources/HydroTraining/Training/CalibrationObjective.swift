@@ -102,7 +102,8 @@ public struct CalibrationObjective {
         }
         let cells = CalibrationLoss.cells(data: data, pseudo: pseudoObserved)
         return try sessions.withSession(steps: steps, make: {
-            try makeRoutedRunoff(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters), steps: steps)
+            try makeRoutedRunoff(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters,
+                                              initialStates: data.initialStates()), steps: steps)
         }) { session, kept in
             let run: KeptForward
             if wantsGradient, let k = kept, k.x == x, k.steps == steps, k.cells == cells {
@@ -176,7 +177,7 @@ public struct CalibrationObjective {
         let f = data.forcing
         let forcing = steps == f.steps ? f : HBVForcing(steps: steps, cells: f.cells, precipitation: Array(f.precipitation.prefix(steps * f.cells)),
                                                           temperature: Array(f.temperature.prefix(steps * f.cells)), pet: Array(f.pet.prefix(steps * f.cells)))
-        return RunoffProblem(configuration: data.configuration, forcing: forcing, parameters: parameters)
+        return RunoffProblem(configuration: data.configuration, forcing: forcing, parameters: parameters, initialStates: data.initialStates())
     }
 
     private func regularise(_ x: [Double]) -> (value: Double, gradient: [Double]) {

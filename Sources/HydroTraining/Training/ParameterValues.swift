@@ -53,7 +53,7 @@ extension RunResults {
         for p in HBVParameter.allCases {
             guard let s = series[p], let layout = setup.space.layouts[p] else { continue }
             let perCell = (0..<data.cells).map { c in (0..<components).reduce(0.0) { $0 + s.values[c * components + $1] } / Double(components) }
-            out.append(ParameterValues(name: p.name, values: perCell, bounds: layout.bounds(of: p), fixed: layout.fixedValue != nil))
+            out.append(ParameterValues(name: p.name, values: perCell, bounds: layout.bounds(of: p), fixed: layout.isFixed))
         }
         if let gamma = setup.gamma {
             let p = gamma.parameters(setup.routingPart(x))

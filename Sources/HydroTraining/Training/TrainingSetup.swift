@@ -84,10 +84,32 @@ public struct TrainingSetup: Sendable {
                 layouts[p] = .absent
                 continue
             }
+            // The glacier (docs/GLACIER.md) exists only where the config places it: without
+            // model.glacier its parameters are absent; with it GFRAC is the fraction map and
+            // CFICE, TTG are calibrated unless the config fixes them.
+            if p.process == .glacier {
+                guard let glacier = data.glacier else {
+                    if let given = config.parameters[p.name] {
+                        throw InputError(file: config.file.path, line: given.line, place: "parameters.\(p.name)",
+                                         message: "the case has no glacier, so no \(p.name): remove the entry or add model.glacier (docs/GLACIER.md)")
+                    }
+                    layouts[p] = .absent
+                    continue
+                }
+                if p == .gfrac {
+                    if let given = config.parameters[p.name] {
+                        throw InputError(file: config.file.path, line: given.line, place: "parameters.GFRAC",
+                                         message: "the glacier fraction is not calibrated: it comes from model.glacier.fraction")
+                    }
+                    layouts[p] = .fixed(perCell: glacier.fraction)
+                    continue
+                }
+            }
             var layout = ParameterLayout()
             // Not calibrated by default (model/hbv.table's `calibrate` column): held at the value
-            // that switches its term off (C = 0: δHBV 1.0), unless the config lists it.
-            if !p.isCalibratedByDefault, case .neutral(let off) = p.absence { layout.fixedValue = off }
+            // that switches its term off (C = 0: δHBV 1.0), unless the config lists it. The
+            // glacier's CFICE and TTG are calibrated when the case has a glacier.
+            if !p.isCalibratedByDefault, p.process != .glacier, case .neutral(let off) = p.absence { layout.fixedValue = off }
             if let given = config.parameters[p.name] {
                 layout = ParameterLayout()
                 layout.fixedValue = given.fixed
@@ -131,7 +153,7 @@ public struct TrainingSetup: Sendable {
                     layout.spatial = .zones(zoneOfCell: zoneOfCell, zones: classes.count)
                 }
             }
-            if layout.fixedValue == nil, let start = initialValues[p.name] {
+            if !layout.isFixed, let start = initialValues[p.name] {
                 let (lo, hi) = (layout.bounds(of: p).lower, layout.bounds(of: p).upper)
                 layout.initialValue = min(max(start, lo + 1e-4 * (hi - lo)), hi - 1e-4 * (hi - lo))
             }

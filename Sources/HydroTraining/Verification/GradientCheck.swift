@@ -97,7 +97,7 @@ public enum GradientCheck {
             }
         }
         let units = problem.units
-        for s in HBVStorage.allCases {
+        for s in checkedStorages(problem) {
             let adjoint = gradient.initialStates[(s.rawValue * units)..<((s.rawValue + 1) * units)].reduce(0, +)
             try row(s.name + "(0)", "initial state", adjoint: adjoint, step: 1e-6) { problem, h in
                 for u in 0..<units { problem.initialStates[s.rawValue * units + u] += h }
@@ -114,6 +114,14 @@ public enum GradientCheck {
             && (report.openCLForwardError ?? 0) <= tolerances.openCLForward
             && (report.openCLGradientNormError ?? 0) <= tolerances.openCLGradient
         return report
+    }
+
+    /// The storages whose initial values the check perturbs: those of the processes the problem
+    /// runs (a glacier's ice store only with the glacier on; the snow's always, since its null
+    /// operator drains them).
+    private static func checkedStorages(_ problem: RunoffProblem<Double>) -> [HBVStorage] {
+        let active = ActiveProcesses(given: Set(problem.parameters.keys))
+        return HBVStorage.allCases.filter { $0.process == .snow || active.contains($0.process) }
     }
 
     private static func model(_ solver: HBVSolver) -> any RunoffModel<Double> {
@@ -134,7 +142,7 @@ public enum GradientCheck {
         }
         let units = problem.units
         var openCLRows: [Double] = HBVParameter.allCases.filter { problem.parameters[$0] != nil }.map { p in (gradient.parameters[p] ?? []).reduce(0) { $0 + Double($1) } }
-        openCLRows += HBVStorage.allCases.map { s in
+        openCLRows += checkedStorages(problem).map { s in
             gradient.initialStates[(s.rawValue * units)..<((s.rawValue + 1) * units)].reduce(0) { $0 + Double($1) }
         }
         let largest = report.rows.map { abs($0.adjoint) }.max() ?? 1

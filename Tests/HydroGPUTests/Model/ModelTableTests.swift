@@ -8,9 +8,9 @@ import Testing
 struct ModelTableTests {
     /// MODEL.md section 3: δHBV's parameter order, storages, and the rates per day.
     @Test func tableMatchesModelDescription() {
-        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW", "RFCF", "SFCF"])
+        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW", "RFCF", "SFCF", "GFRAC", "CFICE", "TTG"])
         #expect(HBVParameter.count == HBVParameter.allCases.count)
-        #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ"])
+        #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ", "ICE"])
         #expect(HBVStorage.count == HBVStorage.allCases.count)
         #expect(Set(HBVParameter.allCases.filter(\.isRatePerDay).map(\.name)) == ["K0", "K1", "K2", "PERC", "CFMAX", "C", "GX"])
         #expect(HBVParameter.fc.bounds == (50, 1000) && HBVParameter.betaet.bounds == (0.3, 5))
@@ -63,7 +63,8 @@ struct ModelTableTests {
     @Test func absenceRuleAndActiveProcesses() {
         let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
         let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
-        let switchable: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1, .c: 0, .tt: 0, .cfmax: 0, .cfr: 0, .cwh: 0, .rfcf: 1, .sfcf: 1]
+        let switchable: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1, .c: 0, .tt: 0, .cfmax: 0, .cfr: 0, .cwh: 0, .rfcf: 1, .sfcf: 1,
+                                                     .gfrac: 0, .cfice: 1, .ttg: 0]
         let all = Set(HBVParameter.allCases)
         #expect(with.required == all.subtracting(switchable.keys))
         #expect(with.defaults == switchable)

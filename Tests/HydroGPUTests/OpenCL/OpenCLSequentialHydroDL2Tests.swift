@@ -19,7 +19,7 @@ struct OpenCLSequentialHydroDL2Tests {
             for b in 0..<3 { close.check(Double(result.runoff[t * 3 + b]), fluxes.values[(t * 3 + b) * 16 + 1], "day \(t) basin \(b) runoff") }
         }
         for b in 0..<3 {
-            for s in HBVStorage.allCases {
+            for s in HBVStorage.allCases where s.process != .glacier {   // δHBV has no ice store
                 close.check(Double(result.finalStates[s.rawValue * 3 + b]), storages.values[(729 * 3 + b) * 5 + s.rawValue], "basin \(b) \(s.name)")
             }
         }

@@ -19,7 +19,7 @@ struct GroundwaterExchangeTests {
         for (parameter, value) in [(HBVParameter.gx, gx), (.gxref, gxref), (.gxpow, gxpow), (.k2, k2), (.perc, 0), (.c, 0)] {
             problem.parameters[parameter] = .uniform(value, units: 1, steps: steps)
         }
-        problem.initialStates = [0, 0, 50, 0, slz]   // no snow, no upper zone: no percolation
+        problem.initialStates = [0, 0, 50, 0, slz, 0]   // no snow, no upper zone: no percolation
         return problem
     }
 

@@ -69,7 +69,7 @@ struct HydroDL2ReferenceTests {
         for t in 0..<730 {
             for b in 0..<3 {
                 let s = trace.states[t * 3 + b]
-                for storage in HBVStorage.allCases {
+                for storage in HBVStorage.allCases where storage.process != .glacier {   // δHBV has no ice store
                     close.check(Double(s[storage]), expected.values[(t * 3 + b) * 5 + storage.rawValue], "day \(t) basin \(b) \(storage.name)")
                 }
             }

@@ -23,7 +23,9 @@ enum SyntheticHBV {
     ]
     /// Central values of the parameters of processes off by default (given with
     /// `offByDefault: true`): a gaining store-dependent exchange.
-    static let centralOffByDefault: [HBVParameter: Double] = [.gx: 0.6, .gxref: 40, .gxpow: 2.5]
+    static let centralOffByDefault: [HBVParameter: Double] = [.gx: 0.6, .gxref: 40, .gxpow: 2.5,
+                                                              // `glacier: true`: a glacier on part of each unit.
+                                                              .gfrac: 0.4, .cfice: 1.8, .ttg: 0.3]
 
     static func forcing(steps: Int, cells: Int) -> HBVForcing<Double> {
         var p = [Double](), t = [Double](), pet = [Double]()
@@ -45,17 +47,19 @@ enum SyntheticHBV {
         return HBVForcing(steps: steps, cells: cells, precipitation: p, temperature: t, pet: pet)
     }
 
+    /// `offByDefault` adds the groundwater exchange, `glacier` the glacier (processes off by default).
     /// `seed` moves the parameter jitter: the way to step off a point where a branch switches
     /// within the finite-difference step (the FD check reports such points).
     static func problem(steps: Int = 96, cells: Int = 2, components: Int = 2, temporal: Temporal = .constant,
                         stepDays: Double = 1, usesETExponent: Bool = true, capillaryRise: Bool = true,
-                        offByDefault: Bool = false, seed: Int = 0) -> RunoffProblem<Double> {
+                        offByDefault: Bool = false, glacier: Bool = false, seed: Int = 0) -> RunoffProblem<Double> {
         let units = cells * components
         var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
         for parameter in HBVParameter.allCases {
             if parameter == .c && !capillaryRise { continue }
             if parameter == .betaet && !usesETExponent { continue }
-            if !parameter.process.isOnByDefault && !offByDefault { continue }
+            if !parameter.process.isOnByDefault && !(offByDefault && parameter.process == .groundwaterExchange)
+                && !(glacier && parameter.process == .glacier) { continue }
             let slots: Int, slotOfStep: [Int32]
             switch temporal {
             case .constant: slots = 1; slotOfStep = [Int32](repeating: 0, count: steps)
@@ -76,8 +80,9 @@ enum SyntheticHBV {
             parameters[parameter] = ParameterSeries(slots: slots, units: units, values: values, slotOfStep: slotOfStep)
         }
         var initial = [Double]()
-        for (i, storage) in [15.0, 0.8, 60, 6, 25].enumerated() {
-            for unit in 0..<units { initial.append(storage * (1 + 0.1 * noise(i, unit))) }
+        let start: [HBVStorage: Double] = [.snowpack: 15, .meltwater: 0.8, .soilMoisture: 60, .upperZone: 6, .lowerZone: 25, .ice: 40]
+        for (i, storage) in HBVStorage.allCases.enumerated() {
+            for unit in 0..<units { initial.append(start[storage]! * (1 + 0.1 * noise(i, unit))) }
         }
         return RunoffProblem(configuration: HBVConfiguration(components: components, stepDays: stepDays, usesETExponent: usesETExponent),
                              forcing: forcing(steps: steps, cells: cells), parameters: parameters, initialStates: initial)

@@ -1,0 +1,95 @@
+import RealModule
+
+/// Glacier ice melt (docs/GLACIER.md): on the glacier part GFRAC of a unit, once the snow has
+/// gone, ice melts by degree-day, `GFRAC CFICE CFMAX max(T - TTG, 0)` per step (CFICE >= 1: ice
+/// melts faster than snow), limited by the ice store ICE when its thickness is known
+/// (`ActiveProcesses.limitsIceMelt`; otherwise ICE only counts the ice melted, going negative).
+/// The melt passes to the upper zone: a glacier has no soil to fill, its melt water drains
+/// fast (HBV-light's glacier routine bypasses the soil routine likewise).
+///
+/// One forcing and one set of snow parameters per unit, so the snow on the glacier part is as
+/// deep as on the rest: "snow gone" is the unit's snowpack after the snow step being 0. That
+/// switch is a step (no gradient through it), as the rain/snow split. ICE is a storage of the
+/// unit (mm water equivalent over the unit's area), so the water balance closes with the ice
+/// melt as a transfer from it. Off (not applied) for a problem without GFRAC, CFICE, TTG.
+/// kernels/processes/glacier.h is the same step and reverse in OpenCL C: change both.
+public enum GlacierProcess: SequentialProcess {
+    @inlinable @inline(__always)
+    public static func forward<Real: Real_>(_ s: inout HBVState<Real>, _ f: inout HBVStepFluxes<Real>,
+                                            _ r: inout SequentialHBVStepRecord<Real>,
+                                            _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        r.glacierBare = s.snowpack > 0 ? 0 : 1
+        r.tMinusTTG = x.temperature - p.ttg
+        let warm = r.tMinusTTG > 0 ? r.tMinusTTG : 0
+        let potential = (((p.gfrac * p.cfice) * p.cfmax) * warm) * r.glacierBare
+        if x.limitsIceMelt {
+            r.iceShare = share(potential, s.ice)
+            f.iceMelt = Swift.min(potential, s.ice)
+        } else {
+            r.iceShare = 1
+            f.iceMelt = potential
+        }
+        s.ice = s.ice - f.iceMelt
+        s.upperZone = s.upperZone + f.iceMelt
+    }
+
+    @inlinable @inline(__always)
+    public static func reverse<Real: Real_>(_ g: inout HBVState<Real>, _ gf: inout HBVStepFluxes<Real>,
+                                            _ gp: inout HBVStepParameters<Real>,
+                                            _ r: SequentialHBVStepRecord<Real>,
+                                            _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
+        let gMelt = g.upperZone - g.ice                       // SUZ += melt; ICE -= melt
+        g.ice += gMelt * (1 - r.iceShare)                     // melt = min(pot, ICE)
+        let gPotential = gMelt * r.iceShare * r.glacierBare   // pot = GFRAC CFICE CFMAX max(T - TTG, 0) bare
+        let warm = r.tMinusTTG > 0 ? r.tMinusTTG : 0
+        gp.gfrac += gPotential * (p.cfice * p.cfmax) * warm
+        gp.cfice += gPotential * (p.gfrac * p.cfmax) * warm
+        gp.cfmax += gPotential * (p.gfrac * p.cfice) * warm
+        if r.tMinusTTG > 0 { gp.ttg -= gPotential * ((p.gfrac * p.cfice) * p.cfmax) }
+    }
+}
+
+/// Glacier, implicit solver: ice melt `GFRAC CFICE CFMAX (T - TTG)+ (1 - lim(SP)) lim(ICE)` from
+/// the ice store to the upper zone, the snow-gone switch smoothed by the snow's limiter of
+/// width 0.1 mm (`ImplicitHBVConstants.limiterWidth`: bare once the pack is below 0.1 mm) and
+/// the ice limit by the same limiter (1 when the ice is not limited).
+/// kernels/processes/glacier.h: the same in OpenCL C.
+extension GlacierProcess: ImplicitProcess {
+    @inlinable @inline(__always)
+    public static func evaluate<Real: Real_>(_ o: inout ImplicitHBVFluxes<Real>) {
+        let p = o.par
+        o.iceWarm = max(o.temperature - p.ttg, 0)
+        let snow = limiter(o.state.snowpack)
+        let ice = o.active.limitsIceMelt ? limiter(o.state.ice) : (Real(1), Real(0))
+        o.iceBase = (1 - snow.0) * ice.0
+        let potential = p.gfrac * p.cfice * p.cfmax * o.iceWarm
+        o.iceMelt = potential * o.iceBase
+        o.dIceMeltdSP = -potential * snow.1 * ice.0
+        o.dIceMeltdICE = potential * (1 - snow.0) * ice.1
+    }
+
+    @inlinable @inline(__always)
+    public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
+        f.ice -= o.iceMelt
+        f.upperZone += o.iceMelt
+    }
+
+    @inlinable @inline(__always)
+    public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
+        m[ImplicitJacobian.at(.ice, .snowpack)] -= o.dIceMeltdSP
+        m[ImplicitJacobian.at(.ice, .ice)] -= o.dIceMeltdICE
+        m[ImplicitJacobian.at(.upperZone, .snowpack)] += o.dIceMeltdSP
+        m[ImplicitJacobian.at(.upperZone, .ice)] += o.dIceMeltdICE
+    }
+
+    @inlinable @inline(__always)
+    public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
+                                                         _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
+        let p = o.par
+        let weight = (mu.upperZone - mu.ice) * o.iceBase   // the melt leaves the ice for the upper zone
+        g.gfrac += weight * p.cfice * p.cfmax * o.iceWarm
+        g.cfice += weight * p.gfrac * p.cfmax * o.iceWarm
+        g.cfmax += weight * p.gfrac * p.cfice * o.iceWarm
+        if o.iceWarm > 0 { g.ttg -= weight * p.gfrac * p.cfice * p.cfmax }
+    }
+}
