@@ -36,10 +36,11 @@ inline void ihbv_load_parameters(__global const real *values, __global const int
     }
 }
 
-// Sum of the storages S[0..HBV_STORAGE_COUNT), left to right.
+// Sum of the unit's storages S[0..HBV_STORAGE_COUNT), left to right, the ice store left out
+// (its melt is an inflow of the balance, row 6).
 inline real ihbv_total_storage(const real *S) {
     real total = 0;
-    for (int i = 0; i < HBV_STORAGE_COUNT; ++i) total += S[i];
+    for (int i = 0; i < HBV_STORAGE_COUNT; ++i) if (i != HBV_STORAGE_ICE) total += S[i];
     return total;
 }
 

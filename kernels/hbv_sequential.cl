@@ -81,10 +81,11 @@ inline void store_states(hbv_states s, __global real *base, uint u0, uint units)
 #define HBV_RECORD_WPOW HBV_STORAGE_COUNT
 #define HBV_RECORD_EPOW (HBV_STORAGE_COUNT + 1)
 
-// Sum of the storages, left to right in the table's order.
+// Sum of the unit's storages, left to right in the table's order. The glacier's ice store lies
+// outside the unit's water: the balance counts its melt as an inflow (row 6) instead.
 inline realv total_storage(hbv_states s) {
     realv total = (realv)(0);
-#define ADD(i, name) total += s.name;
+#define ADD(i, name) if ((i) != HBV_STORAGE_ICE) total += s.name;
     HBV_STORAGES(ADD)
 #undef ADD
     return total;

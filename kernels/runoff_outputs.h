@@ -16,11 +16,11 @@ __kernel void runoff_component_mean(const uint values, const uint nmul,
 
 // Water-balance audit. balance is [7][units]: per-unit totals of P, ET, Q, the storage change,
 // the numerical inflow N (water a lower bound added, e.g. the SM floor), the groundwater
-// exchange X (> 0 gained, < 0 lost across the boundary) and the glacier's ice melt I (a
-// transfer from the ice store, a storage: not in the closure) over the run (mm).
+// exchange X (> 0 gained, < 0 lost across the boundary) and the glacier's ice melt I (water
+// from the ice store, which lies outside the unit's storage sum dS) over the run (mm).
 // One work-group of `get_local_size(0)` work-items (a power of two) writes summary[0..8] =
-// sum P, sum ET, sum Q, sum dS, sum N, max |P + N + X - ET - Q - dS|, the largest
-// |P + N + X - ET - Q - dS| / (P + N + max(X, 0)) over units (|error| itself where a unit had no
+// sum P, sum ET, sum Q, sum dS, sum N, max |P + N + X + I - ET - Q - dS|, the largest
+// |P + N + X + I - ET - Q - dS| / (P + N + max(X, 0) + I) over units (|error| itself where a unit had no
 // inflow), sum X, sum I. scratch: 9 * local size reals. Solvers without lower bounds write N = 0,
 // without exchange X = 0.
 __kernel void runoff_balance_reduce(const uint units, __global const real *balance,
@@ -35,10 +35,10 @@ __kernel void runoff_balance_reduce(const uint units, __global const real *balan
         const real ds = balance[3 * (size_t)units + u];
         const real n = balance[4 * (size_t)units + u];
         const real x = balance[5 * (size_t)units + u];
-        const real err = fabs(((((p + n) + x) - e) - q) - ds);
-        const real inflow = (p + n) + fmax(x, (real)0);
-        sp += p; se += e; sq += q; ss += ds; sn += n; sx += x;
-        si += balance[6 * (size_t)units + u];
+        const real ice = balance[6 * (size_t)units + u];
+        const real err = fabs((((((p + n) + x) + ice) - e) - q) - ds);
+        const real inflow = ((p + n) + fmax(x, (real)0)) + ice;
+        sp += p; se += e; sq += q; ss += ds; sn += n; sx += x; si += ice;
         max_abs = fmax(max_abs, err);
         max_rel = fmax(max_rel, inflow > 0 ? err / inflow : err);
     }

@@ -122,12 +122,10 @@ final class RunoffSolverOutputs {
                 scratch: LocalMemory(bytes: 9 * local * MemoryLayout<Float>.stride)))
             return try summary.download()
         }
-        var audit = WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
-                                      totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
-                                      totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]),
-                                      exchange: Double(s[7]))
-        audit.iceMelt = Double(s[8])
-        return audit
+        return WaterBalanceAudit(maxAbsoluteError: Double(s[5]), maxRelativeError: Double(s[6]),
+                                 totalPrecipitation: Double(s[0]), totalEvapotranspiration: Double(s[1]),
+                                 totalRunoff: Double(s[2]), storageChange: Double(s[3]), numericalInflow: Double(s[4]),
+                                 exchange: Double(s[7]), iceMelt: Double(s[8]))
     }
 
     /// The largest power of two <= min(256, the device's work-group limit).

@@ -119,7 +119,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
 enum WaterBalanceSum {
     static func of<Real: BinaryFloatingPoint>(_ states: UnsafePointer<Real>) -> Double {
         var s = 0.0
-        for i in 0..<HBVStorage.count { s += Double(states[i]) }
+        for storage in HBVStorage.allCases where storage.isUnitWater { s += Double(states[storage.rawValue]) }
         return s
     }
     static func of<Real: BinaryFloatingPoint>(_ states: UnsafeMutablePointer<Real>) -> Double {

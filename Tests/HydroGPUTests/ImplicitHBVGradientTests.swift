@@ -115,7 +115,7 @@ struct ImplicitHBVGradientTests {
     @Test func finalStateAdjoint() throws {
         let problem: RunoffProblem<Double> = ImplicitHBVFixtures.problem(steps: 30, cells: 1, components: 2)
         let w = weights(30)
-        let c: [Double] = (0..<10).map { 0.2 * Double($0 % 5) - 0.3 }
+        let c: [Double] = (0..<(HBVStorage.count * 2)).map { 0.2 * Double($0 % 5) - 0.3 }
         func loss(_ q: RunoffProblem<Double>) throws -> (value: Double, scale: Double) {
             let runoff = try self.loss(q, w)
             let end = try model.forward(q).finalStates

@@ -19,7 +19,7 @@ struct ImplicitProcessCompositionTests {
         }
     }
 
-    /// Sum over storages of h dS/dt = corrected precipitation + exchange - ET - runoff (mm per
+    /// Sum over storages of h dS/dt = corrected precipitation + exchange + unlimited ice melt - ET - runoff (mm per
     /// step), in every regime (the fixture's exchange is a loss, so it is counted with its sign;
     /// its precipitation is rain times RFCF above TT, snowfall times SFCF below).
     @Test func ratesConserveWater() {
@@ -29,7 +29,8 @@ struct ImplicitProcessCompositionTests {
             r.withUnsafeMutableBufferPointer { f.rates(into: $0.baseAddress!) }
             let p = ImplicitHBVFluxTests.parameters
             let corrected = 6 * (temperature >= p[HBVParameter.tt.rawValue] ? p[HBVParameter.rfcf.rawValue] : p[HBVParameter.sfcf.rawValue])
-            let expected = corrected + f.exchange - f.et - f.runoffRate
+            // The fixture's glacier melts unlimited ice: water from outside the unit's storages.
+            let expected = corrected + f.exchange + f.iceMelt - f.et - f.runoffRate
             #expect(abs(r.reduce(0, +) - expected) <= 1e-12 * max(1, abs(expected)), "\(s) T=\(temperature)")
             #expect(f.runoffRate > 0 && f.et >= 0 && f.exchange < 0)
         }
@@ -48,7 +49,8 @@ struct ImplicitProcessCompositionTests {
                 let sum = HBVStorage.allCases.reduce(0.0) { $0 + m[ImplicitJacobian.at($1, column)] }
                 let dET = column == .soilMoisture ? f.dETdSM : 0
                 let dExchange = column == .lowerZone ? f.dExchangedSLZ : 0
-                let expected = dExchange - dET - dRunoff[column.rawValue]
+                let dIce = column == .snowpack ? f.dIceMeltdSP : 0   // unlimited ice: the melt enters from outside
+                let expected = dExchange + dIce - dET - dRunoff[column.rawValue]
                 #expect(abs(sum - expected) <= 1e-12 * max(1, abs(expected)), "\(s) T=\(temperature) column \(column)")
             }
         }

@@ -2,8 +2,8 @@
 // same equations as Sources/HydroModel/Processes/GlacierProcess.swift: change both. Once the
 // unit's snow has gone (snowpack 0 after the snow step; a step, no gradient), the glacier part
 // GFRAC melts GFRAC CFICE CFMAX max(T - TTG, 0) (CFMAX arrives per step, hbv_rates.h), limited by
-// the ice store when its thickness is known (HBV_OPTION_ICE_LIMITED); the melt goes from the
-// ice store ICE to the upper zone.
+// the ice store when its thickness is known (HBV_OPTION_ICE_LIMITED; the melt then leaves the
+// ice store ICE, otherwise the ice is unlimited and ICE stays); the melt goes to the upper zone.
 #include "hbv_sequential_types.h"
 
 inline void hbv_glacier_forward(hbv_states *s, const hbv_params *q, const hbv_step_inputs *x, hbv_trace *r) {
@@ -14,17 +14,17 @@ inline void hbv_glacier_forward(hbv_states *s, const hbv_params *q, const hbv_st
     r->g_pot = (((q->gfrac * q->cfice) * q->cfmax) * warm) * r->g_bare;
     r->g_ice = s->ice;
     r->ice_melt = x->ice_limited ? fmin(r->g_pot, r->g_ice) : r->g_pot;
-    s->ice = s->ice - r->ice_melt;
+    if (x->ice_limited) s->ice = s->ice - r->ice_melt;
     s->upper = s->upper + r->ice_melt;
 }
 
 inline void hbv_glacier_reverse(const hbv_trace *r, const hbv_params *q, const hbv_step_inputs *x,
                                 hbv_states *a, hbv_flux_adjoint *af, hbv_params *g) {
     const realv zero = (realv)(0), one = (realv)(1);
-    // SUZ' = SUZ + melt;  ICE' = ICE - melt;  melt = min(pot, ICE) (or pot, ice unlimited)
-    const realv a_melt = a->upper - a->ice;
+    // SUZ' = SUZ + melt;  ICE' = ICE - melt, melt = min(pot, ICE) (known ice); melt = pot (unlimited)
+    const realv a_melt = x->ice_limited ? a->upper - a->ice : a->upper;
     const realv w_pot = x->ice_limited ? min_weight(r->g_pot, r->g_ice) : one;
-    a->ice += (one - w_pot) * a_melt;
+    if (x->ice_limited) a->ice += (one - w_pot) * a_melt;
     // pot = GFRAC CFICE CFMAX max(T - TTG, 0) bare
     const realv a_pot = w_pot * a_melt * r->g_bare;
     const realv warm = fmax(r->g_tmtt, zero);
@@ -52,13 +52,15 @@ inline void ihbv_glacier_evaluate(const real *p, ihbv_fluxes *o) {
 }
 
 inline void ihbv_glacier_rates(const ihbv_fluxes *o, real *f) {
-    f[HBV_STORAGE_ICE] -= o->ice_melt;
+    if (o->options & HBV_OPTION_ICE_LIMITED) f[HBV_STORAGE_ICE] -= o->ice_melt;   // unlimited ice is not depleted
     f[HBV_STORAGE_SUZ] += o->ice_melt;
 }
 
 inline void ihbv_glacier_jacobian(const ihbv_fluxes *o, const real *p, real *m) {
-    m[IHBV_AT(HBV_STORAGE_ICE, HBV_STORAGE_SNOWPACK)] -= o->dice_melt_dsp;
-    m[IHBV_AT(HBV_STORAGE_ICE, HBV_STORAGE_ICE)] -= o->dice_melt_dice;
+    if (o->options & HBV_OPTION_ICE_LIMITED) {
+        m[IHBV_AT(HBV_STORAGE_ICE, HBV_STORAGE_SNOWPACK)] -= o->dice_melt_dsp;
+        m[IHBV_AT(HBV_STORAGE_ICE, HBV_STORAGE_ICE)] -= o->dice_melt_dice;
+    }
     m[IHBV_AT(HBV_STORAGE_SUZ, HBV_STORAGE_SNOWPACK)] += o->dice_melt_dsp;
     m[IHBV_AT(HBV_STORAGE_SUZ, HBV_STORAGE_ICE)] += o->dice_melt_dice;
 }
@@ -67,7 +69,8 @@ inline void ihbv_glacier_runoff_gradient(const ihbv_fluxes *o, const real *p, re
 
 inline void ihbv_glacier_parameter_gradient(const ihbv_fluxes *o, const real *p, const real *mu, real rbar,
                                             ihbv_flux_adjoint *gf, real *g) {
-    const real weight = (mu[HBV_STORAGE_SUZ] - mu[HBV_STORAGE_ICE]) * o->ice_base;   // the melt leaves the ice for the upper zone
+    // The melt enters the upper zone, from the ice store when the ice is known.
+    const real weight = (mu[HBV_STORAGE_SUZ] - ((o->options & HBV_OPTION_ICE_LIMITED) ? mu[HBV_STORAGE_ICE] : (real)0)) * o->ice_base;
     g[HBV_PARAM_GFRAC] += weight * p[HBV_PARAM_CFICE] * p[HBV_PARAM_CFMAX] * o->ice_warm;
     g[HBV_PARAM_CFICE] += weight * p[HBV_PARAM_GFRAC] * p[HBV_PARAM_CFMAX] * o->ice_warm;
     g[HBV_PARAM_CFMAX] += weight * p[HBV_PARAM_GFRAC] * p[HBV_PARAM_CFICE] * o->ice_warm;

@@ -16,6 +16,7 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Seed of terrain, descriptors, forcing and gauges.") var seed: UInt64 = 1
     @Option(help: "True parameters: uniform, or maps (the parameters model/hbv.table maps as functions of descriptors).") var truth: SyntheticCatchment.Truth = .descriptorMaps
     @Option(help: "Annual mean temperature at 500 m, °C (lower: longer snow season).") var meanTemperature = 6.0
+    @Flag(help: "A glacier on the highest cells (glacier_fraction.asc, model.glacier; true CFICE and TTG from model/hbv.table): a glacierised twin.") var glacier = false
     @Option(help: "Folder to write the case into.") var output: String
 
     /// Sizes are checked before anything is built (none reaches a precondition).
@@ -30,6 +31,7 @@ struct SynthCommand: ParsableCommand {
         var options = SyntheticCatchment.Options(rows: rows, columns: columns, days: days, gauges: gauges, seed: seed)
         options.truth = truth
         options.meanTemperature = meanTemperature
+        options.glacier = glacier
         let catchment = try SyntheticCatchment(options)
         let folder = URL(fileURLWithPath: output)
         try SyntheticCaseWriter.write(catchment, to: folder)

@@ -131,15 +131,15 @@ public struct WaterBalanceAudit: Sendable, Equatable {
     /// Water the groundwater exchange brought in (> 0) or took out (< 0) across the unit's
     /// boundary (mm summed over units): an inflow of the balance, 0 when the process is off.
     public var exchange: Double
-    /// Ice the glacier melted (mm summed over units; `GlacierProcess`): water the rest of the unit
-    /// received from the ice store. ICE is one of the storages, so the closure counts it through
-    /// the storage change; 0 when the glacier is off.
-    public var iceMelt: Double = 0
-    /// Domain closure P + numerical inflow + exchange - ET - Q - ΔS (mm summed over units) and relative to P.
+    /// Ice the glacier melted (mm summed over units; `GlacierProcess`): water from the ice store,
+    /// which lies outside the storage change (`HBVStorage.isUnitWater`), so an inflow; 0 when
+    /// the glacier is off.
+    public var iceMelt: Double
+    /// Domain closure P + numerical inflow + exchange + ice melt - ET - Q - ΔS (mm summed over units) and relative to P.
     public var domainError: Double
     public var domainRelativeError: Double
 
-    public init(maxAbsoluteError: Double, maxRelativeError: Double, totalPrecipitation: Double, totalEvapotranspiration: Double, totalRunoff: Double, storageChange: Double, numericalInflow: Double = 0, exchange: Double = 0) {
+    public init(maxAbsoluteError: Double, maxRelativeError: Double, totalPrecipitation: Double, totalEvapotranspiration: Double, totalRunoff: Double, storageChange: Double, numericalInflow: Double = 0, exchange: Double = 0, iceMelt: Double = 0) {
         self.maxAbsoluteError = maxAbsoluteError
         self.maxRelativeError = maxRelativeError
         self.totalPrecipitation = totalPrecipitation
@@ -148,7 +148,8 @@ public struct WaterBalanceAudit: Sendable, Equatable {
         self.storageChange = storageChange
         self.numericalInflow = numericalInflow
         self.exchange = exchange
-        self.domainError = totalPrecipitation + numericalInflow + exchange - totalEvapotranspiration - totalRunoff - storageChange
+        self.iceMelt = iceMelt
+        self.domainError = totalPrecipitation + numericalInflow + exchange + iceMelt - totalEvapotranspiration - totalRunoff - storageChange
         self.domainRelativeError = totalPrecipitation > 0 ? abs(domainError) / totalPrecipitation : abs(domainError)
     }
 }

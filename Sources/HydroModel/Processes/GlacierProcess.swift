@@ -2,16 +2,17 @@ import RealModule
 
 /// Glacier ice melt (docs/GLACIER.md): on the glacier part GFRAC of a unit, once the snow has
 /// gone, ice melts by degree-day, `GFRAC CFICE CFMAX max(T - TTG, 0)` per step (CFICE >= 1: ice
-/// melts faster than snow), limited by the ice store ICE when its thickness is known
-/// (`ActiveProcesses.limitsIceMelt`; otherwise ICE only counts the ice melted, going negative).
+/// melts faster than snow), limited by and taken from the ice store ICE when its thickness is
+/// known (`ActiveProcesses.limitsIceMelt`); otherwise the ice is unlimited and ICE stays as it is.
 /// The melt passes to the upper zone: a glacier has no soil to fill, its melt water drains
 /// fast (HBV-light's glacier routine bypasses the soil routine likewise).
 ///
 /// One forcing and one set of snow parameters per unit, so the snow on the glacier part is as
 /// deep as on the rest: "snow gone" is the unit's snowpack after the snow step being 0. That
-/// switch is a step (no gradient through it), as the rain/snow split. ICE is a storage of the
-/// unit (mm water equivalent over the unit's area), so the water balance closes with the ice
-/// melt as a transfer from it. Off (not applied) for a problem without GFRAC, CFICE, TTG.
+/// switch is a step (no gradient through it), as the rain/snow split. ICE (mm water equivalent
+/// over the unit's area) lies outside the unit's water: the water balance counts the ice melt
+/// as an inflow (`HBVStepFluxes.iceMelt`) and leaves ICE out of the storage sum. Off (not
+/// applied) for a problem without GFRAC, CFICE, TTG.
 /// kernels/processes/glacier.h is the same step and reverse in OpenCL C: change both.
 public enum GlacierProcess: SequentialProcess {
     @inlinable @inline(__always)
@@ -25,11 +26,11 @@ public enum GlacierProcess: SequentialProcess {
         if x.limitsIceMelt {
             r.iceShare = share(potential, s.ice)
             f.iceMelt = Swift.min(potential, s.ice)
+            s.ice = s.ice - f.iceMelt
         } else {
             r.iceShare = 1
             f.iceMelt = potential
         }
-        s.ice = s.ice - f.iceMelt
         s.upperZone = s.upperZone + f.iceMelt
     }
 
@@ -38,8 +39,9 @@ public enum GlacierProcess: SequentialProcess {
                                             _ gp: inout HBVStepParameters<Real>,
                                             _ r: SequentialHBVStepRecord<Real>,
                                             _ p: HBVStepParameters<Real>, _ x: SequentialStepInputs<Real>) {
-        let gMelt = g.upperZone - g.ice                       // SUZ += melt; ICE -= melt
-        g.ice += gMelt * (1 - r.iceShare)                     // melt = min(pot, ICE)
+        // SUZ += melt; ICE -= melt (known ice only); melt = min(pot, ICE) (or pot)
+        let gMelt = x.limitsIceMelt ? g.upperZone - g.ice : g.upperZone
+        if x.limitsIceMelt { g.ice += gMelt * (1 - r.iceShare) }
         let gPotential = gMelt * r.iceShare * r.glacierBare   // pot = GFRAC CFICE CFMAX max(T - TTG, 0) bare
         let warm = r.tMinusTTG > 0 ? r.tMinusTTG : 0
         gp.gfrac += gPotential * (p.cfice * p.cfmax) * warm
@@ -70,14 +72,16 @@ extension GlacierProcess: ImplicitProcess {
 
     @inlinable @inline(__always)
     public static func addRates<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ f: inout HBVState<Real>) {
-        f.ice -= o.iceMelt
+        if o.active.limitsIceMelt { f.ice -= o.iceMelt }   // unlimited ice is not depleted
         f.upperZone += o.iceMelt
     }
 
     @inlinable @inline(__always)
     public static func addStateJacobian<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, _ m: UnsafeMutablePointer<Real>) {
-        m[ImplicitJacobian.at(.ice, .snowpack)] -= o.dIceMeltdSP
-        m[ImplicitJacobian.at(.ice, .ice)] -= o.dIceMeltdICE
+        if o.active.limitsIceMelt {
+            m[ImplicitJacobian.at(.ice, .snowpack)] -= o.dIceMeltdSP
+            m[ImplicitJacobian.at(.ice, .ice)] -= o.dIceMeltdICE
+        }
         m[ImplicitJacobian.at(.upperZone, .snowpack)] += o.dIceMeltdSP
         m[ImplicitJacobian.at(.upperZone, .ice)] += o.dIceMeltdICE
     }
@@ -86,7 +90,8 @@ extension GlacierProcess: ImplicitProcess {
     public static func addParameterGradient<Real: Real_>(_ o: ImplicitHBVFluxes<Real>, mu: HBVState<Real>, rbar: Real,
                                                          _ gf: inout ImplicitFluxAdjoint<Real>, _ g: inout HBVStepParameters<Real>) {
         let p = o.par
-        let weight = (mu.upperZone - mu.ice) * o.iceBase   // the melt leaves the ice for the upper zone
+        // The melt enters the upper zone, from the ice store when the ice is known.
+        let weight = (mu.upperZone - (o.active.limitsIceMelt ? mu.ice : 0)) * o.iceBase
         g.gfrac += weight * p.cfice * p.cfmax * o.iceWarm
         g.cfice += weight * p.gfrac * p.cfmax * o.iceWarm
         g.cfmax += weight * p.gfrac * p.cfice * o.iceWarm

@@ -2,6 +2,13 @@ import RealModule
 
 // HBVState and HBVStepParameters are generated from model/hbv.table (plugin GenerateModel).
 
+extension HBVStorage {
+    /// Whether the storage holds the unit's water, which the water balance sums: all but the
+    /// glacier's ice store, whose melt the balance counts as an inflow (`HBVStepFluxes.iceMelt`;
+    /// kernels: `total_storage`, `ihbv_total_storage`).
+    @inlinable public var isUnitWater: Bool { self != .ice }
+}
+
 /// Fluxes of one unit in one step (mm per step; `evaporationFactor` dimensionless).
 public struct HBVStepFluxes<Real: BinaryFloatingPoint & Sendable>: Sendable, Equatable {
     public var rain: Real = 0
@@ -25,8 +32,8 @@ public struct HBVStepFluxes<Real: BinaryFloatingPoint & Sendable>: Sendable, Equ
     /// water balance counts it as an inflow.
     public var exchange: Real = 0
     /// Ice melt from the glacier's ice store into the upper zone (`GlacierProcess`; 0 when that
-    /// process is off). A transfer between storages of the unit: the water balance closes
-    /// without it, and reports it on its own.
+    /// process is off). The ice store lies outside the unit's water (`HBVStorage.isUnitWater`),
+    /// so the water balance counts the melt as an inflow.
     public var iceMelt: Real = 0
 
     @inlinable public init() {}

@@ -114,7 +114,7 @@ private struct FieldRun {
         "runoff": ("mm", "runoff generated in the cell over the step"),
         "discharge": ("m3 s-1", "routed discharge leaving the cell"),
         "ice_melt": ("mm", "glacier ice melt over the step (over the cell's area)"),
-        "ice": ("mm", "glacier ice store at the end of the step, water equivalent over the cell's area (unlimited ice: minus the ice melted)"),
+        "ice": ("mm", "glacier ice store at the end of the step, water equivalent over the cell's area (unlimited ice: its start value)"),
         "glacier_snow": ("mm", "snow on the glacier part at the end of the step, water equivalent over the cell's area"),
     ]
 

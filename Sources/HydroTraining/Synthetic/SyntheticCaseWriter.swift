@@ -29,8 +29,12 @@ public enum SyntheticCaseWriter {
             let values = (0..<n).map { catchment.descriptors[$0 * width + k] }
             try EsriAsciiGrid.write(net.raster(values), to: folder.appending(path: "descriptors/\(descriptor).asc"))
         }
-        for p in HBVParameter.onByDefault {
+        let glacier = catchment.options.glacier ? HBVParameter.allCases.filter { $0.process == .glacier } : []
+        for p in HBVParameter.onByDefault + glacier {
             try EsriAsciiGrid.write(net.raster(catchment.trueParameters[p]!), to: folder.appending(path: "true_parameters/\(p.name).asc"))
+        }
+        if catchment.options.glacier {
+            try EsriAsciiGrid.write(net.raster(catchment.trueParameters[.gfrac]!), to: folder.appending(path: "glacier_fraction.asc"))
         }
         try writeForcing(catchment, to: folder.appending(path: "forcing.nc"))
         try CaseOutputs.writeDischargeCSV(gauges: catchment.gauges.map(\.id), time: catchment.time, discharge: catchment.discharge,
@@ -75,7 +79,7 @@ public enum SyntheticCaseWriter {
         let time = catchment.time
         let warmupEnd = time.stepEnd(min(o.days, 365) / 3)
         var text = """
-        # Synthetic catchment written by `hydrogpu synth --rows \(o.rows) --cols \(o.columns) --days \(o.days) --gauges \(o.gauges) --seed \(o.seed)`.
+        # Synthetic catchment written by `hydrogpu synth --rows \(o.rows) --cols \(o.columns) --days \(o.days) --gauges \(o.gauges) --seed \(o.seed)\(o.glacier ? " --glacier" : "")`.
         # True parameter maps: true_parameters/*.asc (truth: \(o.truth.rawValue)); routing velocity \(o.velocity) m/s.
         name: \(name)
         domain:
@@ -109,7 +113,7 @@ public enum SyntheticCaseWriter {
         model:
           solver: sequential
           snow: true
-          routing: d8
+          routing: d8\(o.glacier ? "\n  glacier: {fraction: glacier_fraction.asc}   # unlimited ice (docs/GLACIER.md)" : "")
         output:
           folder: results
         # Twin calibration with `hydrogpu train case.yaml`: every parameter starts mid-bounds;

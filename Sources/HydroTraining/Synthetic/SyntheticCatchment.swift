@@ -34,6 +34,9 @@ public struct SyntheticCatchment: Sendable {
         /// Channel velocity of the routing (m/s), known in the twin.
         public var velocity = 0.5
         public var truth: Truth = .descriptorMaps
+        /// A glacier on the highest cells (`glacierFraction`), melting with the table's true
+        /// CFICE and TTG, unlimited ice (docs/GLACIER.md): a glacierised twin.
+        public var glacier = false
 
         public init(rows: Int, columns: Int, days: Int, gauges: Int, seed: UInt64) {
             self.rows = rows
@@ -113,6 +116,7 @@ public struct SyntheticCatchment: Sendable {
                 }
             }
         }
+        if options.glacier { truth[.gfrac] = Self.glacierFraction(elevation: elevation) }
         trueParameters = truth
 
         forcing = SyntheticForcing(steps: options.days, elevation: elevation, meanTemperature: options.meanTemperature, seed: options.seed &+ 0xF0C)
@@ -121,6 +125,14 @@ public struct SyntheticCatchment: Sendable {
 
         let runoff = try SyntheticCatchment.runoff(forcing: Self.hbvForcing(forcing, cells: n), parameters: truth, configuration: HBVConfiguration())
         discharge = try Self.route(runoff, network: network, gauges: gauges, steps: options.days, velocity: options.velocity)
+    }
+
+    /// A glacierised twin's glacier fraction: 0 below the 60th elevation percentile, rising
+    /// linearly to 0.8 on the highest cell (glaciers on the upper slopes, partly covering them).
+    public static func glacierFraction(elevation: [Double]) -> [Double] {
+        let sorted = elevation.sorted()
+        let base = sorted[Int(0.6 * Double(sorted.count - 1))], top = sorted.last!
+        return elevation.map { e in top > base ? 0.8 * min(max((e - base) / (top - base), 0), 1) : 0 }
     }
 
     /// The forcing as the model reads it.

@@ -42,7 +42,8 @@ public enum TwinExperiment {
             } else if let start = free[p] {
                 layouts[p] = ParameterLayout(initialValue: start)
             } else if let truth = catchment.trueParameters[p] {
-                layouts[p] = .fixed(truth[0])
+                // A map (the glacier fraction) stays a map.
+                layouts[p] = truth.allSatisfy { $0 == truth[0] } ? .fixed(truth[0]) : .fixed(perCell: truth)
             } else {
                 // A process the truth does not have (off by default): held off.
                 layouts[p] = .fixed(p.offValue!)

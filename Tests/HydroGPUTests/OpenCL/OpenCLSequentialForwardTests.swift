@@ -48,7 +48,7 @@ struct OpenCLSequentialForwardTests {
         let parameters = values.mapValues { ParameterSeries<Float>.uniform($0, units: 1, steps: 1) }
         // SNOWPACK 20, MELTWATER 1, SM 100, SUZ 10, SLZ 20.
         let problem = RunoffProblem(configuration: HBVConfiguration(), forcing: forcing, parameters: parameters,
-                                    initialStates: [20, 1, 100, 10, 20])
+                                    initialStates: [20, 1, 100, 10, 20, 0])
         let r = try OpenCLRunoffModel(device: device).forward(problem)
         // Rain 10 (T >= TT). melt = min(3*2, 20) = 6: SNOWPACK 14, MELTWATER 7. refreeze 0.
         // tosoil = max(7 - 0.1*14, 0) = 5.6, MELTWATER 1.4.

@@ -49,8 +49,8 @@ struct RoutingChainTests {
             for p in HBVParameter.onByDefault {
                 parameters[p] = .uniform(ParameterTransform.physical(raw[p.rawValue], p), units: units, steps: steps)
             }
-            // Wet start so every store contributes: SNOW, MELT, SM, SUZ, SLZ (mm).
-            let start: [Double] = [0, 0, 150, 15, 40]
+            // Wet start so every store contributes: SNOW, MELT, SM, SUZ, SLZ, ICE (mm; no glacier).
+            let start: [Double] = [0, 0, 150, 15, 40, 0]
             let initial = start.flatMap { [Double](repeating: $0, count: units) }
             return RunoffProblem(configuration: HBVConfiguration(stepDays: 1.0 / 24), forcing: forcing, parameters: parameters, initialStates: initial)
         }
