@@ -29,6 +29,9 @@ public enum KernelProgram: String, CaseIterable, Sendable {
     case mlp
     /// Linear-reservoir D8 routing per topological level, forward and adjoint.
     case routing
+    /// A calibration's parameter expansion (layouts, sigmoid to bounds) into the runoff
+    /// kernels' parameter buffer, and its deterministic two-stage pull-back to dL/d(raw).
+    case parameterExpansion = "parameter_expansion"
     /// δHBV's sequential HBV step, forward and adjoint, with the shared runoff outputs
     /// (component mean, water-balance audit). Build option `-DHYDRO_VW=N` sets units per work-item.
     case hbvSequential = "hbv_sequential"

@@ -193,33 +193,35 @@ public struct ParameterSpace: Sendable {
     /// `.network` layout).
     public func expand<Real: Real_>(free: [Double], networkRaw: [Double]? = nil, as: Real.Type = Real.self) -> [HBVParameter: ParameterSeries<Real>] {
         precondition(free.count == freeCount, "free vector has \(free.count) values, expected \(freeCount)")
-        let units = cells * components
         var series: [HBVParameter: ParameterSeries<Real>] = [:]
         for p in HBVParameter.allCases {
-            let layout = layouts[p]!
-            if layout.isAbsent { continue }
-            if let fixed = layout.fixedValue {
-                series[p] = .uniform(Real(fixed), units: units, steps: steps)
-                continue
-            }
-            if let map = layout.fixedPerCell {
-                series[p] = .distributed(map.flatMap { v in [Real](repeating: Real(v), count: components) }, steps: steps)
-                continue
-            }
-            let slots = Self.slots(layout.temporal, steps)
-            let bounds = layout.bounds(of: p)
-            var values = [Real](repeating: 0, count: slots * units)
-            for slot in 0..<slots {
-                for cell in 0..<cells {
-                    for k in 0..<components {
-                        let raw = rawValue(p, layout, free: free, networkRaw: networkRaw, slot: slot, cell: cell, component: k)
-                        values[slot * units + cell * components + k] = Real(bounds.physical(raw))
-                    }
-                }
-            }
-            series[p] = ParameterSeries(slots: slots, units: units, values: values, slotOfStep: slotOfStep(layout.temporal))
+            series[p] = self.series(of: p, free: free, networkRaw: networkRaw, as: Real.self)
         }
         return series
+    }
+
+    /// The physical series of one parameter (nil when it is absent), as `expand` gives it: for a
+    /// caller that expands some parameters elsewhere (the OpenCL training evaluation expands the
+    /// free ones on the device and only the network-fed ones here).
+    public func series<Real: Real_>(of p: HBVParameter, free: [Double], networkRaw: [Double]? = nil, as: Real.Type = Real.self) -> ParameterSeries<Real>? {
+        precondition(free.count == freeCount, "free vector has \(free.count) values, expected \(freeCount)")
+        let units = cells * components
+        let layout = layouts[p]!
+        if layout.isAbsent { return nil }
+        if let fixed = layout.fixedValue { return .uniform(Real(fixed), units: units, steps: steps) }
+        if let map = layout.fixedPerCell { return .distributed(map.flatMap { v in [Real](repeating: Real(v), count: components) }, steps: steps) }
+        let slots = Self.slots(layout.temporal, steps)
+        let bounds = layout.bounds(of: p)
+        var values = [Real](repeating: 0, count: slots * units)
+        for slot in 0..<slots {
+            for cell in 0..<cells {
+                for k in 0..<components {
+                    let raw = rawValue(p, layout, free: free, networkRaw: networkRaw, slot: slot, cell: cell, component: k)
+                    values[slot * units + cell * components + k] = Real(bounds.physical(raw))
+                }
+            }
+        }
+        return ParameterSeries(slots: slots, units: units, values: values, slotOfStep: slotOfStep(layout.temporal))
     }
 
     private func rawValue(_ p: HBVParameter, _ layout: ParameterLayout, free: [Double], networkRaw: [Double]?, slot: Int, cell: Int, component: Int) -> Double {

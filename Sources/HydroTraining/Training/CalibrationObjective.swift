@@ -18,15 +18,17 @@ import OpenCLBackend
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
 /// distributed parameters and cells of (x_cell - x_downstream)²`.
 ///
-/// The runoff model and routing run in a `RoutedRunoff` that the objective keeps between
+/// The expansion, runoff model and routing run in a `RoutedRunoff` that the objective keeps between
 /// evaluations (and its copies share): an evaluation with a gradient runs the runoff forward
 /// once and its reverse sweep from what the forward kept, and the OpenCL backend's forcing
 /// stays on the device. On the OpenCL backend a case routed by D8 linear reservoirs keeps its
 /// runoff on the device too (`DeviceRoutedRunoff`: exchange, routing and their adjoints there,
-/// only the loss cells' series and seeds crossing); the reference backend and lumped gamma
-/// cases route on the host (`HostRoutedRunoff`). Either way the loss and the parameter chain
-/// run on the host in Double. Changing `data`, `setup`, `backend` or `deviceRouting` starts a
-/// new session. A regionalisation network runs on the same backend (`RegionalisationPasses`:
+/// only the loss cells' series and seeds crossing) and, unless `deviceExpansion` is off, its
+/// parameter expansion and pull-back as well (`DeviceParameterExpansion`); the reference
+/// backend and lumped gamma cases route on the host (`HostRoutedRunoff`) and expand there.
+/// Either way the loss and the regionalisation network's chain run on the host in Double.
+/// Changing `data`, `setup`, `backend`, `deviceRouting` or `deviceExpansion` starts a new
+/// session. A regionalisation network runs on the same backend (`RegionalisationPasses`:
 /// its OpenCL kernels in Float with `--device cpu-opencl` or `gpu`).
 public struct CalibrationObjective {
     public var data: CalibrationData { didSet { sessions = RunoffSessionCache() } }
@@ -49,6 +51,11 @@ public struct CalibrationObjective {
     /// With the OpenCL backend and D8 routing, route on the device (the default); false routes
     /// on the host in Double as the reference backend does (comparisons, tests).
     public var deviceRouting = true { didSet { sessions = RunoffSessionCache() } }
+    /// With device routing, expand the free HBV parameters and pull their gradient back on the
+    /// device too (the default: only the free values and dL/d(free values) cross); false
+    /// expands on the host and moves every parameter's series and gradient, one value per
+    /// unit and slot (comparisons, tests).
+    public var deviceExpansion = true { didSet { sessions = RunoffSessionCache() } }
 
     public init(data: CalibrationData, setup: TrainingSetup, loss: DischargeLoss = .oneMinusNSE, backend: RunoffBackend = .reference,
                 gaugeWeights: [String: Double] = [:], priorWeight: Double = 0, smoothnessWeight: Double = 0) {
@@ -95,15 +102,15 @@ public struct CalibrationObjective {
         precondition(x.count == setup.freeCount, "free vector has \(x.count) values, expected \(setup.freeCount)")
         let network = setup.network(x)
         let clock = stageClock
-        let (networkRaw, parameters) = try clock.time(.expansion) {
-            let networkRaw = try network.map { try networkPasses.forward($0, inputs: setup.networkInputs, cells: data.cells) }
-            // Series over the whole case: the session reads their first `steps` steps.
-            return (networkRaw, setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self))
+        let networkRaw = try clock.time(.expansion) {
+            try network.map { try networkPasses.forward($0, inputs: setup.networkInputs, cells: data.cells) }
         }
         let cells = CalibrationLoss.cells(data: data, pseudo: pseudoObserved)
         return try sessions.withSession(steps: steps, make: {
-            try makeRoutedRunoff(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters,
-                                              initialStates: data.initialStates()), steps: steps)
+            // The session's problem holds the parameters at `x`; each forward then writes its own.
+            let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
+            return try makeRoutedRunoff(RunoffProblem(configuration: data.configuration, forcing: data.forcing, parameters: parameters,
+                                                      initialStates: data.initialStates()), steps: steps)
         }) { session, kept in
             let run: KeptForward
             if wantsGradient, let k = kept, k.x == x, k.steps == steps, k.cells == cells {
@@ -111,7 +118,7 @@ public struct CalibrationObjective {
             } else {
                 // Whatever was kept belongs to the session's previous recording, which this run replaces.
                 kept = nil
-                let discharge = try session.forward(parameters, x: x, cells: cells, recording: wantsGradient || keepingForward, clock: clock)
+                let discharge = try session.forward(x: x, networkRaw: networkRaw, cells: cells, recording: wantsGradient || keepingForward, clock: clock)
                 run = KeptForward(x: x, steps: steps, networkRaw: networkRaw, cells: cells, discharge: discharge)
                 if keepingForward { kept = run }
             }
@@ -141,11 +148,10 @@ public struct CalibrationObjective {
         let value = fit.value + regularisation.value
         guard wantsGradient else { return Evaluation(loss: value, gradient: nil, discharge: discharge, nse: fit.nse) }
 
-        let reverse = try session.gradient(x: x, cells: fit.seedCells, seed: fit.seed, clock: clock)
+        let reverse = try session.gradient(x: x, networkRaw: run.networkRaw, cells: fit.seedCells, seed: fit.seed, clock: clock)
         var gradient = try clock.time(.parameterAdjoint) {
-            let pulled = setup.space.pullBack(reverse.parameters, free: setup.parameterPart(x), networkRaw: run.networkRaw)
-            var gradient = pulled.free + reverse.routing
-            if let network { gradient += try networkPasses.weightGradient(network, inputs: setup.networkInputs, cells: data.cells, outputGradient: pulled.network) }
+            var gradient = reverse.parameters + reverse.routing
+            if let network { gradient += try networkPasses.weightGradient(network, inputs: setup.networkInputs, cells: data.cells, outputGradient: reverse.network) }
             return gradient
         }
         for i in gradient.indices { gradient[i] += regularisation.gradient[i] }
@@ -157,7 +163,9 @@ public struct CalibrationObjective {
     private func makeRoutedRunoff(_ problem: RunoffProblem<Double>, steps: Int) throws -> any RoutedRunoff {
         if case .openCL(let model) = backend, deviceRouting, setup.gamma == nil {
             let session = try OpenCLRunoffSession(model: model, problem: problem, steps: steps)
-            return DeviceRoutedRunoff(session: session, routing: try DeviceCalibrationRouting(device: model.device, data: data, setup: setup, steps: steps))
+            let expansion = deviceExpansion ? try DeviceParameterExpansion(space: setup.space, data: session.solver.data) : nil
+            return DeviceRoutedRunoff(session: session, routing: try DeviceCalibrationRouting(device: model.device, data: data, setup: setup, steps: steps),
+                                      expansion: expansion)
         }
         return HostRoutedRunoff(session: try backend.makeSession(problem, steps: steps), data: data, setup: setup)
     }

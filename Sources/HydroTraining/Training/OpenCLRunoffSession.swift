@@ -10,7 +10,8 @@ import OpenCLBackend
 /// values up, runoff down, runoff adjoint up, parameter gradient down. `forwardOnDevice` and
 /// `runoffAdjointBuffer()` leave the runoff and its adjoint on the device, for a
 /// routing that runs there too (`DeviceRoutedRunoff`): then only parameters and their gradient
-/// cross.
+/// cross, and with `forwardOnDevice(_:keeping:recording:)` and `adjointOnDevice()` the free
+/// parameters' series and gradients stay there too (`DeviceParameterExpansion`).
 public final class OpenCLRunoffSession: RunoffSession {
     public let steps: Int
     /// The device-resident solver of the problem's kind.
@@ -36,12 +37,24 @@ public final class OpenCLRunoffSession: RunoffSession {
     /// The forward run, its runoff `[steps][cells]` (mm per step) left on the device: the
     /// solver's `cellRunoff`, valid until the next forward. Returns once the kernels are enqueued.
     public func forwardOnDevice(_ parameters: [HBVParameter: ParameterSeries<Double>], recording: Bool) throws -> DeviceBuffer<Float> {
+        try forwardOnDevice(parameters, keeping: [], recording: recording)
+    }
+
+    /// The forward run with `parameters` uploaded and the blocks of `keeping` read as the device
+    /// holds them: written there by a `DeviceParameterExpansion` since, or fixed since the
+    /// session's creation (the problem's upload). Together the two name every parameter the
+    /// session's problem gave, once.
+    public func forwardOnDevice(_ parameters: [HBVParameter: ParameterSeries<Double>], keeping: Set<HBVParameter>,
+                                recording: Bool) throws -> DeviceBuffer<Float> {
         recorded = false
         for (parameter, series) in parameters {
-            guard let layout = layouts[parameter], layout.slots == series.slots, series.slotOfStep.count >= steps,
+            guard let layout = layouts[parameter], !keeping.contains(parameter), layout.slots == series.slots, series.slotOfStep.count >= steps,
                   layout.slotOfStep == series.slotOfStep[..<steps] else { throw RunoffSessionError.layoutChanged(parameter) }
         }
-        guard parameters.count == layouts.count else { throw RunoffSessionError.layoutChanged(layouts.keys.first { parameters[$0] == nil }!) }
+        if let extra = keeping.first(where: { layouts[$0] == nil }) { throw RunoffSessionError.layoutChanged(extra) }
+        if let missing = layouts.keys.first(where: { parameters[$0] == nil && !keeping.contains($0) }) {
+            throw RunoffSessionError.layoutChanged(missing)
+        }
         try solver.data.upload(parameters: parameters.mapValues { $0.converted(to: Float.self, steps: steps) })
         try solver.forward(recordForAdjoint: recording)
         recorded = recording
@@ -69,17 +82,31 @@ public final class OpenCLRunoffSession: RunoffSession {
     /// dL/d(physical parameter series) of the last recording forward, from the dL/d(runoff)
     /// that was written into `runoffAdjointBuffer()` on the device.
     public func gradientOfDeviceRunoffAdjoint() throws -> [HBVParameter: [Double]] {
+        let gradient = try adjointOnDevice()
+        // Only the given parameters' blocks: the others have no gradient to pull back.
+        return try download(gradient, of: solver.data.givenParameters)
+    }
+
+    /// Runs the reverse sweep from the dL/d(runoff) in `runoffAdjointBuffer()` and returns the
+    /// device buffer of dL/d(physical parameter values), laid out like the solver's
+    /// `data.parameterValues` (every parameter's `[slots][units]` block), valid until the next
+    /// adjoint: a `DeviceParameterExpansion` pulls it back on the device.
+    public func adjointOnDevice() throws -> DeviceBuffer<Float> {
         guard recorded else { throw RunoffSessionError.gradientWithoutRecording }
         let reverse = try solver.reverse()
         try solver.adjoint()
-        // Only the given parameters' blocks: the others have no gradient to pull back.
+        return reverse.parameterGradient
+    }
+
+    /// The blocks of `parameters` (given ones) of a gradient from `adjointOnDevice()`.
+    public func download(_ gradient: DeviceBuffer<Float>, of parameters: some Sequence<HBVParameter>) throws -> [HBVParameter: [Double]] {
         let data = solver.data
-        var gradient: [HBVParameter: [Double]] = [:]
-        for parameter in data.givenParameters {
+        var out: [HBVParameter: [Double]] = [:]
+        for parameter in parameters {
             let i = parameter.rawValue, start = data.offsets[i]
-            let block = try onDevice { () throws(OpenCLError) in try reverse.parameterGradient.download(start ..< start + data.slotCounts[i] * data.units) }
-            gradient[parameter] = block.map(Double.init)
+            let block = try onDevice { () throws(OpenCLError) in try gradient.download(start ..< start + data.slotCounts[i] * data.units) }
+            out[parameter] = block.map(Double.init)
         }
-        return gradient
+        return out
     }
 }

@@ -25,11 +25,14 @@ public enum RunoffSessionError: Error, CustomStringConvertible, Equatable {
     case gradientWithoutRecording
     /// A parameter series whose slots or slot-of-step table differ from the session's.
     case layoutChanged(HBVParameter)
+    /// A gradient asked at another free vector than the recording forward's.
+    case gradientAtAnotherPoint
 
     public var description: String {
         switch self {
         case .gradientWithoutRecording: "runoff session: gradient asked without a recording forward run before it"
         case .layoutChanged(let p): "runoff session: parameter \(p) changed its slots or slot-of-step table since the session was made"
+        case .gradientAtAnotherPoint: "runoff session: gradient asked at another free vector than the recording forward run's"
         }
     }
 }

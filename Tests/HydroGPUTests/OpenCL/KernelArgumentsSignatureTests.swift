@@ -69,7 +69,8 @@ struct KernelArgumentsSignatureTests {
                                                         "mlp_forward", "mlp_backward_partial", "mlp_sum_partials",
                                                         "hbv_sequential_forward", "hbv_sequential_adjoint",
                                                         "hbv_implicit_forward", "hbv_implicit_adjoint",
-                                                        "runoff_component_mean", "runoff_balance_reduce"]))
+                                                        "runoff_component_mean", "runoff_balance_reduce",
+                                                        "expand_parameter", "pull_back_partial", "pull_back_reduce"]))
         for d in all {
             let parameters = try #require(Self.parameters(of: d.kernel), "\(d.file): \(d.type) names kernel '\(d.kernel)', which no program defines")
             #expect(d.properties.map(Self.snakeCase) == parameters, "\(d.file): \(d.type) declares \(d.properties); \(d.kernel) takes \(parameters)")
