@@ -65,34 +65,36 @@ inline void ihbv_parameter_gradient(const ihbv_fluxes *o, const real *p, const r
 #undef PARAMETER_GRADIENT
 }
 
-// Solves m x = b (one row and column per storage, row-major) by Gaussian elimination with partial pivoting; b becomes x.
+// Solves m x = b for the leading n x n block of m (one row and column per storage, row-major,
+// stride IHBV_N; the trailing storages are decoupled and constant in the step,
+// ihbv_glacier_solved_storages) by Gaussian elimination with partial pivoting; b[0..n) becomes x.
 // Returns 0 when a pivot is zero or not finite.
-inline int ihbv_solve(real *m, real *b) {
-    for (int k = 0; k < IHBV_N; ++k) {
+inline int ihbv_solve(real *m, real *b, int n) {
+    for (int k = 0; k < n; ++k) {
         int pivot = k;
         real largest = fabs(m[k * IHBV_N + k]);
-        for (int i = k + 1; i < IHBV_N; ++i) {
+        for (int i = k + 1; i < n; ++i) {
             if (fabs(m[i * IHBV_N + k]) > largest) { largest = fabs(m[i * IHBV_N + k]); pivot = i; }
         }
         if (!(largest > 0) || isinf(largest)) return 0;
         if (pivot != k) {
-            for (int j = 0; j < IHBV_N; ++j) { const real t = m[k * IHBV_N + j]; m[k * IHBV_N + j] = m[pivot * IHBV_N + j]; m[pivot * IHBV_N + j] = t; }
+            for (int j = 0; j < n; ++j) { const real t = m[k * IHBV_N + j]; m[k * IHBV_N + j] = m[pivot * IHBV_N + j]; m[pivot * IHBV_N + j] = t; }
             const real t = b[k]; b[k] = b[pivot]; b[pivot] = t;
         }
         const real inverse = 1 / m[k * IHBV_N + k];
-        for (int i = k + 1; i < IHBV_N; ++i) {
+        for (int i = k + 1; i < n; ++i) {
             const real factor = m[i * IHBV_N + k] * inverse;
             if (factor == 0) continue;
-            for (int j = k + 1; j < IHBV_N; ++j) m[i * IHBV_N + j] -= factor * m[k * IHBV_N + j];
+            for (int j = k + 1; j < n; ++j) m[i * IHBV_N + j] -= factor * m[k * IHBV_N + j];
             b[i] -= factor * b[k];
         }
     }
-    for (int k = IHBV_N - 1; k >= 0; --k) {
+    for (int k = n - 1; k >= 0; --k) {
         real sum = b[k];
-        for (int j = k + 1; j < IHBV_N; ++j) sum -= m[k * IHBV_N + j] * b[j];
+        for (int j = k + 1; j < n; ++j) sum -= m[k * IHBV_N + j] * b[j];
         b[k] = sum / m[k * IHBV_N + k];
     }
-    for (int k = 0; k < IHBV_N; ++k) if (!isfinite(b[k])) return 0;
+    for (int k = 0; k < n; ++k) if (!isfinite(b[k])) return 0;
     return 1;
 }
 
@@ -133,7 +135,8 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
         ihbv_state_jacobian(o, p, J);
         for (int k = 0; k < IHBV_N * IHBV_N; ++k) J[k] = -J[k];
         for (int i = 0; i < IHBV_N; ++i) { J[i * IHBV_N + i] += 1; dx[i] = -F[i]; }
-        if (!ihbv_solve(J, dx)) {
+        // Storages past the solved block are constant this step (rate 0, no flux reads them).
+        if (!ihbv_solve(J, dx, ihbv_glacier_solved_storages(options))) {
             for (int i = 0; i < IHBV_N; ++i) dx[i] = -F[i];   // singular: fixed-point direction
         }
         real lambda = 1;
@@ -169,7 +172,8 @@ inline void ihbv_adjoint_step(const real *S, const real *p, real P, real T, real
     ihbv_state_jacobian(&o, p, J);
     for (int i = 0; i < IHBV_N; ++i)
         for (int j = 0; j < IHBV_N; ++j) JT[j * IHBV_N + i] = (i == j ? (real)1 : (real)0) - J[i * IHBV_N + j];
-    if (!ihbv_solve(JT, mu)) {
+    // Storages past the solved block are constant in the step: their mu_t is a_t.
+    if (!ihbv_solve(JT, mu, ihbv_glacier_solved_storages(options))) {
         for (int i = 0; i < IHBV_N; ++i) mu[i] = NAN;
     }
     ihbv_parameter_gradient(&o, p, mu, rbar, g);

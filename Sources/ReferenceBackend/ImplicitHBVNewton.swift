@@ -3,35 +3,36 @@ import HydroModel
 // One backward-Euler step of the implicit HBV model, solved by Newton with a line search
 // (docs/IMPLICIT-SOLVER.md section 4). kernels/hbv_implicit_fluxes.h mirrors this.
 
-/// Solves `J x = b` for a square row-major `m` of side `HBVStorage.count` by Gaussian
-/// elimination with partial pivoting. `m` is overwritten; `b` becomes `x`. Returns false when a
-/// pivot is zero or not finite.
+/// Solves `J x = b` for the leading `n` x `n` block of a square row-major `m` of side
+/// `HBVStorage.count` (the storages the step solves for, `GlacierProcess.implicitStorageCount`;
+/// the trailing ones are decoupled and constant) by Gaussian elimination with partial pivoting.
+/// `m` is overwritten; `b[0..<n]` becomes `x`. Returns false when a pivot is zero or not finite.
 @inlinable
-func implicitHBVSolve<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>) -> Bool {
-    let n = HBVStorage.count
+func implicitHBVSolve<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>, storages n: Int) -> Bool {
+    let s = HBVStorage.count   // row stride
     for k in 0..<n {
         var pivot = k
-        var largest = abs(m[k * n + k])
-        for i in (k + 1)..<n where abs(m[i * n + k]) > largest {
-            largest = abs(m[i * n + k]); pivot = i
+        var largest = abs(m[k * s + k])
+        for i in (k + 1)..<n where abs(m[i * s + k]) > largest {
+            largest = abs(m[i * s + k]); pivot = i
         }
         guard largest > 0, largest.isFinite else { return false }
         if pivot != k {
-            for j in 0..<n { let tmp = m[k * n + j]; m[k * n + j] = m[pivot * n + j]; m[pivot * n + j] = tmp }
+            for j in 0..<n { let tmp = m[k * s + j]; m[k * s + j] = m[pivot * s + j]; m[pivot * s + j] = tmp }
             let tmp = b[k]; b[k] = b[pivot]; b[pivot] = tmp
         }
-        let inverse = 1 / m[k * n + k]
+        let inverse = 1 / m[k * s + k]
         for i in (k + 1)..<n {
-            let factor = m[i * n + k] * inverse
+            let factor = m[i * s + k] * inverse
             if factor == 0 { continue }
-            for j in (k + 1)..<n { m[i * n + j] -= factor * m[k * n + j] }
+            for j in (k + 1)..<n { m[i * s + j] -= factor * m[k * s + j] }
             b[i] -= factor * b[k]
         }
     }
     for k in stride(from: n - 1, through: 0, by: -1) {
         var sum = b[k]
-        for j in (k + 1)..<n { sum -= m[k * n + j] * b[j] }
-        b[k] = sum / m[k * n + k]
+        for j in (k + 1)..<n { sum -= m[k * s + j] * b[j] }
+        b[k] = sum / m[k * s + k]
     }
     for k in 0..<n where !b[k].isFinite { return false }
     return true
@@ -98,7 +99,7 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     public func solve(previous: UnsafePointer<Real>, state: UnsafeMutablePointer<Real>,
                       parameters: ImplicitHBVParameters<Real>, precipitation: Real, temperature: Real, pet: Real,
                       workspace w: UnsafeMutablePointer<Real>) -> (fluxes: ImplicitHBVFluxes<Real>, converged: Bool) {
-        let n = HBVStorage.count
+        let n = HBVStorage.count, solved = GlacierProcess.implicitStorageCount(active)
         let F = w, J = F + n, dx = J + n * n, trialS = dx + n, trialF = trialS + n
         for i in 0..<n { state[i] = previous[i] }
         var (norm, fluxes) = residual(previous: previous, state: state, residual: F,
@@ -117,7 +118,8 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
             fluxes.stateJacobian(into: J)
             for k in 0..<(n * n) { J[k] = -J[k] }
             for i in 0..<n { J[i * n + i] += 1; dx[i] = -F[i] }
-            if !implicitHBVSolve(J, dx) {
+            // Storages past `solved` are constant this step (rate 0, no flux reads them): dx = 0.
+            if !implicitHBVSolve(J, dx, storages: solved) {
                 for i in 0..<n { dx[i] = -F[i] }   // singular: fixed-point direction
             }
             var lambda: Real = 1

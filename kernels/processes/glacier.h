@@ -39,6 +39,16 @@ inline void hbv_glacier_reverse(const hbv_trace *r, const hbv_params *q, const h
 // ImplicitProcess extension in GlacierProcess.swift: change both.
 #include "hbv_implicit_types.h"
 
+// The leading storages the implicit Newton system and adjoint solve for: the ice store (the
+// table's last storage) only with a glacier whose ice is known; otherwise nothing moves it and
+// no flux reads it, so it stays constant and is left out (GlacierProcess.implicitStorageCount).
+#if HBV_STORAGE_ICE != HBV_STORAGE_COUNT - 1
+#error "the ice store must be the table's last storage (ihbv_glacier_solved_storages)"
+#endif
+inline int ihbv_glacier_solved_storages(int options) {
+    return ((options & HBV_ACTIVE_glacier) && (options & HBV_OPTION_ICE_LIMITED)) ? HBV_STORAGE_COUNT : HBV_STORAGE_ICE;
+}
+
 inline void ihbv_glacier_evaluate(const real *p, ihbv_fluxes *o) {
     o->ice_warm = fmax(o->temperature - p[HBV_PARAM_TTG], (real)0);
     real snow_slope, ice_slope = 0;
