@@ -63,6 +63,7 @@ typedef struct {
     real exchange, gx_power, dexchange_dslz;
     // Glacier ice melt from the ice store to the upper zone (processes/glacier.h).
     real ice_warm, ice_base, ice_melt, dice_melt_dsp, dice_melt_dice;
+    real degree_day;   // the snow's degree-day factor (per step), handed to the glacier
     // Runoff (mm per step): the sum of the runoff fluxes the operators add.
     real runoff;
 } ihbv_fluxes;
@@ -71,4 +72,5 @@ typedef struct {
 // reverse process order, read by the producer).
 typedef struct {
     real tosoil;
+    real degree_day;   // the glacier's weight of the snow's degree-day factor
 } ihbv_flux_adjoint;

@@ -36,6 +36,7 @@ inline void hbv_step_trace(const hbv_states *s, const hbv_params *q, const hbv_f
     hbv_states state = *s;
     r->exchange = (realv)(0);
     r->ice_melt = (realv)(0);
+    r->degree_day = (realv)(0);
 #define FORWARD(name) if (options & HBV_ACTIVE_##name) hbv_##name##_forward(&state, q, &x, r); \
                       else { HBV_ABSENT_FORWARD_##name(&state, q, &x, r) }
     HBV_PROCESSES(FORWARD)
@@ -58,7 +59,7 @@ inline void hbv_step_adjoint(const hbv_states *s, realv wpow, realv epow, const 
     hbv_step_trace(s, q, f, dt, near_zero, options, 1, wpow, epow, &r);
     const hbv_step_inputs x = { *f, dt, near_zero, options & 1, 1, wpow, epow, (options & HBV_OPTION_ICE_LIMITED) != 0 };
     const realv zero = (realv)(0);
-    hbv_flux_adjoint af = { zero, zero, zero, zero, a_runoff, a_runoff, a_runoff };
+    hbv_flux_adjoint af = { zero, zero, zero, zero, a_runoff, a_runoff, a_runoff, zero };
 #define REVERSE(name) if (options & HBV_ACTIVE_##name) hbv_##name##_reverse(&r, q, &x, a, &af, g); \
                       else { HBV_ABSENT_REVERSE_##name(&r, q, &x, a, &af, g) }
     HBV_PROCESSES_REVERSED(REVERSE)

@@ -30,6 +30,8 @@ typedef struct {
     realv suz1, percolation, suz2, qpot, qpos, q0, suz3, q1, slz2, q2;
     realv gx_store, gx_power, gx_pot;
     realv g_bare, g_tmtt, g_pot, g_ice, ice_melt;
+    // The snow's degree-day factor (per step), handed to the glacier; 0 without snow.
+    realv degree_day;
     realv runoff;
     // Water the groundwater exchange added to (> 0) or took from (< 0) the lower zone across
     // the unit's boundary; 0 unless that process sets it. The water balance counts it.
@@ -41,6 +43,7 @@ typedef struct {
 // process adds the adjoints of the fluxes it consumed, which the producing process then reads.
 typedef struct {
     realv tosoil, recharge, excess, percolation, q0, q1, q2;
+    realv degree_day;   // the glacier's weight of the snow's degree-day factor
 } hbv_flux_adjoint;
 
 // What every process operator of one step sees besides storages and parameters.

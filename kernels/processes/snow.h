@@ -12,6 +12,7 @@ inline void hbv_snow_forward(hbv_states *s, const hbv_params *q, const hbv_step_
     r->snowfall = IF(f->temp >= q->tt, zero, f->precip * q->sfcf);
     r->sp1 = s->snowpack + r->snowfall;
     const realv cfmax = q->cfmax;
+    r->degree_day = cfmax;   // handed on: the glacier's ice melts at CFICE times it
     r->mpot = cfmax * (f->temp - q->tt);
     r->mpos = fmax(r->mpot, zero);
     r->melt = fmin(r->mpos, r->sp1);
@@ -60,6 +61,7 @@ inline void hbv_snow_reverse(const hbv_trace *r, const hbv_params *q, const hbv_
     const realv a_mpot = IF(r->mpot > zero, w_melt * a_melt, zero);
     // mpot = CFMAX (T - TT)
     g->cfmax += (f->temp - q->tt) * a_mpot;
+    g->cfmax += af->degree_day;   // the glacier's use of the degree-day factor
     g->tt -= q->cfmax * a_mpot;
     // sp1 = SP + snowfall (the split itself has zero gradient); snowfall = SFCF P, rain = RFCF P,
     // and rain joins the soil beside the release, so the recharge gave it the release's adjoint.
@@ -106,6 +108,7 @@ inline void ihbv_snow_evaluate(const real *p, ihbv_fluxes *o) {
     real lsp_slope, lmw_slope;
     o->lim_sp = ihbv_limiter(sp, IHBV_LIMITER_WIDTH, &lsp_slope);
     o->lim_mw = ihbv_limiter(mw, IHBV_LIMITER_WIDTH, &lmw_slope);
+    o->degree_day = p[HBV_PARAM_CFMAX];   // handed on: the glacier's ice melts at CFICE times it
     o->melt = p[HBV_PARAM_CFMAX] * o->pos_melt * o->lim_sp;
     o->dmelt_dsp = p[HBV_PARAM_CFMAX] * o->pos_melt * lsp_slope;
     o->refr = p[HBV_PARAM_CFR] * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
@@ -156,7 +159,7 @@ inline void ihbv_snow_parameter_gradient(const ihbv_fluxes *o, const real *p, co
     const real g_melt = mu[HBV_STORAGE_MELTWATER] - mu[HBV_STORAGE_SNOWPACK];
     const real g_refr = -g_melt;
     const real g_tos = mu[HBV_STORAGE_SM] - mu[HBV_STORAGE_MELTWATER] + gf->tosoil;
-    g[HBV_PARAM_CFMAX] += g_melt * o->pos_melt * o->lim_sp + g_refr * p[HBV_PARAM_CFR] * o->pos_cold * o->lim_mw;
+    g[HBV_PARAM_CFMAX] += g_melt * o->pos_melt * o->lim_sp + g_refr * p[HBV_PARAM_CFR] * o->pos_cold * o->lim_mw + gf->degree_day;
     g[HBV_PARAM_CFR] += g_refr * p[HBV_PARAM_CFMAX] * o->pos_cold * o->lim_mw;
     real d_tt = 0;
     if (o->pos_melt > 0) d_tt -= g_melt * p[HBV_PARAM_CFMAX] * o->lim_sp;

@@ -1,8 +1,8 @@
 import RealModule
 
 /// Glacier ice melt (docs/GLACIER.md): on the glacier part GFRAC of a unit, once the snow has
-/// gone, ice melts by degree-day, `GFRAC CFICE CFMAX max(T - TTG, 0)` per step (CFICE >= 1: ice
-/// melts faster than snow), limited by and taken from the ice store ICE when its thickness is
+/// gone, ice melts by degree-day, `GFRAC CFICE DD max(T - TTG, 0)` per step with DD the snow's
+/// degree-day factor (`HBVStepFluxes.degreeDayFactor`; CFICE >= 1: ice melts faster than snow), limited by and taken from the ice store ICE when its thickness is
 /// known (`ActiveProcesses.limitsIceMelt`); otherwise the ice is unlimited and ICE stays as it is.
 /// The melt passes to the upper zone: a glacier has no soil to fill, its melt water drains
 /// fast (HBV-light's glacier routine bypasses the soil routine likewise).
@@ -22,7 +22,8 @@ public enum GlacierProcess: SequentialProcess {
         r.glacierBare = s.snowpack > 0 ? 0 : 1
         r.tMinusTTG = x.temperature - p.ttg
         let warm = r.tMinusTTG > 0 ? r.tMinusTTG : 0
-        let potential = (((p.gfrac * p.cfice) * p.cfmax) * warm) * r.glacierBare
+        let potential = (((p.gfrac * p.cfice) * f.degreeDayFactor) * warm) * r.glacierBare
+        r.iceDegreeDay = f.degreeDayFactor
         if x.limitsIceMelt {
             r.iceShare = share(potential, s.ice)
             f.iceMelt = Swift.min(potential, s.ice)
@@ -42,16 +43,17 @@ public enum GlacierProcess: SequentialProcess {
         // SUZ += melt; ICE -= melt (known ice only); melt = min(pot, ICE) (or pot)
         let gMelt = x.limitsIceMelt ? g.upperZone - g.ice : g.upperZone
         if x.limitsIceMelt { g.ice += gMelt * (1 - r.iceShare) }
-        let gPotential = gMelt * r.iceShare * r.glacierBare   // pot = GFRAC CFICE CFMAX max(T - TTG, 0) bare
+        let gPotential = gMelt * r.iceShare * r.glacierBare   // pot = GFRAC CFICE DD max(T - TTG, 0) bare
         let warm = r.tMinusTTG > 0 ? r.tMinusTTG : 0
-        gp.gfrac += gPotential * (p.cfice * p.cfmax) * warm
-        gp.cfice += gPotential * (p.gfrac * p.cfmax) * warm
-        gp.cfmax += gPotential * (p.gfrac * p.cfice) * warm
-        if r.tMinusTTG > 0 { gp.ttg -= gPotential * ((p.gfrac * p.cfice) * p.cfmax) }
+        let dd = r.iceDegreeDay
+        gp.gfrac += gPotential * (p.cfice * dd) * warm
+        gp.cfice += gPotential * (p.gfrac * dd) * warm
+        gf.degreeDayFactor += gPotential * (p.gfrac * p.cfice) * warm   // the snow adds it to its factor's gradient
+        if r.tMinusTTG > 0 { gp.ttg -= gPotential * ((p.gfrac * p.cfice) * dd) }
     }
 }
 
-/// Glacier, implicit solver: ice melt `GFRAC CFICE CFMAX (T - TTG)+ (1 - lim(SP)) lim(ICE)` from
+/// Glacier, implicit solver: ice melt `GFRAC CFICE DD (T - TTG)+ (1 - lim(SP)) lim(ICE)` from
 /// the ice store to the upper zone, the snow-gone switch smoothed by the snow's limiter of
 /// width 0.1 mm (`ImplicitHBVConstants.limiterWidth`: bare once the pack is below 0.1 mm) and
 /// the ice limit by the same limiter (1 when the ice is not limited).
@@ -76,7 +78,7 @@ extension GlacierProcess: ImplicitProcess {
         let snow = limiter(o.state.snowpack)
         let ice = o.active.limitsIceMelt ? limiter(o.state.ice) : (Real(1), Real(0))
         o.iceBase = (1 - snow.0) * ice.0
-        let potential = p.gfrac * p.cfice * p.cfmax * o.iceWarm
+        let potential = p.gfrac * p.cfice * o.degreeDay * o.iceWarm
         o.iceMelt = potential * o.iceBase
         o.dIceMeltdSP = -potential * snow.1 * ice.0
         o.dIceMeltdICE = potential * (1 - snow.0) * ice.1
@@ -104,9 +106,9 @@ extension GlacierProcess: ImplicitProcess {
         let p = o.par
         // The melt enters the upper zone, from the ice store when the ice is known.
         let weight = (mu.upperZone - (o.active.limitsIceMelt ? mu.ice : 0)) * o.iceBase
-        g.gfrac += weight * p.cfice * p.cfmax * o.iceWarm
-        g.cfice += weight * p.gfrac * p.cfmax * o.iceWarm
-        g.cfmax += weight * p.gfrac * p.cfice * o.iceWarm
-        if o.iceWarm > 0 { g.ttg -= weight * p.gfrac * p.cfice * p.cfmax }
+        g.gfrac += weight * p.cfice * o.degreeDay * o.iceWarm
+        g.cfice += weight * p.gfrac * o.degreeDay * o.iceWarm
+        gf.degreeDay += weight * p.gfrac * p.cfice * o.iceWarm   // the snow adds it to its factor's gradient
+        if o.iceWarm > 0 { g.ttg -= weight * p.gfrac * p.cfice * o.degreeDay }
     }
 }

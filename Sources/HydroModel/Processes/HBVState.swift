@@ -35,6 +35,8 @@ public struct HBVStepFluxes<Real: BinaryFloatingPoint & Sendable>: Sendable, Equ
     /// process is off). The ice store lies outside the unit's water (`HBVStorage.isUnitWater`),
     /// so the water balance counts the melt as an inflow.
     public var iceMelt: Real = 0
+    /// The snow's degree-day melt factor (per step), handed to the glacier (0 without snow).
+    public var degreeDayFactor: Real = 0
 
     @inlinable public init() {}
 

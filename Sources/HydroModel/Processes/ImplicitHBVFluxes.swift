@@ -88,6 +88,8 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     // Glacier ice melt from the ice store into the upper zone (GlacierProcess): (T - TTG)+, the
     // smooth bare-ice and ice-left factors' product, the melt and its state derivatives.
     public var iceWarm: Real = 0, iceBase: Real = 0, iceMelt: Real = 0, dIceMeltdSP: Real = 0, dIceMeltdICE: Real = 0
+    /// The snow's degree-day factor (per step), which the glacier's ice melt scales (0 without snow).
+    public var degreeDay: Real = 0
     /// Runoff (mm per step): the sum of the runoff fluxes the operators add.
     public var runoffRate: Real = 0
 
@@ -160,6 +162,8 @@ public struct ImplicitFluxAdjoint<Real: Real_> {
     /// Weight of the snow's release to the soil beyond mu[soil] - mu[meltwater] (recharge
     /// diverts a share of it to the upper zone).
     public var tosoil: Real = 0
+    /// Weight of the snow's degree-day factor in the glacier's ice melt (the snow adds it to CFMAX).
+    public var degreeDay: Real = 0
 
     @inlinable public init() {}
 }

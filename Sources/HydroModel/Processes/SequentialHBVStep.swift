@@ -43,6 +43,7 @@ public struct SequentialHBVStepRecord<Real: BinaryFloatingPoint & Sendable>: Sen
     public var glacierBare: Real = 0
     public var tMinusTTG: Real = 0
     public var iceShare: Real = 0
+    public var iceDegreeDay: Real = 0
 
     @inlinable public init() {}
 }

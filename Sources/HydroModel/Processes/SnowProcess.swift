@@ -18,6 +18,7 @@ public enum SnowProcess: SequentialProcess {
         f.snow = isRain ? 0 : x.precipitation * p.sfcf
         var snowpack = s.snowpack + f.snow
         r.tMinusTT = T - p.tt
+        f.degreeDayFactor = p.cfmax   // handed on: the glacier's ice melts at CFICE times it
         let meltPotential = p.cfmax * r.tMinusTT
         r.meltGate = meltPotential > 0 ? 1 : 0
         let meltPositive = meltPotential > 0 ? meltPotential : 0
@@ -66,7 +67,7 @@ public enum SnowProcess: SequentialProcess {
         let gMeltPotential = gMelt * r.meltShare * r.meltGate
         gCFMAX += gMeltPotential * r.tMinusTT                 // pot = CFMAX * (T - TT)
         gTT -= gMeltPotential * p.cfmax
-        gp.cfmax += gCFMAX
+        gp.cfmax += gCFMAX + gf.degreeDayFactor   // the glacier's use of the degree-day factor
         gp.tt += gTT
         // rain = RFCF P, snowfall = SFCF P (one of them, by the split): snowfall joins the pack
         // (SP + snowfall); rain joins the soil beside the release, so the recharge gave it the
@@ -145,6 +146,7 @@ extension SnowProcess: ImplicitProcess {
         let lsp = limiter(sp)
         let lmw = limiter(mw)
         o.limSP = lsp.0; o.limMW = lmw.0
+        o.degreeDay = p.cfmax   // handed on: the glacier's ice melts at CFICE times it
         o.melt = p.cfmax * o.posMelt * o.limSP
         o.dMeltdSP = p.cfmax * o.posMelt * lsp.1
         o.refr = p.cfr * p.cfmax * o.posCold * o.limMW
@@ -181,7 +183,7 @@ extension SnowProcess: ImplicitProcess {
         let gMelt = mu.meltwater - mu.snowpack
         let gRefr = -gMelt
         let gTos = mu.soilMoisture - mu.meltwater + gf.tosoil
-        g.cfmax += gMelt * o.posMelt * o.limSP + gRefr * p.cfr * o.posCold * o.limMW
+        g.cfmax += gMelt * o.posMelt * o.limSP + gRefr * p.cfr * o.posCold * o.limMW + gf.degreeDay
         g.cfr += gRefr * p.cfmax * o.posCold * o.limMW
         var dTT: Real = 0
         if o.posMelt > 0 { dTT -= gMelt * p.cfmax * o.limSP }
