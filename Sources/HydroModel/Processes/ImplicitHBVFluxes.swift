@@ -162,7 +162,7 @@ public struct ImplicitFluxAdjoint<Real: Real_> {
     /// Weight of the snow's release to the soil beyond mu[soil] - mu[meltwater] (recharge
     /// diverts a share of it to the upper zone).
     public var tosoil: Real = 0
-    /// Weight of the snow's degree-day factor in the glacier's ice melt (the snow adds it to CFMAX).
+    /// Weight of the snow's degree-day factor in the glacier's ice melt (the snow adds it to its factor's gradient).
     public var degreeDay: Real = 0
 
     @inlinable public init() {}
