@@ -41,6 +41,16 @@ public struct CaseSummary: Sendable {
             notes.append("network    \(n.levels.count) topological levels, \(n.outlets.count) outlet\(n.outlets.count == 1 ? "" : "s")")
         }
         levels = c.network?.levels.count
+        if let g = c.glacier {
+            // The glacier as the model will see it (docs/GLACIER.md): where, how much, what ice.
+            let glacierised = g.fraction.filter { $0 > 0 }.count
+            let area = zip(g.fraction, c.grid.cellAreaSquareMetres).reduce(0) { $0 + $1.0 * $1.1 } / 1e6
+            let ice = g.ice.map { ice in
+                let volume = zip(zip(g.fraction, ice), c.grid.cellAreaSquareMetres).reduce(0) { $0 + $1.0.0 * $1.0.1 * $1.1 } / 1e3
+                return "ice \(String(format: "%.3g", volume / 1e6)) million m³ water equivalent (limits the melt)"
+            } ?? "unlimited ice (no model.glacier.ice)"
+            notes.append("glacier    \(glacierised) of \(c.grid.cellCount) cells glacierised, \(String(format: "%.2f", area)) km² of ice (\(String(format: "%.1f", 100 * area / max(c.grid.totalAreaKm2, 1e-12))) % of the domain), \(ice)")
+        }
         notes += c.inputNotes
     }
 

@@ -28,7 +28,11 @@ struct GlacierCaseTests {
         #expect(truth.contains(0) && truth.contains { $0 > 0.5 }, "part of the catchment is glacierised")
         let (folder, config, text) = try Self.written(c)
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard case .success = CaseValidation.validate(config) else { Issue.record("validate: \(CaseValidation.validate(config))"); return }
+        guard case .success(let summary) = CaseValidation.validate(config) else { Issue.record("validate: \(CaseValidation.validate(config))"); return }
+        // validate reports the glacier: glacierised cells and ice area (1 km² cells here).
+        let cells = truth.filter { $0 > 0 }.count, area = truth.reduce(0, +)
+        #expect(summary.lines.contains("glacier    \(cells) of \(c.cellCount) cells glacierised, \(String(format: "%.2f", area)) km² of ice (\(String(format: "%.1f", 100 * area / Double(c.cellCount))) % of the domain), unlimited ice (no model.glacier.ice)"),
+                "\(summary.lines.filter { $0.hasPrefix("glacier") })")
         let loaded = try HydroCase.load(config)
         let fraction = try #require(loaded.glacier?.fraction)
         #expect(zip(fraction, truth).allSatisfy { abs($0 - $1) <= 1e-6 })
