@@ -43,6 +43,25 @@ struct ImplicitHBVGradientTests {
     }
 
     /// Adjoint within 1e-6 relative of a difference quotient, or within its rounding floor.
+    /// The IFT adjoint of `parameters` (first, middle and last entry of each series) against
+    /// central differences of the forward model's loss `weights . runoff`.
+    func checkParameters(_ parameters: [HBVParameter], of problem: RunoffProblem<Double>, gradient: RunoffGradient<Double>,
+                         weights w: [Double], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for parameter in parameters {
+            let series = problem.parameters[parameter]!
+            let adjoint = try #require(gradient.parameters[parameter], sourceLocation: sourceLocation)
+            #expect(adjoint.contains { abs($0) > 1e-8 }, "\(parameter.name) has a zero gradient", sourceLocation: sourceLocation)
+            for index in Set([0, series.values.count / 2, series.values.count - 1]) {
+                let fd = try differenceQuotients(series.values[index]) { v in
+                    var q = problem
+                    q.parameters[parameter]!.values[index] = v
+                    return try loss(q, w)
+                }
+                #expect(agrees(adjoint[index], fd), "\(parameter.name)[\(index)]: adjoint \(adjoint[index]) fd \(fd)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
     func agrees(_ adjoint: Double, _ fd: [(derivative: Double, noise: Double)]) -> Bool {
         fd.contains { abs(adjoint - $0.derivative) <= 1e-6 * abs($0.derivative) + $0.noise }
     }

@@ -110,19 +110,7 @@ struct GlacierTests {
         let w = SyntheticHBV.lossWeights(problem.forcing.steps * problem.forcing.cells)
         let (result, gradient) = try checker.model.gradient(problem, runoffAdjoint: w)
         #expect(result.audit.iceMelt > 10, "the ice melts (\(result.audit.iceMelt) mm)")
-        for parameter in [HBVParameter.gfrac, .cfice, .ttg, .cfmax] {
-            let series = problem.parameters[parameter]!
-            let adjoint = try #require(gradient.parameters[parameter])
-            #expect(adjoint.contains { abs($0) > 1e-8 }, "\(parameter.name) has a zero gradient")
-            for index in Set([0, series.values.count / 2, series.values.count - 1]) {
-                let fd = try checker.differenceQuotients(series.values[index]) { v in
-                    var q = problem
-                    q.parameters[parameter]!.values[index] = v
-                    return try checker.loss(q, w)
-                }
-                #expect(checker.agrees(adjoint[index], fd), "\(parameter.name)[\(index)]: adjoint \(adjoint[index]) fd \(fd)")
-            }
-        }
+        try checker.checkParameters([.gfrac, .cfice, .ttg, .cfmax], of: problem, gradient: gradient, weights: w)
         // And the initial ice (limited: the store decides when the melt stops).
         let ice = HBVStorage.ice.rawValue * problem.units
         let fd = try checker.differenceQuotients(problem.initialStates[ice]) { v in

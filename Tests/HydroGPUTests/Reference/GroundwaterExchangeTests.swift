@@ -110,19 +110,7 @@ struct GroundwaterExchangeTests {
         let w = SyntheticHBV.lossWeights(problem.forcing.steps * problem.forcing.cells)
         let (result, gradient) = try checker.model.gradient(problem, runoffAdjoint: w)
         #expect(abs(result.audit.exchange) > 1, "the exchange moves water (\(result.audit.exchange) mm)")
-        for parameter in [HBVParameter.gx, .gxref, .gxpow, .k2] {
-            let series = problem.parameters[parameter]!
-            let adjoint = try #require(gradient.parameters[parameter])
-            #expect(adjoint.contains { abs($0) > 1e-8 }, "\(parameter.name) has a zero gradient")
-            for index in Set([0, series.values.count / 2, series.values.count - 1]) {
-                let fd = try checker.differenceQuotients(series.values[index]) { v in
-                    var q = problem
-                    q.parameters[parameter]!.values[index] = v
-                    return try checker.loss(q, w)
-                }
-                #expect(checker.agrees(adjoint[index], fd), "\(parameter.name)[\(index)]: adjoint \(adjoint[index]) fd \(fd)")
-            }
-        }
+        try checker.checkParameters([.gx, .gxref, .gxpow, .k2], of: problem, gradient: gradient, weights: w)
     }
 
     /// The implicit solver's audit counts the exchange: it closes to the Newton tolerance, and
