@@ -118,9 +118,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
 /// Sum of the storages of one unit, in Double.
 enum WaterBalanceSum {
     static func of<Real: BinaryFloatingPoint>(_ states: UnsafePointer<Real>) -> Double {
-        var s = 0.0
-        for storage in HBVStorage.allCases where storage.isUnitWater { s += Double(states[storage.rawValue]) }
-        return s
+        UnitWaterBalance.storageSum(states, unit: 0, units: 1)
     }
     static func of<Real: BinaryFloatingPoint>(_ states: UnsafeMutablePointer<Real>) -> Double {
         of(UnsafePointer(states))

@@ -107,9 +107,8 @@ public struct TrainingSetup: Sendable {
             }
             var layout = ParameterLayout()
             // Not calibrated by default (model/hbv.table's `calibrate` column): held at the value
-            // that switches its term off (C = 0: δHBV 1.0), unless the config lists it. The
-            // glacier's CFICE and TTG are calibrated when the case has a glacier.
-            if !p.isCalibratedByDefault, p.process != .glacier, case .neutral(let off) = p.absence { layout.fixedValue = off }
+            // that switches its term off (C = 0: δHBV 1.0), unless the config lists it.
+            if !p.isCalibratedByDefault, case .neutral(let off) = p.absence { layout.fixedValue = off }
             if let given = config.parameters[p.name] {
                 layout = ParameterLayout()
                 layout.fixedValue = given.fixed
