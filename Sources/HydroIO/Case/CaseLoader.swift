@@ -10,7 +10,7 @@ final class CaseLoader {
     private var camelsCache: [URL: CamelsForcingFile] = [:]
     private var csvForcingCache: [String: CSVForcingColumn] = [:]
     /// What the loader decided about the inputs (labels, units, assumed CRS), for `validate`.
-    private(set) var notes: [String] = []
+    var notes: [String] = []
     /// The part of the full flow-direction grid kept by `domain.cut`, and that grid's geometry.
     private var window: GridWindow?
     private var fullGeometry: GridGeometry?
@@ -46,6 +46,7 @@ final class CaseLoader {
                                    pet: none("pet", .waterDepth, windows.pet.source), gauges: gauges, warnings: [])
             loaded.forcingWindows = windows
             loaded.glacier = try glacierMaps(grid, flowDirections: d8)
+            loaded.elevationOffsets = try elevationOffsets(grid, flowDirections: d8, dem: dem)
             loaded.inputNotes = notes + ["forcing    read in windows of steps, over the domain's \(windows.slabCells) forcing-grid cells per step and variable"]
             return loaded
         }
@@ -88,8 +89,9 @@ final class CaseLoader {
         var loaded = HydroCase(config: config, grid: grid, flowDirection: d8, network: network, dem: dem, descriptors: descriptors, time: time,
                                warmupSteps: ranges["warmup"], calibrationSteps: ranges["calibration"], validationSteps: ranges["validation"],
                                precipitation: precipitation, temperature: temperature, pet: pet, gauges: gauges, warnings: warnings)
-        loaded.inputNotes = notes
         loaded.glacier = try glacierMaps(grid, flowDirections: d8)
+        loaded.elevationOffsets = try elevationOffsets(grid, flowDirections: d8, dem: dem)
+        loaded.inputNotes = notes
         return loaded
     }
 

@@ -20,7 +20,8 @@ public struct GlacierMaps: Sendable, Equatable {
 }
 
 extension CaseLoader {
-    /// Reads `model.glacier` onto the active cells: a raster must lie on the flow directions'
+    /// Reads `model.glacier` onto the active cells (a lumped case's elevation bands: one value
+    /// per band, from the bands' `glacier`; the ice number for each): a raster must lie on the flow directions'
     /// grid and hold a value on every active cell; fractions must lie in 0-1 and the ice be
     /// >= 0. Errors name the file, row and column.
     func glacierMaps(_ grid: CaseGrid, flowDirections d8: Raster<Double>?) throws(InputError) -> GlacierMaps? {
@@ -48,7 +49,12 @@ extension CaseLoader {
                 }
             }
         }
-        return GlacierMaps(fraction: try values(glacier.fraction, what: "fraction", range: 0...1),
-                           ice: try glacier.ice.map { f throws(InputError) in try values(f, what: "ice (mm water equivalent)", range: 0...1e7) })
+        // A lumped basin with elevation bands: one model cell per band, its glacier share from the band.
+        let bands = config.domain.lumped?.bands ?? []
+        let fraction = try glacier.fraction.map { f throws(InputError) in try values(f, what: "fraction", range: 0...1) } ?? bands.map(\.glacierFraction)
+        let cells = fraction.count
+        func perCell(_ v: [Double]) -> [Double] { v.count == cells ? v : [Double](repeating: v[0], count: cells) }
+        return GlacierMaps(fraction: fraction,
+                           ice: try glacier.ice.map { f throws(InputError) in perCell(try values(f, what: "ice (mm water equivalent)", range: 0...1e7)) })
     }
 }

@@ -38,8 +38,17 @@ public struct HydroCase: Sendable {
     /// Set when the forcing is read a window at a time (`load(_:windowedForcing:)`): then the
     /// forcing fields above hold no values and runs read windows from here.
     public var forcingWindows: CaseForcingWindows?
-    /// The glacier on the active cells (`model.glacier`), nil without one.
+    /// The glacier on the model cells (`model.glacier`), nil without one.
     public var glacier: GlacierMaps?
+    /// DZ per model cell, m: the cell's elevation minus the forcing's (`model.elevation`,
+    /// docs/ELEVATION.md); nil without elevations.
+    public var elevationOffsets: [Double]?
+    /// A lumped basin's elevation bands (`domain.lumped.bands`), empty otherwise. With bands the
+    /// model has one cell per band (`modelCells`): the glacier and elevation offsets hold one
+    /// value per band while `grid` and the forcing fields stay the basin's one cell.
+    public var bands: [ElevationBand] { config.domain.lumped?.bands ?? [] }
+    /// The cells the model computes: the active cells, or a lumped basin's bands.
+    public var modelCells: Int { bands.isEmpty ? grid.cellCount : bands.count }
 
     /// Reads the config at `url` and everything it names.
     public static func load(_ url: URL) throws(InputError) -> HydroCase {

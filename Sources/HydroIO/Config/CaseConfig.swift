@@ -116,6 +116,26 @@ public struct LumpedDomain: Sendable, Equatable {
     public var latitude: Double?
     /// A Caravan basin whose attributes give the area and latitude when these are nil.
     public var caravan: CaravanBasin? = nil
+    /// Elevation bands (`domain.lumped.bands`, docs/ELEVATION.md): the basin computed as one
+    /// model cell per band, all reading the basin's forcing corrected to the band's elevation,
+    /// their runoff summed by area before the unit hydrograph. Empty: one cell.
+    public var bands: [ElevationBand] = []
+}
+
+/// One elevation band of a lumped basin.
+public struct ElevationBand: Sendable, Equatable {
+    /// Mean elevation of the band, m.
+    public var elevation: Double
+    /// Share of the basin's area, 0-1 (the bands' shares sum to 1).
+    public var areaFraction: Double
+    /// Share of the band's area under glacier ice, 0-1 (read when `model.glacier` is set).
+    public var glacierFraction: Double
+
+    public init(elevation: Double, areaFraction: Double, glacierFraction: Double = 0) {
+        self.elevation = elevation
+        self.areaFraction = areaFraction
+        self.glacierFraction = glacierFraction
+    }
 }
 
 public struct TimeConfig: Sendable, Equatable {
@@ -293,6 +313,9 @@ public struct ModelOptions: Sendable, Equatable {
     public var memoryBudgetBytes: Double?
     /// The glacier (`model.glacier`, docs/GLACIER.md): nil, the case has none.
     public var glacier: GlacierConfig? = nil
+    /// The cells' and the forcing's elevations (`model.elevation`, docs/ELEVATION.md): nil, the
+    /// forcing is taken as it is (no lapse rate, no precipitation gradient).
+    public var elevation: ElevationConfig? = nil
 
     public init(solver: HBVSolver = .sequential, snow: Bool = false, routing: RoutingMethod = .d8, components: Int = 1, memoryBudgetBytes: Double? = nil) {
         self.solver = solver
@@ -310,16 +333,37 @@ public enum StaticField: Sendable, Equatable {
     case constant(Double)
 }
 
+/// `model.elevation`: the elevation of the model's cells and the elevation the forcing stands
+/// for, whose difference the temperature lapse rate and the precipitation gradient correct
+/// (docs/ELEVATION.md).
+public struct ElevationConfig: Sendable, Equatable {
+    /// Elevation of each cell (m); nil: `domain.dem` (gridded) or the bands' (lumped).
+    public var cells: StaticField?
+    /// Elevation the forcing stands for (m): the forcing grid's orography on the model grid, or
+    /// one value (a station, a basin-mean series); nil for a lumped case with bands: the bands'
+    /// area-weighted mean elevation.
+    public var forcing: StaticField?
+    /// Line of `model.elevation` in the config, for messages.
+    public var line: Int?
+
+    public init(cells: StaticField? = nil, forcing: StaticField? = nil, line: Int? = nil) {
+        self.cells = cells
+        self.forcing = forcing
+        self.line = line
+    }
+}
+
 /// `model.glacier`: where the glacier is and how much ice it holds (docs/GLACIER.md).
 public struct GlacierConfig: Sendable, Equatable {
-    /// Glacier area fraction of each cell, 0-1 (e.g. RGI outlines rasterised with GDAL).
-    public var fraction: StaticField
+    /// Glacier area fraction of each cell, 0-1 (e.g. RGI outlines rasterised with GDAL); nil for
+    /// a lumped case with elevation bands: each band's `glacier`.
+    public var fraction: StaticField?
     /// Ice over the glacier part of each cell, mm water equivalent; nil: unlimited ice.
     public var ice: StaticField?
     /// Line of `model.glacier` in the config, for messages.
     public var line: Int?
 
-    public init(fraction: StaticField, ice: StaticField? = nil, line: Int? = nil) {
+    public init(fraction: StaticField?, ice: StaticField? = nil, line: Int? = nil) {
         self.fraction = fraction
         self.ice = ice
         self.line = line

@@ -41,7 +41,7 @@ struct CaseConfigParser {
         for (i, g) in gauges.enumerated() where !seen.insert(g.id).inserted {
             throw InputError(file: file.path, line: try top.required("gauges").sequence()[i].line, place: "key 'gauges[\(i)].id'", message: "gauge '\(g.id)' is listed twice")
         }
-        let model = try parseModel(top["model"], lumped: domain.lumped != nil)
+        let model = try parseModel(top["model"], lumped: domain.lumped != nil, bands: domain.lumped?.bands ?? [])
         let output = try parseOutput(top["output"], caseName: name, glacier: model.glacier != nil)
         if model.snow, forcing.temperature == nil, forcing.minimumTemperature == nil || forcing.maximumTemperature == nil {
             throw InputError(file: file.path, line: top["model"]?.line, place: "key 'model.snow'",
@@ -83,12 +83,13 @@ struct CaseConfigParser {
         }
         var lumped: LumpedDomain?
         if let l = m["lumped"] {
-            let lm = try l.mapping(allowed: ["area_km2", "latitude"])
+            let lm = try l.mapping(allowed: ["area_km2", "latitude", "bands"])
             let area = try lm["area_km2"]?.double()
             if let area, area <= 0 { throw lm["area_km2"]!.error("area must be positive, found \(area)") }
             let latitude = try lm["latitude"]?.double()
             if let latitude, !(-90...90).contains(latitude) { throw lm["latitude"]!.error("latitude \(latitude) outside -90...90") }
             lumped = LumpedDomain(areaKm2: area, latitude: latitude)
+            if let b = lm["bands"] { lumped?.bands = try parseBands(b) }
         }
         var cut: DomainCut?
         if let c = m["cut"] {
@@ -295,12 +296,54 @@ struct CaseConfigParser {
                                  dateColumn: try om["date_column"]?.string(), nodata: try om["nodata"]?.double())
     }
 
+    /// `domain.lumped.bands: [{elevation: m, area: share, glacier: share}, ...]`
+    /// (docs/ELEVATION.md): the shares of the basin's area must sum to 1.
+    func parseBands(_ value: YAMLValue) throws(InputError) -> [ElevationBand] {
+        let items = try value.sequence()
+        guard !items.isEmpty else { throw value.error("bands lists no band") }
+        guard items.count <= 100 else { throw value.error("\(items.count) bands: at most 100 (each is a model cell run on the basin's forcing)") }
+        var bands: [ElevationBand] = []
+        for (k, item) in items.enumerated() {
+            let m = try item.mapping(allowed: ["elevation", "area", "glacier"])
+            let elevation = try m.required("elevation").double()
+            guard (-500...9000).contains(elevation) else { throw m["elevation"]!.error("band \(k + 1): elevation \(elevation) m outside -500-9000 m") }
+            let area = try m.required("area").double()
+            guard area > 0, area <= 1 else { throw m["area"]!.error("band \(k + 1): area \(area) is not a share of the basin's area in (0, 1]") }
+            let glacier = try m["glacier"]?.double() ?? 0
+            guard (0...1).contains(glacier) else { throw m["glacier"]!.error("band \(k + 1): glacier \(glacier) is not a share of the band's area in 0-1") }
+            bands.append(ElevationBand(elevation: elevation, areaFraction: area, glacierFraction: glacier))
+        }
+        let total = bands.reduce(0) { $0 + $1.areaFraction }
+        guard abs(total - 1) <= 1e-3 else {
+            throw value.error("the bands' area shares sum to \(total.formatted()), not 1")
+        }
+        return bands
+    }
+
+    /// `model.elevation: {cells: raster or number, forcing: raster or number}` (docs/ELEVATION.md).
+    func parseElevation(_ value: YAMLValue, lumped: Bool) throws(InputError) -> ElevationConfig {
+        let m = try value.mapping(allowed: ["cells", "forcing"])
+        func field(_ key: String, _ v: YAMLValue) throws(InputError) -> StaticField {
+            if v.isScalar, let number = try? v.double() {
+                guard (-500...9000).contains(number) else { throw v.error("\(key) elevation \(number) m outside -500-9000 m") }
+                return .constant(number)
+            }
+            if lumped { throw v.error("a lumped case has no grid: give the \(key) elevation as a number (m)") }
+            return .raster(try raster(v))
+        }
+        return ElevationConfig(cells: try m["cells"].map { v throws(InputError) in try field("cells", v) },
+                               forcing: try m["forcing"].map { v throws(InputError) in try field("forcing", v) }, line: value.line)
+    }
+
     /// Routing defaults to the gamma unit hydrograph for a lumped case (it has no network) and
     /// to D8 for a gridded one.
-    func parseModel(_ value: YAMLValue?, lumped: Bool) throws(InputError) -> ModelOptions {
+    func parseModel(_ value: YAMLValue?, lumped: Bool, bands: [ElevationBand] = []) throws(InputError) -> ModelOptions {
         let defaultRouting: RoutingMethod = lumped ? .gamma : .d8
-        guard let value else { return ModelOptions(solver: .sequential, snow: false, routing: defaultRouting, components: 1) }
-        let m = try value.mapping(allowed: ["solver", "snow", "routing", "components", "memory_budget", "glacier"])
+        guard let value else {
+            if !bands.isEmpty { throw InputError(file: file.path, place: "key 'model'", message: "elevation bands differ only in the temperature and precipitation the snow reads: set model.snow: true") }
+            return ModelOptions(solver: .sequential, snow: false, routing: defaultRouting, components: 1)
+        }
+        let m = try value.mapping(allowed: ["solver", "snow", "routing", "components", "memory_budget", "glacier", "elevation"])
         let components = try m["components"]?.int() ?? 1
         guard components >= 1 else { throw m["components"]!.error("components must be at least 1") }
         var budget: Double?
@@ -315,13 +358,28 @@ struct CaseConfigParser {
                                    routing: try m["routing"]?.choice(RoutingMethod.self) ?? defaultRouting, components: components, memoryBudgetBytes: budget)
         if let g = m["glacier"] {
             guard options.snow else { throw g.error("the glacier melts only once its snow has gone: set model.snow: true") }
-            options.glacier = try parseGlacier(g, lumped: lumped)
+            options.glacier = try parseGlacier(g, lumped: lumped, bands: !bands.isEmpty)
+        } else if let k = bands.firstIndex(where: { $0.glacierFraction > 0 }) {
+            throw value.error("elevation band \(k + 1) has glacier ice: add model.glacier (at least `glacier: {}`) to melt it (docs/GLACIER.md)")
+        }
+        if let e = m["elevation"] {
+            guard options.snow else { throw e.error("the elevation corrects the temperature and precipitation the snow reads: set model.snow: true") }
+            options.elevation = try parseElevation(e, lumped: lumped)
+            if !bands.isEmpty, options.elevation?.cells != nil {
+                throw e.error("the elevation bands give the cells' elevations: remove model.elevation.cells")
+            }
+            if bands.isEmpty, options.elevation?.forcing == nil {
+                throw e.error("needs forcing: the elevation (m) the forcing stands for, a number or a raster on the flow directions' grid")
+            }
+        } else if !bands.isEmpty {
+            guard options.snow else { throw value.error("elevation bands differ only in the temperature and precipitation the snow reads: set model.snow: true") }
+            options.elevation = ElevationConfig(line: value.line)
         }
         return options
     }
 
     /// `model.glacier: {fraction: raster or number, ice: raster or number}` (docs/GLACIER.md).
-    func parseGlacier(_ value: YAMLValue, lumped: Bool) throws(InputError) -> GlacierConfig {
+    func parseGlacier(_ value: YAMLValue, lumped: Bool, bands: Bool) throws(InputError) -> GlacierConfig {
         let m = try value.mapping(allowed: ["fraction", "ice"])
         func field(_ key: String, _ v: YAMLValue, range: ClosedRange<Double>, unit: String) throws(InputError) -> StaticField {
             if v.isScalar, let number = try? v.double() {
@@ -331,7 +389,9 @@ struct CaseConfigParser {
             if lumped { throw v.error("a lumped case has no grid: give \(key) as a number") }
             return .raster(try raster(v))
         }
-        let fraction = try field("fraction", try m.required("fraction"), range: 0...1, unit: " (a fraction of each cell's area)")
+        // With elevation bands the fraction is each band's `glacier`.
+        if bands, let f = m["fraction"] { throw f.error("the elevation bands give the glacier fraction: set each band's glacier share instead") }
+        let fraction = bands ? nil : try field("fraction", try m.required("fraction"), range: 0...1, unit: " (a fraction of each cell's area)")
         let ice = try m["ice"].map { v throws(InputError) in try field("ice", v, range: 0...1e7, unit: " mm water equivalent") }
         return GlacierConfig(fraction: fraction, ice: ice, line: value.line)
     }

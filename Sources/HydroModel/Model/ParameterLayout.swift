@@ -91,12 +91,20 @@ public struct ParameterSpace: Sendable {
     /// Parameters whose per-cell raw values come from the network, in `HBVParameter` order
     /// (the network's output columns).
     public let networkParameters: [HBVParameter]
+    /// The forcing corrected to the cells' elevations (TLAPSE, PGRAD), nil when the case gives
+    /// no elevations: `expand` hands the solvers effective parameters, `pullBack` chains back.
+    public let elevation: ElevationCorrection?
 
-    public init(layouts: [HBVParameter: ParameterLayout], cells: Int, components: Int = 1, steps: Int) throws(ParameterLayoutError) {
+    public init(layouts: [HBVParameter: ParameterLayout], cells: Int, components: Int = 1, steps: Int,
+                elevation: ElevationCorrection? = nil) throws(ParameterLayoutError) {
         self.layouts = layouts
         self.cells = cells
         self.components = components
         self.steps = steps
+        self.elevation = elevation
+        if let elevation, elevation.offsets.count != cells {
+            throw ParameterLayoutError(parameter: .tlapse, message: "elevation offsets for \(elevation.offsets.count) cells, the problem has \(cells)")
+        }
         var offsets: [HBVParameter: Int] = [:]
         var next = 0
         for p in HBVParameter.allCases {
@@ -130,6 +138,16 @@ public struct ParameterSpace: Sendable {
             if let v = layout.fixedValue ?? layout.initialValue {
                 guard v >= lo, v <= hi, layout.fixedValue != nil || (v > lo && v < hi) else {
                     throw ParameterLayoutError(parameter: p, message: "value \(v) outside its bounds [\(lo), \(hi)]\(layout.fixedValue == nil ? " (an initial value must lie strictly inside)" : "")")
+                }
+            }
+            if ElevationCorrection.parameters.contains(p) {
+                // The correction reads one value per unit for the whole record (TT' keeps TT's
+                // slots), and without elevations it has nothing to correct.
+                guard layout.temporal == .constant else {
+                    throw ParameterLayoutError(parameter: p, message: "is constant in time (no monthly or per-step layout): it corrects the forcing to the cell's elevation")
+                }
+                guard elevation != nil || layout.fixedValue == p.offValue else {
+                    throw ParameterLayoutError(parameter: p, message: "corrects the forcing to the cells' elevations, but the case gives none (model.elevation, docs/ELEVATION.md)")
                 }
             }
             guard !layout.isFixed, layout.spatial != .network else { continue }
@@ -188,10 +206,19 @@ public struct ParameterSpace: Sendable {
         return free
     }
 
-    /// Physical parameter series for the runoff model, absent parameters left out.
-    /// `networkRaw` is `[cells][networkParameters.count]` (needed when any parameter has the
-    /// `.network` layout).
+    /// Physical parameter series for the runoff model, absent parameters left out: with
+    /// elevations, the effective TT, TTG, RFCF and SFCF of `ElevationCorrection` (TLAPSE and
+    /// PGRAD consumed). `networkRaw` is `[cells][networkParameters.count]` (needed when any
+    /// parameter has the `.network` layout).
     public func expand<Real: Real_>(free: [Double], networkRaw: [Double]? = nil, as: Real.Type = Real.self) -> [HBVParameter: ParameterSeries<Real>] {
+        let given = expandAsGiven(free: free, networkRaw: networkRaw, as: Real.self)
+        if let elevation { return elevation.apply(given, components: components) }
+        return given.filter { !ElevationCorrection.parameters.contains($0.key) }
+    }
+
+    /// Every parameter's physical series as the layouts give it, before the elevation
+    /// correction: what a report of the calibrated parameters shows.
+    public func expandAsGiven<Real: Real_>(free: [Double], networkRaw: [Double]? = nil, as: Real.Type = Real.self) -> [HBVParameter: ParameterSeries<Real>] {
         precondition(free.count == freeCount, "free vector has \(free.count) values, expected \(freeCount)")
         var series: [HBVParameter: ParameterSeries<Real>] = [:]
         for p in HBVParameter.allCases {
@@ -235,9 +262,11 @@ public struct ParameterSpace: Sendable {
         return free[offsets[p]! + (slot * groups + group(layout.spatial, cell: cell)) * components + component]
     }
 
-    /// Chains dL/d(physical series) back to dL/d(free raw values) and dL/d(network raw outputs)
-    /// (`[cells][networkParameters.count]`, summed over components and slots).
-    public func pullBack<Real: Real_>(_ gradient: [HBVParameter: [Real]], free: [Double], networkRaw: [Double]? = nil) -> (free: [Double], network: [Double]) {
+    /// Chains dL/d(physical series, as `expand` gives them) back to dL/d(free raw values) and
+    /// dL/d(network raw outputs) (`[cells][networkParameters.count]`, summed over components and
+    /// slots).
+    public func pullBack<Real: Real_>(_ effective: [HBVParameter: [Real]], free: [Double], networkRaw: [Double]? = nil) -> (free: [Double], network: [Double]) {
+        let gradient = elevation.map { $0.pullBack(effective, given: expandAsGiven(free: free, networkRaw: networkRaw, as: Real.self), components: components) } ?? effective
         var freeGradient = [Double](repeating: 0, count: freeCount)
         var networkGradient = [Double](repeating: 0, count: cells * networkParameters.count)
         let units = cells * components

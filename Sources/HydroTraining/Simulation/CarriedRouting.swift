@@ -60,8 +60,7 @@ struct CarriedRouting {
         input.withUnsafeBufferPointer { i in routed.withUnsafeMutableBufferPointer { o in
             for c in 0..<n { gamma[c].route(i.baseAddress! + c, stride: n, steps: total, into: o.baseAddress! + c) }
         }}
-        var discharge = Array(routed[(historySteps * n)...])
-        for t in 0..<steps { for c in 0..<n { discharge[t * n + c] *= runoffToDischarge[c] } }
+        let discharge = CalibrationRouting.basinDischarge(Array(routed[(historySteps * n)...]), scale: runoffToDischarge, steps: steps)
         let keep = min(total, max(0, (gamma.first?.weights.count ?? 1) - 1))
         history = Array(input[((total - keep) * n)...])
         historySteps = keep

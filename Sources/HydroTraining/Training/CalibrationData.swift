@@ -7,8 +7,8 @@ import HydroModel
 /// network (its cells are the case's active cells, same order), the HBV forcing
 /// `[steps][cells]`, the gauges with observations, and the step windows.
 ///
-/// A lumped case is one cell: its network is that cell alone, an outlet, and it routes by the
-/// gamma unit hydrograph (`routing == .gamma`) instead of D8.
+/// A lumped case is one cell, or one cell per elevation band (`bandsData`): each cell an outlet
+/// of its own, routed by the gamma unit hydrograph (`routing == .gamma`) instead of D8.
 public struct CalibrationData: Sendable {
     public var caseName: String
     public var network: DrainageNetwork
@@ -35,6 +35,9 @@ public struct CalibrationData: Sendable {
     public var forcingWindows: CaseForcingWindows?
     /// The glacier on the cells (`model.glacier`), nil without one.
     public var glacier: GlacierMaps?
+    /// DZ per cell (m), the cell's elevation minus its forcing's (`model.elevation`): the
+    /// training setup's `ElevationCorrection`; nil without elevations.
+    public var elevationOffsets: [Double]?
 
     public var cells: Int { network.cellCount }
     public var steps: Int { forcingWindows?.steps ?? forcing.steps }
@@ -88,6 +91,7 @@ public struct CalibrationData: Sendable {
             }
             network = try lumpedNetwork(grid, file: config.file.path)
         }
+        if !hydroCase.bands.isEmpty { return try bandsData(hydroCase, requireObservations: requireObservations) }
         guard network.rasterIndex.map(Int.init) == grid.activeCells else {
             throw InputError(file: config.file.path, place: "domain", message: "the drainage network's cells differ from the case's active cells")
         }
@@ -128,6 +132,7 @@ public struct CalibrationData: Sendable {
         data.glacier = hydroCase.glacier
         // Known ice limits the melt; without it the ice is unlimited (docs/GLACIER.md).
         data.configuration.limitsIceMelt = hydroCase.glacier?.ice != nil
+        data.elevationOffsets = hydroCase.elevationOffsets
         for (name, _) in hydroCase.descriptors {
             if let values = try? hydroCase.valuesOnCells(name) {
                 data.descriptors[name] = values
@@ -203,6 +208,7 @@ public struct CalibrationData: Sendable {
         data.descriptors = descriptors.mapValues { values in kept.map { values[$0] } }
         data.descriptorOrder = descriptorOrder
         data.glacier = glacier.map { g in GlacierMaps(fraction: kept.map { g.fraction[$0] }, ice: g.ice.map { ice in kept.map { ice[$0] } }) }
+        data.elevationOffsets = elevationOffsets.map { dz in kept.map { dz[$0] } }
         return data
     }
 }

@@ -163,7 +163,9 @@ public struct CalibrationObjective {
     private func makeRoutedRunoff(_ problem: RunoffProblem<Double>, steps: Int) throws -> any RoutedRunoff {
         if case .openCL(let model) = backend, deviceRouting, setup.gamma == nil {
             let session = try OpenCLRunoffSession(model: model, problem: problem, steps: steps)
-            let expansion = deviceExpansion ? try DeviceParameterExpansion(space: setup.space, data: session.solver.data) : nil
+            // The elevation correction (docs/ELEVATION.md) works on the host's series: with it the
+            // parameters take the host path.
+            let expansion = deviceExpansion && setup.space.elevation == nil ? try DeviceParameterExpansion(space: setup.space, data: session.solver.data) : nil
             return DeviceRoutedRunoff(session: session, routing: try DeviceCalibrationRouting(device: model.device, data: data, setup: setup, steps: steps),
                                       expansion: expansion)
         }

@@ -7,8 +7,9 @@ import HydroRouting
 ///
 /// Gridded cases route by D8 linear reservoirs with the calibrated velocity (MODEL.md 4.1);
 /// lumped cases by δHBV's gamma unit hydrograph with the calibrated `route_a`, `route_b`
-/// (MODEL.md 4.2), each cell's runoff convolved on its own and turned from mm per step into
-/// m³/s with the cell's area. Either way the result is discharge in m³/s on every cell,
+/// (MODEL.md 4.2), each cell's runoff convolved on its own, turned from mm per step into m³/s
+/// with the cell's area and summed over the cells (a basin's elevation bands): every cell of a
+/// lumped case carries the basin's discharge. Either way the result is discharge in m³/s on every cell,
 /// `[steps][cells]`, so the loss and its seeds do not depend on the method.
 struct CalibrationRouting {
     let data: CalibrationData
@@ -44,10 +45,7 @@ struct CalibrationRouting {
         if let gamma = setup.gamma {
             let p = gamma.parameters(setup.routingPart(x))
             let routed = GammaUnitHydrograph<Double>.route(runoff, steps: steps, cells: data.cells, routeA: cellsOf(p.routeA), routeB: cellsOf(p.routeB))
-            let scale = runoffToDischarge
-            var discharge = routed
-            for t in 0..<steps { for c in 0..<data.cells { discharge[t * data.cells + c] *= scale[c] } }
-            return discharge
+            return Self.basinDischarge(routed, scale: runoffToDischarge, steps: steps)
         }
         return try LinearReservoirRouting<Double>(network: data.network).forward(d8Problem(runoff)).discharge
     }
@@ -58,9 +56,7 @@ struct CalibrationRouting {
         if let gamma = setup.gamma {
             let p = gamma.parameters(setup.routingPart(x))
             // Discharge = scale × routed mm, so dL/d routed = scale × dL/d discharge.
-            var routedAdjoint = try seed.field(steps: steps, cells: n)
-            let scale = runoffToDischarge
-            for t in 0..<steps { for c in 0..<n { routedAdjoint[t * n + c] *= scale[c] } }
+            let routedAdjoint = Self.basinDischargeAdjoint(try seed.field(steps: steps, cells: n), scale: runoffToDischarge, steps: steps)
             let g = GammaUnitHydrograph<Double>.adjoint(runoff: runoff, routedAdjoint: routedAdjoint, steps: steps, cells: n,
                                                         routeA: cellsOf(p.routeA), routeB: cellsOf(p.routeB))
             // One route_a and one route_b for every cell: their derivatives are the sums.
@@ -80,6 +76,33 @@ struct CalibrationRouting {
 
     private func d8Problem(_ runoff: [Double]) -> RoutingProblem<Double> {
         RoutingProblem<Double>(steps: steps, stepSeconds: data.stepSeconds, localRunoff: runoff, velocity: setup.velocity(x).values, cells: data.cells)
+    }
+
+    /// A lumped basin's discharge (m³/s) on each of its cells, `[steps][cells]`, from each
+    /// cell's routed runoff (mm per step): the sum over the cells (a basin's elevation bands,
+    /// docs/ELEVATION.md) of routed runoff times `scale`, area / (1000 dt). One cell: its own.
+    static func basinDischarge(_ routed: [Double], scale: [Double], steps: Int) -> [Double] {
+        let n = scale.count
+        var discharge = routed
+        for t in 0..<steps {
+            var sum = 0.0
+            for c in 0..<n { sum += routed[t * n + c] * scale[c] }
+            for c in 0..<n { discharge[t * n + c] = sum }
+        }
+        return discharge
+    }
+
+    /// The adjoint of `basinDischarge`: dL/d(routed runoff of cell c) = scale[c] times the sum
+    /// over cells of dL/d discharge.
+    static func basinDischargeAdjoint(_ seed: [Double], scale: [Double], steps: Int) -> [Double] {
+        let n = scale.count
+        var routed = seed
+        for t in 0..<steps {
+            var sum = 0.0
+            for c in 0..<n { sum += seed[t * n + c] }
+            for c in 0..<n { routed[t * n + c] = scale[c] * sum }
+        }
+        return routed
     }
 
     /// mm per step on a cell -> m³/s: area / (1000 dt).

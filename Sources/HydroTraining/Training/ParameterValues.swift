@@ -47,7 +47,8 @@ extension RunResults {
     /// order, then route_a/route_b or velocity, then the exchange factor.
     public static func parameterValues(objective: CalibrationObjective, free x: [Double]) throws -> [ParameterValues] {
         let data = objective.data, setup = objective.setup
-        let series = setup.space.expand(free: setup.parameterPart(x), networkRaw: try objective.networkOutputs(x), as: Double.self)
+        // The parameters as calibrated: TT, not the elevation-corrected TT the solvers read.
+        let series = setup.space.expandAsGiven(free: setup.parameterPart(x), networkRaw: try objective.networkOutputs(x), as: Double.self)
         let components = data.configuration.components
         var out: [ParameterValues] = []
         for p in HBVParameter.allCases {

@@ -105,6 +105,17 @@ public struct TrainingSetup: Sendable {
                     continue
                 }
             }
+            // The lapse rate and precipitation gradient (docs/ELEVATION.md) exist only where the
+            // config gives elevations: TLAPSE then at the standard -6.5 °C/km, PGRAD off, unless
+            // the config lists them.
+            if ElevationCorrection.parameters.contains(p), config.parameters[p.name] == nil || data.elevationOffsets == nil {
+                if data.elevationOffsets == nil, let given = config.parameters[p.name] {
+                    throw InputError(file: config.file.path, line: given.line, place: "parameters.\(p.name)",
+                                     message: "the case gives no elevations, so no \(p.name): remove the entry or add model.elevation (docs/ELEVATION.md)")
+                }
+                layouts[p] = data.elevationOffsets != nil && p == .tlapse ? .fixed(ElevationCorrection.standardLapseRate) : .absent
+                continue
+            }
             var layout = ParameterLayout()
             // Not calibrated by default (model/hbv.table's `calibrate` column): held at the value
             // that switches its term off (C = 0: δHBV 1.0), unless the config lists it.
@@ -159,7 +170,10 @@ public struct TrainingSetup: Sendable {
             layouts[p] = layout
         }
         let space: ParameterSpace
-        do { space = try ParameterSpace(layouts: layouts, cells: data.cells, components: data.configuration.components, steps: data.steps) } catch {
+        do {
+            space = try ParameterSpace(layouts: layouts, cells: data.cells, components: data.configuration.components, steps: data.steps,
+                                       elevation: data.elevationOffsets.map(ElevationCorrection.init(offsets:)))
+        } catch {
             throw InputError(file: config.file.path, line: config.parameters[error.parameter.name]?.line, place: "parameters.\(error.parameter.name)", message: error.message)
         }
         if data.routing == .gamma {
