@@ -49,6 +49,12 @@ public struct HydroCase: Sendable {
     public var bands: [ElevationBand] { config.domain.lumped?.bands ?? [] }
     /// The cells the model computes: the active cells, or a lumped basin's bands.
     public var modelCells: Int { bands.isEmpty ? grid.cellCount : bands.count }
+    /// Area of each model cell, m²: the active cells', or each band's share of the basin.
+    public var modelCellAreas: [Double] {
+        guard !bands.isEmpty else { return grid.cellAreaSquareMetres }
+        let basin = grid.cellAreaSquareMetres.reduce(0, +), total = bands.reduce(0) { $0 + $1.areaFraction }
+        return bands.map { basin * $0.areaFraction / total }
+    }
 
     /// Reads the config at `url` and everything it names.
     public static func load(_ url: URL) throws(InputError) -> HydroCase {

@@ -1,6 +1,7 @@
 import Foundation
 import HydroDomain
 import HydroIO
+import HydroModel
 
 /// What `hydrogpu validate` reports about a case: the checked inputs in numbers.
 public struct CaseSummary: Sendable {
@@ -12,6 +13,8 @@ public struct CaseSummary: Sendable {
     public var activeCells: Int
     public var areaKm2: Double
     public var lumped: Bool
+    /// Cells the model computes: the active cells, or a lumped basin's elevation bands.
+    public var modelCells: Int
     public var time: TimeAxis
     public var periods: [(name: String, steps: Range<Int>)]
     public var gauges: [CaseGauge]
@@ -30,6 +33,7 @@ public struct CaseSummary: Sendable {
         activeCells = c.grid.cellCount
         areaKm2 = c.grid.totalAreaKm2
         lumped = c.config.domain.lumped != nil
+        modelCells = c.modelCells
         time = c.time
         periods = [("warmup", c.warmupSteps), ("calibration", c.calibrationSteps), ("validation", c.validationSteps)]
             .compactMap { n, r in r.map { (n, $0) } }
@@ -44,12 +48,23 @@ public struct CaseSummary: Sendable {
         if let g = c.glacier {
             // The glacier as the model will see it (docs/GLACIER.md): where, how much, what ice.
             let glacierised = g.fraction.filter { $0 > 0 }.count
-            let area = zip(g.fraction, c.grid.cellAreaSquareMetres).reduce(0) { $0 + $1.0 * $1.1 } / 1e6
+            let areas = c.modelCellAreas
+            let area = zip(g.fraction, areas).reduce(0) { $0 + $1.0 * $1.1 } / 1e6
             let ice = g.ice.map { ice in
-                let volume = zip(zip(g.fraction, ice), c.grid.cellAreaSquareMetres).reduce(0) { $0 + $1.0.0 * $1.0.1 * $1.1 } / 1e3
+                let volume = zip(zip(g.fraction, ice), areas).reduce(0) { $0 + $1.0.0 * $1.0.1 * $1.1 } / 1e3
                 return "ice \(String(format: "%.3g", volume / 1e6)) million m³ water equivalent (limits the melt)"
             } ?? "unlimited ice (no model.glacier.ice)"
-            notes.append("glacier    \(glacierised) of \(c.grid.cellCount) cells glacierised, \(String(format: "%.2f", area)) km² of ice (\(String(format: "%.1f", 100 * area / max(c.grid.totalAreaKm2, 1e-12))) % of the domain), \(ice)")
+            notes.append("glacier    \(glacierised) of \(c.modelCells) \(c.bands.isEmpty ? "cells" : "bands") glacierised, \(String(format: "%.2f", area)) km² of ice (\(String(format: "%.1f", 100 * area / max(c.grid.totalAreaKm2, 1e-12))) % of the domain), \(ice)")
+        }
+        if !c.bands.isEmpty {
+            let list = c.bands.map { "\(String(format: "%.0f", $0.elevation)) m \(String(format: "%.0f", 100 * $0.areaFraction)) %" }.joined(separator: ", ")
+            notes.append("bands      \(c.bands.count) elevation bands, each a model cell on the basin's forcing: \(list)")
+        }
+        if let dz = c.elevationOffsets, let lo = dz.min(), let hi = dz.max() {
+            // The correction as the model will apply it (docs/ELEVATION.md).
+            let lapse = c.config.parameters["TLAPSE"].map { _ in "TLAPSE as listed under parameters" } ?? "TLAPSE \(ElevationCorrection.standardLapseRate) °C/km"
+            let gradient = c.config.parameters["PGRAD"].map { _ in ", PGRAD as listed under parameters" } ?? ", no precipitation gradient (PGRAD not listed)"
+            notes.append("elevation  cells \(String(format: "%+.0f", lo)) to \(String(format: "%+.0f", hi)) m from their forcing's elevation; \(lapse)\(gradient)")
         }
         notes += c.inputNotes
     }
@@ -62,7 +77,7 @@ public struct CaseSummary: Sendable {
         func f(_ v: Double, _ digits: Int = 3) -> String { v.isNaN ? "n/a" : String(format: "%.\(digits)f", v) }
         var out = ["case \(name)"]
         if lumped {
-            out.append("domain     lumped, 1 cell, \(f(areaKm2, 1)) km²")
+            out.append("domain     lumped, \(modelCells == 1 ? "1 cell" : "\(modelCells) cells (elevation bands)"), \(f(areaKm2, 1)) km²")
         } else {
             out.append("grid       \(rows) rows x \(columns) columns, cell \(cellSize.formatted()) \(crs ?? "(CRS not given)")")
             out.append("active     \(activeCells) cells, \(f(areaKm2, 1)) km²")
