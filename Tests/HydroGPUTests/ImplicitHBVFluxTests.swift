@@ -25,9 +25,10 @@ struct ImplicitHBVFluxTests {
 
     /// (states, temperature) points covering the regimes; parameters per step, in the table's
     /// order: BETA ... C, then the exchange GX (a loss), GXREF above every point's SLZ, GXPOW,
-    /// then the precipitation corrections RFCF and SFCF (away from 1), the glacier GFRAC, CFICE, TTG.
+    /// then the precipitation corrections RFCF and SFCF (away from 1), the glacier GFRAC, CFICE, TTG,
+    /// and the elevation correction's TLAPSE and PGRAD at 0, as the solvers always see them.
     static let parameters: [Double] = {
-        let p: [Double] = [2.3, 250, 0.3, 0.12, 0.04, 0.55, 2.5, 12, 0.5, 4.5, 0.06, 0.15, 0.7, 0.3, -0.2, 60, 1.5, 1.2, 1.4, 0.35, 1.6, 0.4]
+        let p: [Double] = [2.3, 250, 0.3, 0.12, 0.04, 0.55, 2.5, 12, 0.5, 4.5, 0.06, 0.15, 0.7, 0.3, -0.2, 60, 1.5, 1.2, 1.4, 0.35, 1.6, 0.4, 0, 0]
         precondition(p.count == HBVParameter.count, "model/hbv.table changed: give every parameter a value here")
         return p
     }()

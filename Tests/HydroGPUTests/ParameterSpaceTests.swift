@@ -5,7 +5,7 @@ struct ParameterSpaceTests {
     let cells = 5, steps = 14, components = 2
 
     func space() throws -> ParameterSpace {
-        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, $0.process.isOnByDefault ? ParameterLayout() : .fixed($0.offValue!)) })
+        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, HBVParameter.onByDefault.contains($0) ? ParameterLayout() : .fixed($0.offValue!)) })
         layouts[.fc] = ParameterLayout(spatial: .distributed, initialValue: 200)
         layouts[.k1] = ParameterLayout(spatial: .zones(zoneOfCell: [0, 1, 1, 2, 0], zones: 3))
         layouts[.tt] = ParameterLayout(temporal: .monthly(monthOfStep: (0..<14).map { Int32($0 % 12) }))
@@ -15,6 +15,8 @@ struct ParameterSpaceTests {
         layouts[.sfcf] = .fixed(1.2)
         layouts[.lp] = ParameterLayout(spatial: .network)
         layouts[.uzl] = ParameterLayout(spatial: .distributed, bounds: ParameterBounds(lower: 10, upper: 30))
+        // No elevations: the elevation correction's parameters are absent.
+        for p in ElevationCorrection.parameters { layouts[p] = .absent }
         return try ParameterSpace(layouts: layouts, cells: cells, components: components, steps: steps)
     }
 
@@ -75,7 +77,7 @@ struct ParameterSpaceTests {
     }
 
     @Test func badLayoutsNameTheParameter() {
-        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, $0.process.isOnByDefault ? ParameterLayout() : .fixed($0.offValue!)) })
+        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, HBVParameter.onByDefault.contains($0) ? ParameterLayout() : .fixed($0.offValue!)) })
         layouts[.fc] = .fixed(20)
         let error = #expect(throws: ParameterLayoutError.self) { try ParameterSpace(layouts: layouts, cells: 1, steps: 1) }
         #expect(error?.description == "parameter FC: value 20.0 outside its bounds [50.0, 1000.0]")

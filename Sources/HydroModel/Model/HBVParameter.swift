@@ -26,8 +26,11 @@ extension HBVParameter {
     /// The parameters of the processes a problem has unless it asks otherwise (the table's
     /// process column `default`): what synthetic problems and generated cases give. A process
     /// off by default (the groundwater exchange) is present only where a problem gives its
-    /// parameters.
-    public static var onByDefault: [HBVParameter] { allCases.filter { $0.process.isOnByDefault } }
+    /// parameters. The elevation correction's TLAPSE and PGRAD (`ElevationCorrection`) are left
+    /// out: the solvers never read them, and a problem has them only with elevations.
+    public static var onByDefault: [HBVParameter] {
+        allCases.filter { $0.process.isOnByDefault && !ElevationCorrection.parameters.contains($0) }
+    }
 
     /// The value that switches the parameter's term off (`absent` = `neutral=V`), or nil when
     /// the parameter is required.

@@ -29,7 +29,8 @@ public struct WindowedSimulation {
             let w = min(windowSteps, data.steps)
             plan = SimulationWindowPlan(windowSteps: w, steps: data.steps, budgetBytes: .nan, windowBytes: .nan)
         } else {
-            let valuesPerCell = objective.setup.space.layouts.values.reduce(0) { $0 + ParameterSpace.slots($1.temporal, data.steps) }
+            // The series the solvers hold: absent parameters have none.
+            let valuesPerCell = objective.setup.space.layouts.values.filter { !$0.isAbsent }.reduce(0) { $0 + ParameterSpace.slots($1.temporal, data.steps) }
             plan = try SimulationWindowPlan.choose(budgetBytes: budgetBytes ?? SimulationWindowPlan.defaultBudgetBytes, cells: data.cells,
                                                    gridCells: data.grid.rows * data.grid.columns, components: data.configuration.components,
                                                    steps: data.steps, fields: data.outputFields.count, parameterValuesPerCell: valuesPerCell)

@@ -23,16 +23,16 @@ extension CalibrationData {
         // Every band an outlet (ESRI code 0): no D8 routing between them.
         let directions = Raster<Double>(rows: 1, columns: n, geometry: geometry, values: [Double](repeating: 0, count: n))
         let network = try DrainageNetwork(flowDirections: directions, encoding: .esri, geographic: false)
-        let basin = try hydroCase.hbvForcing(Double.self)
-        func broadcast(_ series: [Double]) -> [Double] { series.flatMap { [Double](repeating: $0, count: n) } }
-        let forcing = HBVForcing(steps: basin.steps, cells: n, precipitation: broadcast(basin.precipitation),
-                                 temperature: broadcast(basin.temperature), pet: broadcast(basin.pet))
+        // The basin as one cell (its gauges, periods, forcing), then spread over the bands.
         var oneCell = hydroCase
         oneCell.config.domain.lumped?.bands = []
         var data = try CalibrationData.from(oneCell, requireObservations: requireObservations)
+        let basin = data.forcing
+        func broadcast(_ series: [Double]) -> [Double] { series.flatMap { [Double](repeating: $0, count: n) } }
         data.network = network
         data.grid = grid
-        data.forcing = forcing
+        data.forcing = HBVForcing(steps: basin.steps, cells: n, precipitation: broadcast(basin.precipitation),
+                                  temperature: broadcast(basin.temperature), pet: broadcast(basin.pet))
         data.descriptors = data.descriptors.mapValues { [Double](repeating: $0[0], count: n) }
         data.glacier = hydroCase.glacier
         data.elevationOffsets = hydroCase.elevationOffsets

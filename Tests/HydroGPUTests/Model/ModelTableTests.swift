@@ -8,7 +8,7 @@ import Testing
 struct ModelTableTests {
     /// MODEL.md section 3: δHBV's parameter order, storages, and the rates per day.
     @Test func tableMatchesModelDescription() {
-        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW", "RFCF", "SFCF", "GFRAC", "CFICE", "TTG"])
+        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW", "RFCF", "SFCF", "GFRAC", "CFICE", "TTG", "TLAPSE", "PGRAD"])
         #expect(HBVParameter.count == HBVParameter.allCases.count)
         #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ", "ICE"])
         #expect(HBVStorage.count == HBVStorage.allCases.count)
@@ -52,7 +52,7 @@ struct ModelTableTests {
         #expect(held.contains(.c) && held.allSatisfy { $0.offValue != nil })
         #expect(HBVParameter.c.offValue == 0 && HBVParameter.fc.offValue == nil)
         let off = HBVProcess.allCases.filter { !$0.isOnByDefault }
-        #expect(HBVParameter.onByDefault == HBVParameter.allCases.filter { !off.contains($0.process) })
+        #expect(HBVParameter.onByDefault == HBVParameter.allCases.filter { !off.contains($0.process) && $0 != .tlapse && $0 != .pgrad })
         // Both solvers compose every operator of the table (the exchange included).
         #expect(HBVSolver.sequential.processes == .all && HBVSolver.implicit.processes == .all)
     }
@@ -64,7 +64,7 @@ struct ModelTableTests {
         let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
         let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
         let switchable: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1, .c: 0, .tt: 0, .cfmax: 0, .cfr: 0, .cwh: 0, .rfcf: 1, .sfcf: 1,
-                                                     .gfrac: 0, .cfice: 1, .ttg: 0]
+                                                     .gfrac: 0, .cfice: 1, .ttg: 0, .tlapse: 0, .pgrad: 0]
         let all = Set(HBVParameter.allCases)
         #expect(with.required == all.subtracting(switchable.keys))
         #expect(with.defaults == switchable)
@@ -74,11 +74,11 @@ struct ModelTableTests {
         let noC = ActiveProcesses(given: all.subtracting([.c]))
         #expect(!noC.contains(.capillaryRise))
         #expect(HBVProcess.allCases.filter { $0 != .capillaryRise }.allSatisfy(noC.contains))
-        let noSnow = ActiveProcesses(given: all.subtracting([.tt, .cfmax, .cfr, .cwh, .rfcf, .sfcf]))
+        let noSnow = ActiveProcesses(given: all.subtracting([.tt, .cfmax, .cfr, .cwh, .rfcf, .sfcf, .tlapse, .pgrad]))
         #expect(!noSnow.contains(.snow))
         #expect(HBVProcess.allCases.filter { $0 != .snow }.allSatisfy(noSnow.contains))
         // One snow parameter given switches the snow on (the others take their neutral values).
-        #expect(ActiveProcesses(given: all.subtracting([.cfmax, .cfr, .cwh, .rfcf, .sfcf])).contains(.snow))
+        #expect(ActiveProcesses(given: all.subtracting([.cfmax, .cfr, .cwh, .rfcf, .sfcf, .tlapse, .pgrad])).contains(.snow))
         // So do the precipitation corrections alone: they belong to the snow's split.
         #expect(ActiveProcesses(given: all.subtracting([.tt, .cfmax, .cfr, .cwh])).contains(.snow))
     }

@@ -40,13 +40,16 @@ struct DeviceParameterExpansionTests {
         return ParameterLayout(spatial: s, temporal: t)
     }
 
-    /// Every parameter free in the tested layout, except `fixed` and `networkFed`.
+    /// Every parameter free in the tested layout, except `fixed`, `networkFed` and the elevation
+    /// correction's (absent without elevations).
     static func space(_ spatial: Spatial, _ temporal: Temporal, components: Int) throws -> ParameterSpace {
         var layouts: [HBVParameter: ParameterLayout] = [:]
         for p in HBVParameter.allCases { layouts[p] = layout(spatial, temporal) }
         let bounds = ParameterBounds(fixed.bounds)
         layouts[fixed] = .fixed((bounds.lower + bounds.upper) / 2)
         layouts[networkFed] = ParameterLayout(spatial: .network)
+        // No elevations: the elevation correction's parameters are absent.
+        for p in ElevationCorrection.parameters { layouts[p] = .absent }
         return try ParameterSpace(layouts: layouts, cells: cells, components: components, steps: steps)
     }
 

@@ -57,6 +57,7 @@ enum SyntheticHBV {
         var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
         for parameter in HBVParameter.allCases {
             if parameter == .c && !capillaryRise { continue }
+            if ElevationCorrection.parameters.contains(parameter) { continue }   // not read by the solvers
             if parameter == .betaet && !usesETExponent { continue }
             if !parameter.process.isOnByDefault && !(offByDefault && parameter.process == .groundwaterExchange)
                 && !(glacier && parameter.process == .glacier) { continue }

@@ -7,7 +7,7 @@ import Testing
     let cells = 9, steps = 4, components = 2
 
     func space() throws -> ParameterSpace {
-        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, $0.process.isOnByDefault ? ParameterLayout() : .fixed($0.offValue!)) })
+        var layouts = Dictionary(uniqueKeysWithValues: HBVParameter.allCases.map { ($0, HBVParameter.onByDefault.contains($0) ? ParameterLayout() : .fixed($0.offValue!)) })
         layouts[.fc] = ParameterLayout(spatial: .network)
         layouts[.k1] = ParameterLayout(spatial: .network)
         layouts[.lp] = ParameterLayout(spatial: .network)

@@ -127,7 +127,7 @@ struct WindowedSimulationTests {
             try SimulationWindowPlan.choose(budgetBytes: perCell + 0.5 * oneStep, cells: cells, gridCells: cells, components: 1, steps: 45, fields: 0, parameterValuesPerCell: 3)
         }
         // The simulation's own plan (its parameters hold more values per cell than 3: every
-        // parameter of the table, the exchange's held ones too) takes 8 to 10 steps from the same
+        // parameter the case gives, the exchange's held ones too) takes 8 to 10 steps from the same
         // budget, and gives the discharge of one window.
         let budgeted = try WindowedSimulation(objective: objective, budgetBytes: perCell + 10.5 * oneStep)
         #expect((8...10).contains(budgeted.plan.windowSteps))

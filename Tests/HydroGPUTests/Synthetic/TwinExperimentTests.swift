@@ -46,7 +46,7 @@ struct TwinExperimentTests {
     @Test func twinGradientMatchesFiniteDifferences() throws {
         let c = try Self.catchment(rows: 3, columns: 4, days: 200, truth: .uniform)
         var layouts: [HBVParameter: ParameterLayout] = [:]
-        for p in HBVParameter.allCases { layouts[p] = p.process.isOnByDefault ? ParameterLayout(initialValue: ParameterTransform.physical(0.3, p)) : .fixed(p.offValue!) }
+        for p in HBVParameter.allCases { layouts[p] = HBVParameter.onByDefault.contains(p) ? ParameterLayout(initialValue: ParameterTransform.physical(0.3, p)) : .fixed(p.offValue!) }
         let space = try ParameterSpace(layouts: layouts, cells: c.cellCount, steps: 200)
         let objective = TwinObjective(catchment: c, space: space)
         var rng = SeededGenerator(seed: 5)
