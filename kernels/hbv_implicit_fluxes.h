@@ -67,7 +67,7 @@ inline void ihbv_parameter_gradient(const ihbv_fluxes *o, const real *p, const r
 
 // Solves m x = b for the leading n x n block of m (one row and column per storage, row-major,
 // stride IHBV_N; the trailing storages are decoupled and constant in the step,
-// ihbv_glacier_solved_storages) by Gaussian elimination with partial pivoting; b[0..n) becomes x.
+// hbv_glacier_changing_storages) by Gaussian elimination with partial pivoting; b[0..n) becomes x.
 // Returns 0 when a pivot is zero or not finite.
 inline int ihbv_solve(real *m, real *b, int n) {
     for (int k = 0; k < n; ++k) {
@@ -136,7 +136,7 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
         for (int k = 0; k < IHBV_N * IHBV_N; ++k) J[k] = -J[k];
         for (int i = 0; i < IHBV_N; ++i) { J[i * IHBV_N + i] += 1; dx[i] = -F[i]; }
         // Storages past the solved block are constant this step (rate 0, no flux reads them).
-        if (!ihbv_solve(J, dx, ihbv_glacier_solved_storages(options))) {
+        if (!ihbv_solve(J, dx, hbv_glacier_changing_storages(options))) {
             for (int i = 0; i < IHBV_N; ++i) dx[i] = -F[i];   // singular: fixed-point direction
         }
         real lambda = 1;
@@ -173,7 +173,7 @@ inline void ihbv_adjoint_step(const real *S, const real *p, real P, real T, real
     for (int i = 0; i < IHBV_N; ++i)
         for (int j = 0; j < IHBV_N; ++j) JT[j * IHBV_N + i] = (i == j ? (real)1 : (real)0) - J[i * IHBV_N + j];
     // Storages past the solved block are constant in the step: their mu_t is a_t.
-    if (!ihbv_solve(JT, mu, ihbv_glacier_solved_storages(options))) {
+    if (!ihbv_solve(JT, mu, hbv_glacier_changing_storages(options))) {
         for (int i = 0; i < IHBV_N; ++i) mu[i] = NAN;
     }
     ihbv_parameter_gradient(&o, p, mu, rbar, g);

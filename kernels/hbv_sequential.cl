@@ -23,7 +23,8 @@
 //  6  real dt (days per step)                  same
 //  7  real near_zero (SM floor after ET)       same
 //  8  int  options: bit 0 the ET factor has its exponent; bit HBV_ACTIVE_<process> (hbv_model.h)
-//     the process is applied (processes switched by presence, ActiveProcesses)      same
+//     the process is applied (processes switched by presence, ActiveProcesses); ignored by a
+//     program built with -DHBV_BUILD_OPTIONS (hbv_specialisation.h)                same
 //  9  precip  [T][C] mm/step                   same
 // 10  temp    [T][C] degC                      same
 // 11  pet     [T][C] mm/step                   same
@@ -56,22 +57,30 @@
 // Memory for the reverse sweep: (ceil(n/K) + K - 1) * (S + 2) * U reals; K = 1 is the stored
 // trajectory (no recomputation), larger K recomputes each segment once from its checkpoint.
 // (Other solvers' kernels keep this argument order; their record width is their own.)
+// A storage no step changes (the ice store without a glacier whose ice is known,
+// hbv_glacier_changing_storages) keeps its rows of the records unwritten and unread.
+// Build options besides HYDRO_VW: the problem's processes and given parameters as constants
+// (hbv_specialisation.h).
 // A work-item owns its units' columns of every array, so gradients need no atomics.
 // ==========================================================================================
 #include "hbv_sequential_step.h"
 #include "hbv_rates.h"
+#include "hbv_specialisation.h"
 #include "runoff_outputs.h"
 
-inline hbv_states load_states(__global const real *base, uint u0, uint units) {
+// The leading `count` storages of units u0.. (the others 0: the storages of a step record
+// that no step changes, which nothing reads).
+inline hbv_states load_states(__global const real *base, uint u0, uint units, int count) {
     hbv_states s;
-#define LOAD(i, name) s.name = load_units(base + (size_t)(i) * units, u0, units);
+#define LOAD(i, name) s.name = (i) < count ? load_units(base + (size_t)(i) * units, u0, units) : (realv)(0);
     HBV_STORAGES(LOAD)
 #undef LOAD
     return s;
 }
 
-inline void store_states(hbv_states s, __global real *base, uint u0, uint units) {
-#define STORE(i, name) store_units(s.name, base + (size_t)(i) * units, u0, units);
+// Stores the leading `count` storages.
+inline void store_states(hbv_states s, __global real *base, uint u0, uint units, int count) {
+#define STORE(i, name) if ((i) < count) store_units(s.name, base + (size_t)(i) * units, u0, units);
     HBV_STORAGES(STORE)
 #undef STORE
 }
@@ -91,13 +100,14 @@ inline realv total_storage(hbv_states s) {
     return total;
 }
 
-// The values units u0.. use at step t, rates per step (hbv_rates.h).
+// The values units u0.. use at step t, rates per step (hbv_rates.h); a parameter the problem
+// does not give is its absent value, without a load (hbv_specialisation.h).
 inline hbv_params load_params(__global const real *values, __global const int *offset,
                               __global const int *slot_of_step, uint steps, uint t, uint u0, uint units, real dt) {
     hbv_params q;
 #define LOAD(i, name) \
-    q.name = load_units(values + offset[i] + (size_t)slot_of_step[(i) * steps + t] * units, u0, units) \
-        * hbv_step_factor(i, dt);
+    q.name = (HBV_PARAMETER_GIVEN(i) ? load_units(values + offset[i] + (size_t)slot_of_step[(i) * steps + t] * units, u0, units) \
+                                     : (realv)(HBV_ABSENT_VALUE_##name)) * hbv_step_factor(i, dt);
     HBV_PARAMETERS(LOAD)
 #undef LOAD
     return q;
@@ -125,8 +135,10 @@ __kernel void hbv_sequential_forward(
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (u0 >= units) return;
     const size_t record_block = (size_t)HBV_RECORD_COUNT * units;
+    const int opts = HBV_KERNEL_OPTIONS(options);
+    const int changing = hbv_glacier_changing_storages(opts);
 
-    hbv_states s = load_states(initial_states, u0, units);
+    hbv_states s = load_states(initial_states, u0, units, HBV_STORAGE_COUNT);
     const realv storage_start = total_storage(s);
     realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0), sum_exchange = (realv)(0),
           sum_ice = (realv)(0);
@@ -136,14 +148,14 @@ __kernel void hbv_sequential_forward(
         if (checkpoint_interval != 0) {
             if (since_checkpoint == 0) {
                 record = checkpoints + checkpoint++ * record_block;
-                store_states(s, record, u0, units);
+                store_states(s, record, u0, units, changing);
             }
             if (++since_checkpoint == checkpoint_interval) since_checkpoint = 0;
         }
         const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
         const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
         hbv_trace r;
-        hbv_step_trace(&s, &q, &f, dt, near_zero, options, 0, (realv)(0), (realv)(0), &r);
+        hbv_step_trace(&s, &q, &f, dt, near_zero, opts, 0, (realv)(0), (realv)(0), &r);
         if (record) {
             store_units(r.wpow, record + HBV_RECORD_WPOW * (size_t)units, u0, units);
             store_units(r.epow, record + HBV_RECORD_EPOW * (size_t)units, u0, units);
@@ -157,7 +169,7 @@ __kernel void hbv_sequential_forward(
         sum_exchange += r.exchange;
         sum_ice += r.ice_melt;
     }
-    store_states(s, final_states, u0, units);
+    store_states(s, final_states, u0, units, HBV_STORAGE_COUNT);
     store_units(sum_p, balance, u0, units);
     store_units(sum_et, balance + units, u0, units);
     store_units(sum_q, balance + 2 * (size_t)units, u0, units);
@@ -183,13 +195,16 @@ __kernel void hbv_sequential_adjoint(
     if (interval == 0) return;
     const uint segments = (step_end - step_begin + interval - 1) / interval;
     const real share = (real)1 / (real)nmul;
+    const int opts = HBV_KERNEL_OPTIONS(options);
+    const int changing = hbv_glacier_changing_storages(opts);
 
-    hbv_states a = load_states(final_state_adjoint, u0, units);
+    hbv_states a = load_states(final_state_adjoint, u0, units, HBV_STORAGE_COUNT);
     // Gradients collect in registers while a parameter's slot stays the same (all steps for a
-    // static parameter) and are added to param_gradient when the slot changes.
+    // static parameter) and are added to param_gradient when the slot changes. A parameter the
+    // problem does not give has none (hbv_specialisation.h).
     hbv_params g;
     int slot[HBV_PARAMETER_COUNT];
-#define START(i, name) g.name = (realv)(0); slot[i] = slot_of_step[(i) * steps + step_end - 1];
+#define START(i, name) g.name = (realv)(0); if (HBV_PARAMETER_GIVEN(i)) slot[i] = slot_of_step[(i) * steps + step_end - 1];
     HBV_PARAMETERS(START)
 #undef START
 
@@ -201,27 +216,27 @@ __kernel void hbv_sequential_adjoint(
         // (record j is step first+1+j): storages from the end of the step before, powers from
         // the step itself, so the segment's last step is evaluated once more for its powers.
         if (last - first > 1) {
-            hbv_states s = load_states(checkpoint, u0, units);
+            hbv_states s = load_states(checkpoint, u0, units, changing);
             for (uint t = first; t < last; ++t) {
                 const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
                 const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
                 hbv_trace r;
-                hbv_step_trace(&s, &q, &f, dt, near_zero, options, 0, (realv)(0), (realv)(0), &r);
+                hbv_step_trace(&s, &q, &f, dt, near_zero, opts, 0, (realv)(0), (realv)(0), &r);
                 if (t > first) {
                     __global real *record = scratch + (t - first - 1) * record_block;
                     store_units(r.wpow, record + HBV_RECORD_WPOW * (size_t)units, u0, units);
                     store_units(r.epow, record + HBV_RECORD_EPOW * (size_t)units, u0, units);
                 }
                 s = hbv_end_states(&r);
-                if (t + 1 < last) store_states(s, scratch + (t - first) * record_block, u0, units);
+                if (t + 1 < last) store_states(s, scratch + (t - first) * record_block, u0, units, changing);
             }
         }
         for (uint t = last; t-- > first;) {
             __global const real *record = t == first ? checkpoint : scratch + (t - first - 1) * record_block;
-            const hbv_states start = load_states(record, u0, units);
+            const hbv_states start = load_states(record, u0, units, changing);
             const realv wpow = load_units(record + HBV_RECORD_WPOW * (size_t)units, u0, units);
             const realv epow = load_units(record + HBV_RECORD_EPOW * (size_t)units, u0, units);
-#define FLUSH(i, name) { \
+#define FLUSH(i, name) if (HBV_PARAMETER_GIVEN(i)) { \
             const int now = slot_of_step[(i) * steps + t]; \
             if (now != slot[i]) { \
                 accumulate_units(g.name * hbv_step_factor(i, dt), param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units); \
@@ -233,11 +248,12 @@ __kernel void hbv_sequential_adjoint(
             const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
             const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
             const realv a_runoff = load_cells_of_units(runoff_adjoint + (size_t)t * cells, u0, units, nmul) * share;
-            hbv_step_adjoint(&start, wpow, epow, &q, &f, dt, near_zero, options, a_runoff, &a, &g);
+            hbv_step_adjoint(&start, wpow, epow, &q, &f, dt, near_zero, opts, a_runoff, &a, &g);
         }
     }
-#define FLUSH(i, name) accumulate_units(g.name * hbv_step_factor(i, dt), param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);
+#define FLUSH(i, name) if (HBV_PARAMETER_GIVEN(i)) \
+    accumulate_units(g.name * hbv_step_factor(i, dt), param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);
     HBV_PARAMETERS(FLUSH)
 #undef FLUSH
-    store_states(a, initial_state_adjoint, u0, units);
+    store_states(a, initial_state_adjoint, u0, units, HBV_STORAGE_COUNT);
 }

@@ -99,6 +99,11 @@ struct ModelTable {
         for p in parameters where !processNames.contains(p.process) {
             throw EmbedderError(description: "\(path): parameter \(p.name) names unknown process '\(p.process)'")
         }
+        // The sequential kernels are built for the parameters a problem gives, named by a 64-bit
+        // mask (kernels/hbv_specialisation.h).
+        guard parameters.count <= 64 else {
+            throw EmbedderError(description: "\(path): \(parameters.count) parameters; the given-parameter masks hold at most 64")
+        }
         for p in parameters where p.truth.isEmpty {
             throw EmbedderError(description: "\(path): parameter \(p.name) has no row in [values]")
         }

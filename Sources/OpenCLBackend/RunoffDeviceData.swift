@@ -77,9 +77,13 @@ public final class RunoffDeviceData {
         }
     }
 
-    /// Replaces the parameter values (same slots as at creation).
+    /// Replaces the parameter values (same slots as at creation) of parameters the problem
+    /// gave: the sequential kernels are built for those (an absent one is a constant there).
     public func upload(parameters: [HBVParameter: ParameterSeries<Float>]) throws(OpenCLRunoffError) {
         for (parameter, series) in parameters {
+            guard givenParameters.contains(parameter) else {
+                throw .invalidProblem("parameter \(parameter.name) was not given when the problem was uploaded; the solvers are built without it")
+            }
             let index = parameter.rawValue
             guard series.slots == slotCounts[index], series.units == units, series.values.count == series.slots * units else {
                 throw .problem(.parameterUnits(parameter, expected: slotCounts[index] * units, found: series.values.count))

@@ -6,9 +6,9 @@ import HydroModel
 /// built for one device and vector width, plus the output kernels both programs share
 /// (runoff_outputs.h: component mean, water-balance reduction).
 ///
-/// The program is built once per device, width and process (`ComputeDevice.program` caches
-/// by source and options); kernel objects are per instance because setting arguments is not
-/// thread-safe.
+/// The program is built once per device, width, solver and (sequential) specialisation
+/// (`ComputeDevice.program` caches by source and options); kernel objects are per instance
+/// because setting arguments is not thread-safe.
 final class RunoffKernels {
     let vectorWidth: Int
     let forward: DeviceKernel
@@ -16,7 +16,9 @@ final class RunoffKernels {
     let componentMean: DeviceKernel
     let balanceReduce: DeviceKernel
 
-    init(solver: HBVSolver, device: ComputeDevice, vectorWidth: Int) throws(OpenCLRunoffError) {
+    /// - Parameter specialisation: build-time defines of the problem (`specialisationDefines`),
+    ///   empty for a program that serves any problem.
+    init(solver: HBVSolver, device: ComputeDevice, vectorWidth: Int, specialisation: String = "") throws(OpenCLRunoffError) {
         try RunoffVectorWidth.validate(vectorWidth)
         self.vectorWidth = vectorWidth
         let (program, prefix): (KernelProgram, String) = switch solver {
@@ -24,9 +26,18 @@ final class RunoffKernels {
         case .implicit: (.hbvImplicit, "hbv_implicit")
         }
         (forward, adjoint, componentMean, balanceReduce) = try onDevice { () throws(OpenCLError) in
-            let built = try device.program(source: KernelSources.source(of: program), options: "-DHYDRO_VW=\(vectorWidth)")
+            let built = try device.program(source: KernelSources.source(of: program), options: "-DHYDRO_VW=\(vectorWidth)" + specialisation)
             return (try built.kernel("\(prefix)_forward"), try built.kernel("\(prefix)_adjoint"),
                     try built.kernel("runoff_component_mean"), try built.kernel("runoff_balance_reduce"))
         }
+    }
+
+    /// The defines that build the sequential program for one problem (kernels/hbv_specialisation.h):
+    /// its `options` word and the parameters it gives as constants, so that processes that are
+    /// off and parameters it does not give cost the kernels nothing (no load, no gradient
+    /// register or store). The problem's results are those of the unspecialised program.
+    static func specialisationDefines(options: Int32, given: Set<HBVParameter>) -> String {
+        let mask = given.reduce(UInt64(0)) { $0 | 1 << UInt64($1.rawValue) }
+        return " -DHBV_BUILD_OPTIONS=\(options) -DHBV_GIVEN_PARAMETERS=0x\(String(mask, radix: 16))ul"
     }
 }

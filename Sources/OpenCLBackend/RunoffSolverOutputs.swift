@@ -10,6 +10,8 @@ final class RunoffSolverOutputs {
     let plan: CheckpointPlan
     /// Values per unit in one step record of this solver's kernels.
     let recordValues: Int
+    /// The kernels' `options` word for this problem (`options(_:)`).
+    let options: Int32
     let finalStates: DeviceBuffer<Float>
     let unitRunoff: DeviceBuffer<Float>
     let cellRunoff: DeviceBuffer<Float>
@@ -26,7 +28,12 @@ final class RunoffSolverOutputs {
         }
         self.data = data
         self.recordValues = recordValues
-        kernels = try RunoffKernels(solver: solver, device: data.device, vectorWidth: vectorWidth)
+        let options = Self.options(ActiveProcesses(given: data.givenParameters, limitsIceMelt: data.configuration.limitsIceMelt))
+        self.options = options
+        // The sequential program is built for the problem; the implicit one (not vectorised,
+        // unchanged by the glacier's cost, BENCHMARKS.md) serves every problem.
+        let specialisation = solver == .sequential ? RunoffKernels.specialisationDefines(options: options, given: data.givenParameters) : ""
+        kernels = try RunoffKernels(solver: solver, device: data.device, vectorWidth: vectorWidth, specialisation: specialisation)
         if let checkpointInterval {
             plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units, recordValues: recordValues)
         } else {
@@ -86,7 +93,7 @@ final class RunoffSolverOutputs {
             units: UInt32(data.units), cells: UInt32(data.cells), nmul: UInt32(data.components), steps: UInt32(data.steps),
             stepBegin: UInt32(window.lowerBound), stepEnd: UInt32(window.upperBound),
             dt: Float(data.configuration.stepDays), nearZero: Float(data.configuration.nearZero),
-            options: Self.options(ActiveProcesses(given: data.givenParameters, limitsIceMelt: data.configuration.limitsIceMelt)),
+            options: options,
             precip: data.precipitation, temp: data.temperature, pet: data.pet,
             paramValues: data.parameterValues, paramOffset: data.parameterOffsets, slotOfStep: data.slotOfStep)
     }

@@ -15,6 +15,10 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
         /// `PackedParameters.values` and `.stepBase`.
         var values: SendablePointer<Real>
         var stepBase: SendablePointer<Int>
+        /// `PackedParameters.givenIndices` and `.absentRow`: only the given parameters are
+        /// read and get gradients per unit-step; the others are constants.
+        var givenParameters: [Int]
+        var absentParameters: [Real]
         var initial: SendablePointer<Real>
         /// dL/d(cell runoff) `[steps][cells]`, nil for a forward run.
         var runoffAdjoint: SendablePointer<Real>?
@@ -55,6 +59,8 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
         let scratchTrajectory = scratch + scratchCount
         let replay = io.replayTrajectory && io.trajectoryTape != nil
         let share = 1 / Real(components)
+        let given = io.givenParameters
+        for p in 0..<n { parameterValues[p] = io.absentParameters[p] }   // the given ones are read per step
 
         for cell in range {
             if !replay { for t in 0..<steps { io.runoff[t * cells + cell] = 0 } }
@@ -69,7 +75,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                     if keepsTrajectory { for i in 0..<m { trajectory[i] = previous[i] } }
                     balance.initialStorage = WaterBalanceSum.of(previous)
                     for t in 0..<steps {
-                        for p in 0..<n { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
+                        for p in given { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
                         let forcing = t * cells + cell
                         let precipitation = io.precipitation[forcing]
                         let (fluxes, converged) = newton.solve(
@@ -97,16 +103,14 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                       let gradient = io.parameterGradient, let initialGradient = io.initialGradient else { continue }
                 for i in 0..<m { mu[i] = endAdjoint[i * units + unit] }
                 for t in stride(from: steps - 1, through: 0, by: -1) {
-                    for p in 0..<n {
-                        parameterValues[p] = io.values[io.stepBase[t * n + p] + unit]
-                        stepGradient[p] = 0
-                    }
+                    for p in given { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
+                    for p in 0..<n { stepGradient[p] = 0 }
                     let forcing = t * cells + cell
                     newton.adjointStep(state: trajectory + (t + 1) * m, parameters: ImplicitHBVParameters(parameterValues),
                                        precipitation: io.precipitation[forcing], temperature: io.temperature[forcing],
                                        pet: io.pet[forcing], rbar: runoffAdjoint[forcing] * share,
                                        mu: mu, gradient: stepGradient, workspace: adjointWorkspace)
-                    for p in 0..<n { gradient[io.stepBase[t * n + p] + unit] += stepGradient[p] }
+                    for p in given { gradient[io.stepBase[t * n + p] + unit] += stepGradient[p] }
                 }
                 for i in 0..<m { initialGradient[i * units + unit] = mu[i] }
             }

@@ -123,7 +123,8 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
             let io = ImplicitHBVSweep<Real>.Buffers(
                 precipitation: SendablePointer(precipitation.baseAddress!), temperature: SendablePointer(temperature.baseAddress!),
                 pet: SendablePointer(pet.baseAddress!), values: SendablePointer(values.baseAddress!),
-                stepBase: SendablePointer(stepBase.baseAddress!), initial: SendablePointer(initial.baseAddress!),
+                stepBase: SendablePointer(stepBase.baseAddress!),
+                givenParameters: packed.givenIndices, absentParameters: packed.absentRow, initial: SendablePointer(initial.baseAddress!),
                 runoffAdjoint: wantsGradient ? SendablePointer(adjointCells.baseAddress!) : nil,
                 finalStateAdjoint: wantsGradient ? SendablePointer(adjointEnd.baseAddress!) : nil,
                 runoff: SendableMutablePointer(runoffOut.baseAddress!), finalStates: SendableMutablePointer(finalOut.baseAddress!),

@@ -30,6 +30,12 @@ public struct PackedParameters<Real: BinaryFloatingPoint & Sendable>: Sendable {
     public let scale: [Real]
     /// Parameters the problem gave (others hold a default and get no gradient).
     public let given: Set<HBVParameter>
+    /// `given` as raw values in `HBVParameter` order: the implicit sweep gathers and
+    /// accumulates only these per unit-step; the others are constants (`absentRow`).
+    public let givenIndices: [Int]
+    /// Every parameter absent from the problem at its packed (default, step-scaled) value, the
+    /// given ones 0, in `HBVParameter` order: what the implicit sweep's per-step gather starts from.
+    public let absentRow: [Real]
 
     /// Packs `problem.parameters` under the model table's absence rule
     /// (`HBVParameter.absenceRule(for:)`), the one rule every backend applies.
@@ -96,6 +102,8 @@ public struct PackedParameters<Real: BinaryFloatingPoint & Sendable>: Sendable {
         self.stepBase = stepBase
         self.scale = scale
         self.given = given
+        givenIndices = HBVParameter.allCases.filter(given.contains).map(\.rawValue)
+        absentRow = HBVParameter.allCases.map { given.contains($0) ? 0 : values[offsets[$0.rawValue]] }
     }
 
     /// Splits a gradient accumulated in the packed layout (dL/d scaled value) into dL/d(given

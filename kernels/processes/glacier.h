@@ -7,6 +7,17 @@
 // ice store ICE, otherwise the ice is unlimited and ICE stays); the melt goes to the upper zone.
 #include "hbv_sequential_types.h"
 
+// The leading storages a step changes, in both solvers: the ice store (the table's last
+// storage) only with a glacier whose ice is known; otherwise nothing moves it and no flux reads
+// it, so it stays constant: the implicit Newton system and adjoint leave it out, the sequential
+// kernels' step records do not carry it (GlacierProcess.implicitStorageCount).
+#if HBV_STORAGE_ICE != HBV_STORAGE_COUNT - 1
+#error "the ice store must be the table's last storage (hbv_glacier_changing_storages)"
+#endif
+inline int hbv_glacier_changing_storages(int options) {
+    return ((options & HBV_ACTIVE_glacier) && (options & HBV_OPTION_ICE_LIMITED)) ? HBV_STORAGE_COUNT : HBV_STORAGE_ICE;
+}
+
 inline void hbv_glacier_forward(hbv_states *s, const hbv_params *q, const hbv_step_inputs *x, hbv_trace *r) {
     const realv zero = (realv)(0), one = (realv)(1);
     r->g_bare = IF(s->snowpack > zero, zero, one);
@@ -39,16 +50,6 @@ inline void hbv_glacier_reverse(const hbv_trace *r, const hbv_params *q, const h
 // ice store to the upper zone (lim(ICE) = 1 when the ice is unlimited). The same as the
 // ImplicitProcess extension in GlacierProcess.swift: change both.
 #include "hbv_implicit_types.h"
-
-// The leading storages the implicit Newton system and adjoint solve for: the ice store (the
-// table's last storage) only with a glacier whose ice is known; otherwise nothing moves it and
-// no flux reads it, so it stays constant and is left out (GlacierProcess.implicitStorageCount).
-#if HBV_STORAGE_ICE != HBV_STORAGE_COUNT - 1
-#error "the ice store must be the table's last storage (ihbv_glacier_solved_storages)"
-#endif
-inline int ihbv_glacier_solved_storages(int options) {
-    return ((options & HBV_ACTIVE_glacier) && (options & HBV_OPTION_ICE_LIMITED)) ? HBV_STORAGE_COUNT : HBV_STORAGE_ICE;
-}
 
 inline void ihbv_glacier_evaluate(const real *p, ihbv_fluxes *o) {
     o->ice_warm = fmax(o->temperature - p[HBV_PARAM_TTG], (real)0);

@@ -63,7 +63,7 @@ extension GlacierProcess {
     /// store is the table's last storage; only a glacier with known ice moves it, otherwise its
     /// rate is 0 and no flux reads it, so it stays constant and its row and column of the
     /// Jacobian are the identity's: the solver leaves it out (a 5 x 5 system, as before the
-    /// glacier). kernels/processes/glacier.h (`ihbv_glacier_solved_storages`) is the same.
+    /// glacier). kernels/processes/glacier.h (`hbv_glacier_changing_storages`) is the same.
     @inlinable
     public static func implicitStorageCount(_ active: ActiveProcesses) -> Int {
         active.contains(.glacier) && active.limitsIceMelt ? HBVStorage.count : HBVStorage.ice.rawValue
