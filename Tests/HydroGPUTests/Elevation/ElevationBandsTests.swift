@@ -115,6 +115,30 @@ struct ElevationBandsTests {
         }
     }
 
+    /// The cryosphere parameters by month (CFMAX, TT, CFICE, TTG with the monthly layout) on
+    /// glacierised bands with the lapse rate: the chain's gradient of every month against central
+    /// differences, both solvers; the ice melt of May (in the calibration window) moves the loss.
+    @Test(arguments: ["sequential", "implicit"])
+    func monthlyCryosphereParametersOnGlacierisedBands(solver: String) throws {
+        let monthly = ["CFMAX", "TT", "CFICE", "TTG"].map { "  \($0): {temporal: monthly}" }.joined(separator: "\n")
+        let objective = try Self.objective(try Self.basin(domain: Self.twoBands((1100, 0.5, 0.1), (2400, 0.5, 0.6)),
+                                                          model: "model: {solver: \(solver), snow: true, glacier: {}, elevation: {forcing: 1400}}",
+                                                          parameters: monthly + "\n  TLAPSE: {initial: -5}"))
+        let names = (0..<objective.setup.freeCount).map { objective.setup.describe(index: $0) }
+        for name in ["CFMAX, month 1", "TT, month 12", "CFICE, month 6", "TTG, month 7"] { #expect(names.contains(name), "\(name) in \(names)") }
+        var x = objective.setup.initialFreeValues()
+        var generator = SeededGenerator(seed: 4)
+        for i in x.indices { x[i] += Double.random(in: -0.3...0.3, using: &generator) }
+        let g = try #require(try objective.evaluate(x, gradient: true).gradient)
+        let indices = names.indices.filter { ["CFMAX", "TT,", "CFICE", "TTG"].contains(where: names[$0].hasPrefix) }
+        #expect(indices.count == 48)
+        _ = try expectAdjointMatchesCentralDifferences(g, at: x, indices: indices, tolerance: 1e-5, describe: { names[$0] }) {
+            try objective.evaluate($0, gradient: false).loss
+        }
+        let scale = g.map(abs).max()!
+        for name in ["CFICE, month 5", "TTG, month 5", "CFMAX, month 4"] { #expect(abs(g[names.firstIndex(of: name)!]) > 1e-6 * scale, "\(name) moves the loss") }
+    }
+
     /// Inputs that cannot be meant are refused, naming the place.
     @Test func badBandsAndElevationsAreRefused() throws {
         func message(domain: String = "  lumped: {}", model: String, parameters: String = "") throws -> String? {
