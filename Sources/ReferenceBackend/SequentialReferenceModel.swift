@@ -129,7 +129,8 @@ public struct SequentialReferenceModel<Real: Real_>: RunoffModel, Sendable {
                 nearZero: Real(config.nearZero), usesETExponent: active.etExponent,
                 active: active,
                 precipitation: P.baseAddress!, temperature: T.baseAddress!, pet: PET.baseAddress!,
-                values: values.baseAddress!, stepBase: stepBase.baseAddress!, initialStates: initial.baseAddress!,
+                values: values.baseAddress!, stepBase: stepBase.baseAddress!, staticParameters: packed.slots.allSatisfy { $0 == 1 },
+                initialStates: initial.baseAddress!,
                 runoffAdjoint: runoffAdjoint == nil ? nil : adjoint.baseAddress!,
                 runoff: Q.baseAddress!, finalStates: final.baseAddress!, balances: balance.baseAddress!,
                 // Empty arrays may still have a base address: pass nil for what this run does not produce.
@@ -174,6 +175,9 @@ struct SequentialKernelContext<Real: Real_>: @unchecked Sendable {
     let precipitation: UnsafePointer<Real>, temperature: UnsafePointer<Real>, pet: UnsafePointer<Real>
     let values: UnsafePointer<Real>
     let stepBase: UnsafePointer<Int>
+    /// Every parameter has one slot (constant in time, the usual case): a unit's values are read
+    /// once, not at every step, and its gradients summed in registers and stored once.
+    let staticParameters: Bool
     let initialStates: UnsafePointer<Real>
     let runoffAdjoint: UnsafePointer<Real>?
     let runoff: UnsafeMutablePointer<Real>
@@ -212,23 +216,30 @@ enum SequentialKernels {
         defer { records.deallocate() }
         let n = HBVParameter.count
         let share = 1 / Real(c.components)
+        // Static parameters: the unit's gradient sums here, in the same order as in memory (from
+        // 0, step by step backwards), and is stored once: the same bits as adding at every step.
+        let sums = UnsafeMutablePointer<Real>.allocate(capacity: n)
+        defer { sums.deallocate() }
         for cell in cells {
             for k in 0..<c.components {
                 let unit = forwardUnit(cell: cell, component: k, c, records: records)
+                let hoisted = c.staticParameters ? HBVStepParameters(values: c.values, base: c.stepBase, unit: unit) : nil
+                sums.initialize(repeating: 0, count: n)
                 // Reverse sweep.
                 var g = HBVState<Real>.zero
                 var t = c.steps - 1
                 while t >= 0 {
                     let i = t * c.cells + cell
                     let base = c.stepBase + t * n
-                    let p = HBVStepParameters(values: c.values, base: base, unit: unit)
+                    let p = hoisted ?? HBVStepParameters(values: c.values, base: base, unit: unit)
                     let gR = c.components == 1 ? c.runoffAdjoint![i] : c.runoffAdjoint![i] * share
                     let gp = SequentialHBV.adjoint(&g, runoffAdjoint: gR, p, precipitation: c.precipitation[i], pet: c.pet[i],
                                                    usesETExponent: c.usesETExponent, active: c.active,
                                                    record: records[t])
-                    gp.accumulate(into: c.parameterGradient!, base: base, unit: unit)
+                    if hoisted != nil { gp.add(into: sums) } else { gp.accumulate(into: c.parameterGradient!, base: base, unit: unit) }
                     t -= 1
                 }
+                if hoisted != nil { HBVStepParameters(sums).accumulate(into: c.parameterGradient!, base: c.stepBase, unit: unit) }
                 g.store(c.stateGradient!, unit: unit, units: c.units)
             }
             finishCellMean(cell: cell, c)
@@ -248,9 +259,10 @@ enum SequentialKernels {
         var record = SequentialHBVStepRecord<Real>()
         var sumP = 0.0, sumET = 0.0, sumQ = 0.0, sumExtra = 0.0, sumExchange = 0.0, sumIce = 0.0
         let unitPowers = c.powers.map { $0 + unit * c.steps * 2 }
+        let hoisted = c.staticParameters ? HBVStepParameters(values: c.values, base: c.stepBase, unit: unit) : nil
         for t in 0..<c.steps {
             let i = t * c.cells + cell
-            let p = HBVStepParameters(values: c.values, base: c.stepBase + t * n, unit: unit)
+            let p = hoisted ?? HBVStepParameters(values: c.values, base: c.stepBase + t * n, unit: unit)
             let precipitation = c.precipitation[i]
             let powers: StepPowers<Real>
             if let unitPowers { powers = c.replayPowers ? .replay(UnsafePointer(unitPowers + 2 * t)) : .store(unitPowers + 2 * t) } else { powers = .evaluate }

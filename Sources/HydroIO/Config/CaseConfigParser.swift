@@ -308,9 +308,13 @@ struct CaseConfigParser {
             let elevation = try m.required("elevation").double()
             guard (-500...9000).contains(elevation) else { throw m["elevation"]!.error("band \(k + 1): elevation \(elevation) m outside -500-9000 m") }
             let area = try m.required("area").double()
-            guard area > 0, area <= 1 else { throw m["area"]!.error("band \(k + 1): area \(area) is not a share of the basin's area in (0, 1]") }
+            guard area > 0, area <= 1 else {
+                throw m["area"]!.error("band \(k + 1): area \(area) is not a share of the basin's area in (0, 1]\(area > 1 && area <= 100 ? " (a percentage? give \(area / 100))" : "")")
+            }
             let glacier = try m["glacier"]?.double() ?? 0
-            guard (0...1).contains(glacier) else { throw m["glacier"]!.error("band \(k + 1): glacier \(glacier) is not a share of the band's area in 0-1") }
+            guard (0...1).contains(glacier) else {
+                throw m["glacier"]!.error("band \(k + 1): glacier \(glacier) is not a share of the band's area in 0-1\(glacier > 1 && glacier <= 100 ? " (a percentage? give \(glacier / 100))" : "")")
+            }
             bands.append(ElevationBand(elevation: elevation, areaFraction: area, glacierFraction: glacier))
         }
         let total = bands.reduce(0) { $0 + $1.areaFraction }

@@ -163,6 +163,8 @@ struct ElevationBandsTests {
         #expect(monthly?.contains("constant in time") == true, "\(String(describing: monthly))")
         let noForcing = try message(model: "model: {snow: true, elevation: {cells: 1200}}")
         #expect(noForcing?.contains("needs forcing") == true, "\(String(describing: noForcing))")
+        let percent = try message(domain: Self.twoBands((1000, 40, 0), (2000, 60, 0)), model: snow)
+        #expect(percent?.contains("band 1: area 40.0 is not a share") == true && percent?.contains("give 0.4") == true, "\(String(describing: percent))")
         let high = try message(domain: Self.twoBands((1000, 0.4, 0), (9500, 0.6, 0)), model: snow)
         #expect(high?.contains("band 2") == true, "\(String(describing: high))")
     }
