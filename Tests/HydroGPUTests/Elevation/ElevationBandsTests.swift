@@ -103,15 +103,21 @@ struct ElevationBandsTests {
         let space = objective.setup.space
         var x = objective.setup.initialFreeValues()
         x[space.offsets[.cfice]!] = 0.5
+        try Self.expectChainGradient(objective, at: x, of: [.tlapse, .pgrad, .tt, .ttg, .rfcf, .sfcf], label: solver)
+    }
+
+    /// The training chain's gradient of each of `parameters` (uniform, calibrated) at `x` against
+    /// central differences of the loss; each must move the loss.
+    static func expectChainGradient(_ objective: CalibrationObjective, at x: [Double], of parameters: [HBVParameter], label: String) throws {
         let g = try #require(try objective.evaluate(x, gradient: true).gradient)
-        for p in [HBVParameter.tlapse, .pgrad, .tt, .ttg, .rfcf, .sfcf] {
-            let i = try #require(space.offsets[p], "\(p.name) is calibrated")
+        for p in parameters {
+            let i = try #require(objective.setup.space.offsets[p], "\(p.name) is calibrated")
             let h = 1e-5
             var plus = x, minus = x
             plus[i] += h; minus[i] -= h
             let fd = (try objective.evaluate(plus, gradient: false).loss - objective.evaluate(minus, gradient: false).loss) / (2 * h)
-            #expect(abs(fd) > 1e-7, "\(p.name) moves the loss (\(fd))")
-            #expect(abs(g[i] - fd) <= 2e-4 * abs(fd) + 1e-9, "\(solver) \(p.name): adjoint \(g[i]) fd \(fd)")
+            #expect(abs(fd) > 1e-7, "\(label) \(p.name) moves the loss (\(fd))")
+            #expect(abs(g[i] - fd) <= 2e-4 * abs(fd) + 1e-9, "\(label) \(p.name): adjoint \(g[i]) fd \(fd)")
         }
     }
 
@@ -195,18 +201,7 @@ struct GriddedElevationTests {
         let offsets = try #require(objective.data.elevationOffsets)
         #expect(offsets == hydroCase.grid.activeCells.map { dem.values[$0] - 250 })
         #expect(offsets.contains { $0 > 0 } || offsets.contains { $0 < 0 })
-        let space = objective.setup.space
-        let x = objective.setup.initialFreeValues()
-        let g = try #require(try objective.evaluate(x, gradient: true).gradient)
-        for p in [HBVParameter.tlapse, .pgrad] {
-            let i = try #require(space.offsets[p])
-            let h = 1e-5
-            var plus = x, minus = x
-            plus[i] += h; minus[i] -= h
-            let fd = (try objective.evaluate(plus, gradient: false).loss - objective.evaluate(minus, gradient: false).loss) / (2 * h)
-            #expect(abs(fd) > 1e-7, "\(p.name) moves the loss (\(fd))")
-            #expect(abs(g[i] - fd) <= 2e-4 * abs(fd) + 1e-9, "\(p.name): adjoint \(g[i]) fd \(fd)")
-        }
+        try ElevationBandsTests.expectChainGradient(objective, at: objective.setup.initialFreeValues(), of: [.tlapse, .pgrad], label: "grid")
     }
 
     /// The OpenCL chain (its runoff kernels read the effective parameters; the correction runs on
