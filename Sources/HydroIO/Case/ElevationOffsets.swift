@@ -13,17 +13,7 @@ extension CaseLoader {
         guard let elevation = config.model.elevation else { return nil }
         let place = "model.elevation"
         func values(_ field: StaticField, what: String) throws(InputError) -> [Double] {
-            switch field {
-            case .constant(let v):
-                return [Double](repeating: v, count: grid.cellCount)
-            case .raster(let source):
-                guard let d8, let d8Source = config.domain.flowDirection else {
-                    throw InputError(file: configPath, line: elevation.line, place: place, message: "a lumped case has no grid: give the \(what) as a number")
-                }
-                let r = try raster(source)
-                try checkSameGrid(r, source.file, as: d8, d8Source.file)
-                return try onCells(r, file: source.file.path, what: what, grid: grid)
-            }
+            try staticField(field, grid, flowDirections: d8, what: what, place: place, line: elevation.line) { Self.elevationProblem($0, what) }
         }
         if let bands = config.domain.lumped?.bands, !bands.isEmpty {
             let mean = bands.reduce(0) { $0 + $1.elevation * $1.areaFraction } / bands.reduce(0) { $0 + $1.areaFraction }
@@ -37,7 +27,7 @@ extension CaseLoader {
         if let c = elevation.cells {
             cells = try values(c, what: "cell elevation")
         } else if let dem, let source = config.domain.dem {
-            cells = try onCells(dem, file: source.file.path, what: "elevation (domain.dem)", grid: grid)
+            cells = try onCells(dem, file: source.file.path, what: "elevation (domain.dem)", grid: grid) { Self.elevationProblem($0, "elevation (domain.dem)") }
         } else {
             throw InputError(file: configPath, line: elevation.line, place: place,
                              message: "needs the cells' elevations: model.elevation.cells (a raster or, for a lumped case, a number) or domain.dem")
@@ -48,18 +38,8 @@ extension CaseLoader {
         return zip(cells, try values(forcingField, what: "forcing elevation")).map { $0 - $1 }
     }
 
-    /// A raster's values on the active cells, each required and within -500-9000 m.
-    private func onCells(_ r: Raster<Double>, file: String, what: String, grid: CaseGrid) throws(InputError) -> [Double] {
-        try grid.activeCells.map { flat throws(InputError) -> Double in
-            let row = flat / grid.columns, column = flat % grid.columns
-            guard r.hasData[flat], r.values[flat].isFinite else {
-                throw InputError(file: file, row: row, column: column, message: "active cell has no \(what)")
-            }
-            let v = r.values[flat]
-            guard (-500...9000).contains(v) else {
-                throw InputError(file: file, row: row, column: column, message: "\(what) \(v) m outside -500-9000 m")
-            }
-            return v
-        }
+    /// An elevation outside -500-9000 m, named (nil: accepted).
+    static func elevationProblem(_ v: Double, _ what: String) -> String? {
+        (-500...9000).contains(v) ? nil : "\(what) \(v) m outside -500-9000 m"
     }
 }

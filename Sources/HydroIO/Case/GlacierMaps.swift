@@ -27,26 +27,8 @@ extension CaseLoader {
     func glacierMaps(_ grid: CaseGrid, flowDirections d8: Raster<Double>?) throws(InputError) -> GlacierMaps? {
         guard let glacier = config.model.glacier else { return nil }
         func values(_ field: StaticField, what: String, range: ClosedRange<Double>) throws(InputError) -> [Double] {
-            switch field {
-            case .constant(let v):
-                return [Double](repeating: v, count: grid.cellCount)
-            case .raster(let source):
-                guard let d8, let d8Source = config.domain.flowDirection else {
-                    throw InputError(file: configPath, line: glacier.line, place: "model.glacier", message: "a lumped case has no grid: give the glacier \(what) as a number")
-                }
-                let r = try raster(source)
-                try checkSameGrid(r, source.file, as: d8, d8Source.file)
-                return try grid.activeCells.map { flat throws(InputError) -> Double in
-                    guard r.hasData[flat], r.values[flat].isFinite else {
-                        throw InputError(file: source.file.path, row: flat / grid.columns, column: flat % grid.columns, message: "active cell has no glacier \(what)")
-                    }
-                    let v = r.values[flat]
-                    guard range.contains(v) else {
-                        throw InputError(file: source.file.path, row: flat / grid.columns, column: flat % grid.columns,
-                                         message: "glacier \(what) \(v) outside \(range.lowerBound.formatted())-\(range.upperBound.formatted())")
-                    }
-                    return v
-                }
+            try staticField(field, grid, flowDirections: d8, what: "glacier \(what)", place: "model.glacier", line: glacier.line) { v in
+                range.contains(v) ? nil : "glacier \(what) \(v) outside \(range.lowerBound.formatted())-\(range.upperBound.formatted())"
             }
         }
         // A lumped basin with elevation bands: one model cell per band, its glacier share from the band.

@@ -33,6 +33,8 @@ public struct ElevationCorrection: Sendable, Equatable {
 
     /// The correction's own parameters, consumed before the solvers.
     public static let parameters: [HBVParameter] = [.tlapse, .pgrad]
+    /// The parameters it turns effective: TT, TTG by the lapse rate, RFCF, SFCF by the gradient.
+    public static let corrected: [HBVParameter] = [.tt, .ttg, .rfcf, .sfcf]
 
     public init(offsets: [Double]) {
         self.offsets = offsets

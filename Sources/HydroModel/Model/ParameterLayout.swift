@@ -266,7 +266,12 @@ public struct ParameterSpace: Sendable {
     /// dL/d(network raw outputs) (`[cells][networkParameters.count]`, summed over components and
     /// slots).
     public func pullBack<Real: Real_>(_ effective: [HBVParameter: [Real]], free: [Double], networkRaw: [Double]? = nil) -> (free: [Double], network: [Double]) {
-        let gradient = elevation.map { $0.pullBack(effective, given: expandAsGiven(free: free, networkRaw: networkRaw, as: Real.self), components: components) } ?? effective
+        let gradient = elevation.map { correction in
+            // The correction's chain reads only its own and the corrected parameters' series.
+            var given: [HBVParameter: ParameterSeries<Real>] = [:]
+            for p in ElevationCorrection.parameters + ElevationCorrection.corrected { given[p] = series(of: p, free: free, networkRaw: networkRaw, as: Real.self) }
+            return correction.pullBack(effective, given: given, components: components)
+        } ?? effective
         var freeGradient = [Double](repeating: 0, count: freeCount)
         var networkGradient = [Double](repeating: 0, count: cells * networkParameters.count)
         let units = cells * components
