@@ -88,7 +88,7 @@ __kernel void hbv_implicit_forward(
             sum_p += o.rain + o.snow;   // the corrected precipitation (RFCF, SFCF)
             sum_et += o.et;
             sum_q += q;
-            sum_x += o.exchange;
+            sum_x += o.exchange + o.runoff_exchange;   // groundwater and runoff exchange
             sum_ice += o.ice_melt;
         }
         ihbv_store_column(S, final_states, u, units);
@@ -97,7 +97,7 @@ __kernel void hbv_implicit_forward(
         balance[2 * (size_t)units + u] = sum_q;
         balance[3 * (size_t)units + u] = ihbv_total_storage(S) - storage_start;
         balance[4 * (size_t)units + u] = 0;   // no lower bounds: no numerical inflow
-        balance[5 * (size_t)units + u] = sum_x;   // groundwater exchange (into the lower zone)
+        balance[5 * (size_t)units + u] = sum_x;   // groundwater exchange (into the lower zone) and runoff exchange
         balance[6 * (size_t)units + u] = sum_ice;   // ice melt (a transfer from the ice store)
         nonconverged[u] = failures;
     }

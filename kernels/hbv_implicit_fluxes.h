@@ -31,7 +31,8 @@ inline void ihbv_evaluate(const real *S, const real *p, real precipitation, real
 #undef EVALUATE
 }
 
-inline real ihbv_runoff(const ihbv_fluxes *o) { return o->runoff; }
+// The step's output: the runoff the unit delivers (after the runoff exchange).
+inline real ihbv_runoff(const ihbv_fluxes *o) { return o->delivered; }
 
 // h * dS/dt (mm per step).
 inline void ihbv_rates(const ihbv_fluxes *o, real *f) {
@@ -49,18 +50,22 @@ inline void ihbv_state_jacobian(const ihbv_fluxes *o, const real *p, real *m) {
 #undef JACOBIAN
 }
 
-// a += rbar * d(runoff)/dS.
+// a += rbar * d(delivered)/dS: the runoff fluxes' weight is rbar d(delivered)/d(runoff).
 inline void ihbv_runoff_state_gradient(const ihbv_fluxes *o, const real *p, real rbar, real *a) {
-#define RUNOFF_GRADIENT(name) ihbv_##name##_runoff_gradient(o, p, rbar, a);
+    const real runoff_weight = rbar * o->delivered_slope;
+#define RUNOFF_GRADIENT(name) ihbv_##name##_runoff_gradient(o, p, runoff_weight, a);
     HBV_PROCESSES(RUNOFF_GRADIENT)
 #undef RUNOFF_GRADIENT
 }
 
-// g += mu^T d(h f)/dtheta + rbar d(runoff)/dtheta (derivatives w.r.t. the per-step values), in
-// the reverse process order: a flux's consumer adds its weight to gf before its producer reads it.
+// g += mu^T d(h f)/dtheta + rbar d(delivered)/dtheta (derivatives w.r.t. the per-step values),
+// in the reverse process order: a flux's consumer adds its weight to gf before its producer
+// reads it. The runoff exchange reads rbar (gf.delivered); the runoff fluxes rbar d(delivered)/d(runoff).
 inline void ihbv_parameter_gradient(const ihbv_fluxes *o, const real *p, const real *mu, real rbar, real *g) {
     ihbv_flux_adjoint gf = { 0 };
-#define PARAMETER_GRADIENT(name) ihbv_##name##_parameter_gradient(o, p, mu, rbar, &gf, g);
+    gf.delivered = rbar;
+    const real runoff_weight = rbar * o->delivered_slope;
+#define PARAMETER_GRADIENT(name) ihbv_##name##_parameter_gradient(o, p, mu, runoff_weight, &gf, g);
     HBV_PROCESSES_REVERSED(PARAMETER_GRADIENT)
 #undef PARAMETER_GRADIENT
 }

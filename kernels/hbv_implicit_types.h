@@ -64,8 +64,10 @@ typedef struct {
     // Glacier ice melt from the ice store to the upper zone (processes/glacier.h).
     real ice_warm, ice_base, ice_melt, dice_melt_dsp, dice_melt_dice;
     real degree_day;   // the snow's degree-day factor (per step), handed to the glacier
-    // Runoff (mm per step): the sum of the runoff fluxes the operators add.
-    real runoff;
+    // Runoff (mm per step): the sum of the runoff fluxes the operators add; the runoff the unit
+    // delivers after the runoff exchange (the output), its slope by the runoff and the water the
+    // exchange adds (processes/runoff_exchange.h, or its null operator).
+    real runoff, delivered, delivered_slope, runoff_exchange;
 } ihbv_fluxes;
 
 // mu^T d(h f)/d(flux) of fluxes one process hands another (added by the consumer in the
@@ -73,4 +75,5 @@ typedef struct {
 typedef struct {
     real tosoil;
     real degree_day;   // the glacier's weight of the snow's degree-day factor
+    real delivered;    // dL/d(delivered runoff), the runoff exchange's weight
 } ihbv_flux_adjoint;

@@ -161,12 +161,12 @@ __kernel void hbv_sequential_forward(
             store_units(r.epow, record + HBV_RECORD_EPOW * (size_t)units, u0, units);
         }
         s = hbv_end_states(&r);
-        store_units(r.runoff, runoff + (size_t)t * units, u0, units);
+        store_units(r.delivered, runoff + (size_t)t * units, u0, units);
         sum_p += r.rain + r.snowfall;   // the corrected precipitation (RFCF, SFCF)
         sum_et += r.et;
-        sum_q += r.runoff;
+        sum_q += r.delivered;
         sum_floor += r.sm3 - r.sm3pre;
-        sum_exchange += r.exchange;
+        sum_exchange += r.exchange + r.runoff_exchange;   // groundwater and runoff exchange
         sum_ice += r.ice_melt;
     }
     store_states(s, final_states, u0, units, HBV_STORAGE_COUNT);

@@ -35,13 +35,13 @@ inline void hbv_step_trace(const hbv_states *s, const hbv_params *q, const hbv_f
                                (options & HBV_OPTION_ICE_LIMITED) != 0 };
     hbv_states state = *s;
     r->exchange = (realv)(0);
+    r->runoff_exchange = (realv)(0);
     r->ice_melt = (realv)(0);
     r->degree_day = (realv)(0);
 #define FORWARD(name) if (options & HBV_ACTIVE_##name) hbv_##name##_forward(&state, q, &x, r); \
                       else { HBV_ABSENT_FORWARD_##name(&state, q, &x, r) }
     HBV_PROCESSES(FORWARD)
 #undef FORWARD
-    r->runoff = (r->q0 + r->q1) + r->q2;
     r->end = state;
 }
 
@@ -50,8 +50,8 @@ inline hbv_states hbv_end_states(const hbv_trace *r) { return r->end; }
 
 // Reverse of one step from storages `s` and the step's stored power laws (see hbv_step_trace):
 // every process's reverse in the opposite order. On entry `a` holds dL/d(end storages); on
-// exit dL/d(start storages). `a_runoff` is dL/d(runoff of this step); parameter gradients are
-// added to `g`.
+// exit dL/d(start storages). `a_runoff` is dL/d(delivered runoff of this step); parameter
+// gradients are added to `g`.
 inline void hbv_step_adjoint(const hbv_states *s, realv wpow, realv epow, const hbv_params *q,
                              const hbv_forcing *f, real dt, real near_zero, int options,
                              realv a_runoff, hbv_states *a, hbv_params *g) {
@@ -59,7 +59,7 @@ inline void hbv_step_adjoint(const hbv_states *s, realv wpow, realv epow, const 
     hbv_step_trace(s, q, f, dt, near_zero, options, 1, wpow, epow, &r);
     const hbv_step_inputs x = { *f, dt, near_zero, options & 1, 1, wpow, epow, (options & HBV_OPTION_ICE_LIMITED) != 0 };
     const realv zero = (realv)(0);
-    hbv_flux_adjoint af = { zero, zero, zero, zero, a_runoff, a_runoff, a_runoff, zero };
+    hbv_flux_adjoint af = { zero, zero, zero, zero, zero, zero, zero, zero, a_runoff };
 #define REVERSE(name) if (options & HBV_ACTIVE_##name) hbv_##name##_reverse(&r, q, &x, a, &af, g); \
                       else { HBV_ABSENT_REVERSE_##name(&r, q, &x, a, &af, g) }
     HBV_PROCESSES_REVERSED(REVERSE)

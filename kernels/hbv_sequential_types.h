@@ -32,19 +32,27 @@ typedef struct {
     realv g_bare, g_tmtt, g_pot, g_ice, ice_melt;
     // The snow's degree-day factor (per step), handed to the glacier; 0 without snow.
     realv degree_day;
-    realv runoff;
+    // The runoff the unit generates, (Q0 + Q1) + Q2, and the runoff it delivers to the channels
+    // after the runoff exchange (the output; processes/runoff_exchange.h or its null operator).
+    realv runoff, delivered;
     // Water the groundwater exchange added to (> 0) or took from (< 0) the lower zone across
-    // the unit's boundary; 0 unless that process sets it. The water balance counts it.
-    realv exchange;
+    // the unit's boundary, and the runoff exchange's delivered - runoff; 0 unless those processes
+    // set them. The water balance counts both.
+    realv exchange, runoff_exchange;
     hbv_states end;   // the storages after the step
 } hbv_trace;
 
-// dL/d(fluxes one process hands another): the runoff adjoint on Q0, Q1, Q2 to start with; a
-// process adds the adjoints of the fluxes it consumed, which the producing process then reads.
+// dL/d(fluxes one process hands another): the output's adjoint on the delivered runoff to start
+// with; a process adds the adjoints of the fluxes it consumed, which the producing process then
+// reads (the runoff exchange hands the delivered runoff's on to Q0, Q1 and Q2).
 typedef struct {
     realv tosoil, recharge, excess, percolation, q0, q1, q2;
     realv degree_day;   // the glacier's weight of the snow's degree-day factor
+    realv delivered;
 } hbv_flux_adjoint;
+
+// The runoff the unit generates: Q0 + Q1 + Q2, summed left to right as δHBV does.
+inline realv hbv_generated_runoff(const hbv_trace *r) { return (r->q0 + r->q1) + r->q2; }
 
 // What every process operator of one step sees besides storages and parameters.
 typedef struct {

@@ -89,34 +89,6 @@ __kernel void route_scale_runoff_adjoint(const uint cells, const uint total,
     adjoint[i] *= runoff_to_inflow[i % cells];
 }
 
-// The runoff-to-inflow scaling times a factor on each cell's runoff (the calibration's exchange
-// factor): scaled[c] = runoff_to_inflow[c] * factor[c * factor_stride], stride 0 for one factor
-// everywhere. The routing kernels then take `scaled` as their runoff_to_inflow, so the factor
-// costs no pass over the [time][cell] field.
-__kernel void route_scale_inflow_factor(const uint cells, __global const real *runoff_to_inflow,
-                                        __global const real *factor, const uint factor_stride,
-                                        __global real *scaled) {
-    const uint c = get_global_id(0);
-    if (c >= cells) return;
-    scaled[c] = runoff_to_inflow[c] * factor[c * factor_stride];
-}
-
-// dL/d(runoff factor of cell c) = A_c/(1000 dt) * sum over t of inflow_adjoint[t][c] * runoff[t][c],
-// read before route_scale_runoff_adjoint turns the inflow adjoint into the runoff gradient.
-// One work-item per cell adding its steps in order: deterministic, no atomics.
-__kernel void route_runoff_factor_adjoint(const uint cells, const uint steps,
-                                          __global const real *runoff_to_inflow, __global const real *runoff,
-                                          __global const real *inflow_adjoint, __global real *factor_adjoint) {
-    const uint c = get_global_id(0);
-    if (c >= cells) return;
-    real sum = 0;
-    for (uint t = 0; t < steps; ++t) {
-        const size_t i = (size_t)t * cells + c;
-        sum += inflow_adjoint[i] * runoff[i];
-    }
-    factor_adjoint[c] = runoff_to_inflow[c] * sum;
-}
-
 // gathered[t][j] = field[t][column_cell[j]] over total = steps x columns entries: a few cells'
 // series (gauges) out of a [time][cell] field, so that only they cross to the host.
 __kernel void route_gather_cells(const uint cells, const uint columns, const uint total,

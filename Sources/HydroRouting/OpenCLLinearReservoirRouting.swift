@@ -32,8 +32,6 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
     private let forwardKernel: DeviceKernel
     private let adjointKernel: DeviceKernel
     private let scaleKernel: DeviceKernel
-    private let inflowFactorKernel: DeviceKernel
-    private let factorAdjointKernel: DeviceKernel
     private let gatherKernel: DeviceKernel
     private let sumKernel: DeviceKernel
     private let noGauges: DeviceBuffer<Int32>
@@ -42,8 +40,6 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
     private var runoffToInflow: (stepSeconds: Double, buffer: DeviceBuffer<Real>)?
     private var gaugeMap: (cells: [Int], buffer: DeviceBuffer<Int32>)?
     private var columnMap: (cells: [Int], buffer: DeviceBuffer<Int32>)?
-    /// Runoff-to-inflow scaling times a runoff factor, rewritten by each call given a factor.
-    private var scaledInflowFactor: DeviceBuffer<Real>?
 
     /// Uploads the network (order, donors, downstream cells, lengths) and builds the kernels.
     public init(device: ComputeDevice, network: DrainageNetwork) throws(OpenCLError) {
@@ -63,8 +59,6 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         forwardKernel = try program.kernel("route_forward_level")
         adjointKernel = try program.kernel("route_adjoint_level")
         scaleKernel = try program.kernel("route_scale_runoff_adjoint")
-        inflowFactorKernel = try program.kernel("route_scale_inflow_factor")
-        factorAdjointKernel = try program.kernel("route_runoff_factor_adjoint")
         gatherKernel = try program.kernel("route_gather_cells")
         sumKernel = try program.kernel("route_sum")
     }
@@ -74,21 +68,6 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         let buffer = try DeviceBuffer(device: device, values: network.cellArea.map { Real($0 / (1000 * stepSeconds)) })
         runoffToInflow = (stepSeconds, buffer)
         return buffer
-    }
-
-    /// The runoff-to-inflow scaling of every cell, times `runoffFactor` (one value, or one per
-    /// cell) when given: computed on the device into a buffer this routing owns.
-    private func inflowFactor(stepSeconds: Double, runoffFactor: DeviceBuffer<Real>?) throws -> DeviceBuffer<Real> {
-        let base = try inflowFactor(stepSeconds: stepSeconds)
-        guard let runoffFactor else { return base }
-        let n = network.cellCount
-        guard runoffFactor.count == 1 || runoffFactor.count == n else {
-            throw RoutingError("runoff factor buffer has \(runoffFactor.count) values; expected 1 (uniform) or \(n)")
-        }
-        if scaledInflowFactor == nil { scaledInflowFactor = try DeviceBuffer(device: device, shape: [n]) }
-        try inflowFactorKernel.launch(global: [n], local: nil, RouteScaleInflowFactor(
-            cells: UInt32(n), runoffToInflow: base, factor: runoffFactor, factorStride: runoffFactor.count == 1 ? 0 : 1, scaled: scaledInflowFactor!))
-        return scaledInflowFactor!
     }
 
     private func check(_ buffer: DeviceBuffer<Real>, _ count: Int, _ name: String) throws(RoutingError) {
@@ -122,13 +101,8 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
     /// `[steps][cells]` and `finalStorage` (m³). Returns once enqueued; a download waits for it.
     /// Shapes are checked here; values stay on the device, so velocities must be positive by
     /// construction (e.g. a bounded parameter map), as the host wrapper checks.
-    ///
-    /// `runoffFactor` (one value, or one per cell) multiplies each cell's runoff before it
-    /// enters the network, e.g. a calibration's exchange factor: it is folded into the
-    /// runoff-to-inflow scaling, so the runoff field is read as is.
     public func forward(steps: Int, stepSeconds: Double, runoff: DeviceBuffer<Real>, velocity: DeviceBuffer<Real>,
-                        initialStorage: DeviceBuffer<Real>, discharge: DeviceBuffer<Real>, finalStorage: DeviceBuffer<Real>,
-                        runoffFactor: DeviceBuffer<Real>? = nil) throws {
+                        initialStorage: DeviceBuffer<Real>, discharge: DeviceBuffer<Real>, finalStorage: DeviceBuffer<Real>) throws {
         let n = network.cellCount
         guard steps > 0, stepSeconds > 0, steps * n < Int(UInt32.max) else {
             throw RoutingError("routing needs 0 < steps x cells < 2³² and a positive step (got \(steps) x \(n), \(stepSeconds) s)")
@@ -138,7 +112,7 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         try check(initialStorage, n, "initial storage")
         try check(finalStorage, n, "final storage")
         let stride = try velocityStride(velocity)
-        let factor = try inflowFactor(stepSeconds: stepSeconds, runoffFactor: runoffFactor)
+        let factor = try inflowFactor(stepSeconds: stepSeconds)
         let arguments = RouteForwardLevel(
             first: 0, count: 0, cells: UInt32(n), steps: UInt32(steps), dt: Real(stepSeconds),
             order: order, donorOffsets: donorOffsets, donors: donors, flowLength: flowLength, runoffToInflow: factor,
@@ -149,14 +123,9 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
 
     /// Enqueues the adjoint given the forward `discharge`: fills `runoffGradient` `[steps][cells]`
     /// (per mm), `velocityGradient` (per m/s, one per cell) and `initialStorageGradient` (per m³).
-    ///
-    /// With the forward's `runoffFactor`, `runoffGradient` is dL/d(runoff before the factor);
-    /// `runoffFactorGradient` then also fills `gradient` (one per cell) with dL/d(factor of the
-    /// cell) given the forward's `runoff` (a uniform factor's gradient is their sum, `sum`).
     public func adjoint(steps: Int, stepSeconds: Double, velocity: DeviceBuffer<Real>, discharge: DeviceBuffer<Real>,
                         seed: DeviceRoutingSeed<Real>, runoffGradient: DeviceBuffer<Real>, velocityGradient: DeviceBuffer<Real>,
-                        initialStorageGradient: DeviceBuffer<Real>, runoffFactor: DeviceBuffer<Real>? = nil,
-                        runoffFactorGradient: (runoff: DeviceBuffer<Real>, gradient: DeviceBuffer<Real>)? = nil) throws {
+                        initialStorageGradient: DeviceBuffer<Real>) throws {
         let n = network.cellCount
         guard steps > 0, stepSeconds > 0, steps * n < Int(UInt32.max) else {
             throw RoutingError("routing needs 0 < steps x cells < 2³² and a positive step (got \(steps) x \(n), \(stepSeconds) s)")
@@ -166,8 +135,7 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
         try check(velocityGradient, n, "velocity gradient")
         try check(initialStorageGradient, n, "initial storage gradient")
         let stride = try velocityStride(velocity)
-        let base = try inflowFactor(stepSeconds: stepSeconds)
-        let factor = try inflowFactor(stepSeconds: stepSeconds, runoffFactor: runoffFactor)
+        let factor = try inflowFactor(stepSeconds: stepSeconds)
         var field = unusedArgumentBuffer, useField = 0, gaugeOfCell = noGauges, gaugeSeed = unusedArgumentBuffer, gauges = 0
         switch seed {
         case .field(let buffer):
@@ -186,14 +154,6 @@ public final class OpenCLLinearReservoirRouting<Real: DeviceScalar & BinaryFloat
             initialStorageAdjoint: initialStorageGradient)
         try launchLevels(adjointKernel, arguments, reversed: true, level: \.first, count: \.count)
         let total = steps * n
-        if let runoffFactorGradient {
-            try check(runoffFactorGradient.runoff, steps * n, "runoff")
-            try check(runoffFactorGradient.gradient, n, "runoff factor gradient")
-            // Reads the inflow adjoint before the scaling below turns it into the runoff gradient.
-            try factorAdjointKernel.launch(global: [n], local: nil, RouteRunoffFactorAdjoint(
-                cells: UInt32(n), steps: UInt32(steps), runoffToInflow: base, runoff: runoffFactorGradient.runoff,
-                inflowAdjoint: runoffGradient, factorAdjoint: runoffFactorGradient.gradient))
-        }
         try scaleKernel.launch(global: [total], local: [256],
                                RouteScaleRunoffAdjoint(cells: UInt32(n), total: UInt32(total), runoffToInflow: factor, adjoint: runoffGradient))
     }

@@ -74,33 +74,6 @@ struct RouteScaleRunoffAdjoint<Real: DeviceScalar & BinaryFloatingPoint>: Kernel
     var arguments: [KernelArgument] { [.uint32(cells), .uint32(total), .buffer(runoffToInflow), .buffer(adjoint)] }
 }
 
-/// `route_scale_inflow_factor`: the runoff-to-inflow scaling times a runoff factor per cell.
-struct RouteScaleInflowFactor<Real: DeviceScalar & BinaryFloatingPoint>: KernelArguments {
-    static var kernelName: String { "route_scale_inflow_factor" }
-    var cells: UInt32
-    var runoffToInflow: DeviceBuffer<Real>
-    var factor: DeviceBuffer<Real>
-    var factorStride: UInt32
-    var scaled: DeviceBuffer<Real>
-
-    var arguments: [KernelArgument] { [.uint32(cells), .buffer(runoffToInflow), .buffer(factor), .uint32(factorStride), .buffer(scaled)] }
-}
-
-/// `route_runoff_factor_adjoint`: dL/d(runoff factor) per cell from the inflow adjoint.
-struct RouteRunoffFactorAdjoint<Real: DeviceScalar & BinaryFloatingPoint>: KernelArguments {
-    static var kernelName: String { "route_runoff_factor_adjoint" }
-    var cells: UInt32
-    var steps: UInt32
-    var runoffToInflow: DeviceBuffer<Real>
-    var runoff: DeviceBuffer<Real>
-    var inflowAdjoint: DeviceBuffer<Real>
-    var factorAdjoint: DeviceBuffer<Real>
-
-    var arguments: [KernelArgument] {
-        [.uint32(cells), .uint32(steps), .buffer(runoffToInflow), .buffer(runoff), .buffer(inflowAdjoint), .buffer(factorAdjoint)]
-    }
-}
-
 /// `route_gather_cells`: a few cells' series out of a `[time][cell]` field.
 struct RouteGatherCells<Real: DeviceScalar & BinaryFloatingPoint>: KernelArguments {
     static var kernelName: String { "route_gather_cells" }

@@ -83,12 +83,12 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                             precipitation: precipitation, temperature: io.temperature[forcing], pet: io.pet[forcing],
                             workspace: workspace)
                         if !converged { failures += 1 }
-                        let q = fluxes.runoffRate
+                        let q = fluxes.delivered   // after the runoff exchange
                         io.runoff[forcing] += q
                         balance.precipitation += Double(fluxes.rain + fluxes.snow)   // corrected (RFCF, SFCF)
                         balance.evapotranspiration += Double(fluxes.et)
                         balance.runoff += Double(q)
-                        balance.exchange += Double(fluxes.exchange)
+                        balance.exchange += Double(fluxes.exchange) + Double(fluxes.runoffExchange)   // groundwater and runoff exchange
                         balance.iceMelt += Double(fluxes.iceMelt)
                         for i in 0..<m { previous[i] = state[i] }
                         if keepsTrajectory { for i in 0..<m { trajectory[(t + 1) * m + i] = state[i] } }

@@ -270,13 +270,13 @@ enum SequentialKernels {
                                        nearZero: c.nearZero, usesETExponent: c.usesETExponent,
                                        active: c.active, record: &record, powers: powers)
             if let records { records[t] = record }
-            let q = f.runoff
+            let q = f.delivered   // after the runoff exchange
             if k == 0 { c.runoff[i] = q } else { c.runoff[i] += q }
             sumP += Double(f.rain + f.snow)   // the corrected precipitation (RFCF, SFCF)
             sumET += Double(f.evapotranspiration)
             sumQ += Double(q)
             sumExtra += Double(f.numericalInflow)
-            sumExchange += Double(f.exchange)
+            sumExchange += Double(f.exchange) + Double(f.runoffExchange)   // groundwater and runoff exchange
             sumIce += Double(f.iceMelt)
             if let states = c.traceStates, let fluxes = c.traceFluxes {
                 states[t * units + unit] = s

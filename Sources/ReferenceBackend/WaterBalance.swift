@@ -7,7 +7,9 @@ import HydroModel
 /// `numericalInflow` is water a solver adds by a lower bound rather than by a flux: δHBV's
 /// `SM = max(SM - ET, nearzero)` lifts SM to 1e-5 mm when ET empties the soil. It is counted as
 /// an inflow so the audit closes to rounding and the amount stays visible. `exchange` is the water
-/// the groundwater exchange (`HBVStepFluxes.exchange`) brought in (> 0) or took out (< 0).
+/// the groundwater exchange (`HBVStepFluxes.exchange`) and the runoff exchange
+/// (`HBVStepFluxes.runoffExchange`) brought in (> 0) or took out (< 0); `runoff` is the runoff
+/// the unit delivered (after the runoff exchange).
 public struct UnitWaterBalance: Sendable, Equatable {
     public var precipitation: Double = 0
     public var evapotranspiration: Double = 0

@@ -38,7 +38,7 @@ struct CaseSession {
         return CaseSession(config: hydroCase.config, objective: objective)
     }
 
-    /// Physical starting values (mean of each parameter, velocity, exchange) from a results
+    /// Physical starting values (mean of each parameter and of the velocity) from a results
     /// folder's parameters.json, for `--initial`.
     static func initialValues(from folder: String) throws -> [String: Double] {
         let file = URL(fileURLWithPath: folder).appending(path: "parameters.json")
@@ -47,7 +47,9 @@ struct CaseSession {
             throw ValidationError("--initial: cannot read \(file.path)")
         }
         var values: [String: Double] = [:]
-        for (name, v) in summary { values[name] = v["mean"] ?? v["value"] }
+        // Runoff-model parameters by their table name, whatever the file's case: a folder written
+        // before the runoff exchange was the parameter EXCHANGE names it `exchange`.
+        for (name, v) in summary { values[HBVParameter(name: name)?.name ?? name] = v["mean"] ?? v["value"] }
         return values
     }
 }

@@ -119,10 +119,12 @@ struct TrainingConfigParser {
         guard let value else { return [:] }
         var out: [String: ParameterConfig] = [:]
         for (name, v) in try value.freeMapping() {
-            // Not HBV parameters: the routing's (velocity; route_a, route_b for lumped cases) and the runoff exchange factor.
-            let routingName = ["velocity", "route_a", "route_b", "exchange"].first { $0 == name.lowercased() }
+            // Not HBV parameters: the routing's (velocity; route_a, route_b for lumped cases). The
+            // runoff exchange factor `exchange` is the runoff model's EXCHANGE (names match
+            // case-insensitively).
+            let routingName = ["velocity", "route_a", "route_b"].first { $0 == name.lowercased() }
             guard routingName != nil || HBVParameter(name: name) != nil else {
-                throw v.error("'\(name)' is not a parameter (\(HBVParameter.allCases.map(\.name).joined(separator: ", ")), velocity, route_a, route_b, exchange)")
+                throw v.error("'\(name)' is not a parameter (\(HBVParameter.allCases.map(\.name).joined(separator: ", ")), velocity, route_a, route_b)")
             }
             var p = ParameterConfig(line: v.line)
             if v.isScalar {
@@ -141,8 +143,8 @@ struct TrainingConfigParser {
                     p.bounds = ParameterBounds(lower: pair[0], upper: pair[1])
                 }
                 if p.spatial == .zones, p.zones == nil { throw v.error("spatial: zones needs zones: <class raster>") }
-                if let routingName, ["velocity", "exchange"].contains(routingName), ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
-                    throw v.error("\(routingName) is uniform or distributed, and constant in time")
+                if routingName == "velocity", ![.uniform, .distributed].contains(p.spatial) || p.temporal != .constant {
+                    throw v.error("velocity is uniform or distributed, and constant in time")
                 }
                 if let routingName, routingName.hasPrefix("route_"), p.spatial != .uniform || p.temporal != .constant {
                     throw v.error("\(routingName) is uniform and constant in time (one unit hydrograph for the basin)")

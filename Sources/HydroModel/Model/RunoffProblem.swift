@@ -128,8 +128,9 @@ public struct WaterBalanceAudit: Sendable, Equatable {
     /// `SM = max(SM - ET, nearzero)`; counted as an inflow so the balance closes. 0 for solvers
     /// without such bounds.
     public var numericalInflow: Double
-    /// Water the groundwater exchange brought in (> 0) or took out (< 0) across the unit's
-    /// boundary (mm summed over units): an inflow of the balance, 0 when the process is off.
+    /// Water the groundwater exchange and the runoff exchange brought in (> 0) or took out (< 0)
+    /// across the units' boundaries (mm summed over units): an inflow of the balance, 0 when both
+    /// processes are off.
     public var exchange: Double
     /// Ice the glacier melted (mm summed over units; `GlacierProcess`): water from the ice store,
     /// which lies outside the storage change (`HBVStorage.isUnitWater`), so an inflow; 0 when

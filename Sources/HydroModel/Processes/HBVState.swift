@@ -37,9 +37,18 @@ public struct HBVStepFluxes<Real: BinaryFloatingPoint & Sendable>: Sendable, Equ
     public var iceMelt: Real = 0
     /// The snow's degree-day melt factor (per step), handed to the glacier (0 without snow).
     public var degreeDayFactor: Real = 0
+    /// Runoff the unit delivers to the channel network: `runoff` (Q0 + Q1 + Q2) times the runoff
+    /// exchange factor (`RunoffExchangeProcess`), or `runoff` itself when that process is off
+    /// (its null operator). What the solvers output and the routing carries.
+    public var delivered: Real = 0
+    /// Water the runoff exchange added to (> 0) or took from (< 0) the delivered runoff across the
+    /// unit's boundary, `delivered - runoff` (0 when that process is off). The water balance counts
+    /// it with the groundwater exchange.
+    public var runoffExchange: Real = 0
 
     @inlinable public init() {}
 
-    /// Q0 + Q1 + Q2, summed left to right as δHBV does.
+    /// Q0 + Q1 + Q2, summed left to right as δHBV does: the runoff the unit generates, before the
+    /// runoff exchange (`delivered`).
     @inlinable public var runoff: Real { q0 + q1 + q2 }
 }

@@ -92,6 +92,10 @@ public struct ImplicitHBVFluxes<Real: Real_> {
     public var degreeDay: Real = 0
     /// Runoff (mm per step): the sum of the runoff fluxes the operators add.
     public var runoffRate: Real = 0
+    /// Runoff the unit delivers (mm per step), the solver's output: `runoffRate` times the runoff
+    /// exchange factor (`RunoffExchangeProcess`), or `runoffRate` when that process is off; its
+    /// derivative by `runoffRate`; and the water the exchange adds, `delivered - runoffRate`.
+    public var delivered: Real = 0, deliveredSlope: Real = 0, runoffExchange: Real = 0
 
     /// Evaluates every flux at the storages `states[0..<HBVStorage.count]` (mm) with forcing
     /// `precipitation`, `pet` (mm per step) and `temperature`, for a step of `stepDays` days
@@ -127,22 +131,26 @@ public struct ImplicitHBVFluxes<Real: Real_> {
         addProcessStateJacobian(into: m)
     }
 
-    /// Adds `rbar * d(runoff)/dS` to `a[0..<HBVStorage.count]` (the runoff output's state adjoint).
+    /// Adds `rbar * d(delivered)/dS` to `a[0..<HBVStorage.count]` (the output's state adjoint):
+    /// the runoff fluxes' weight is rbar times d(delivered)/d(runoff).
     @inlinable
     public func accumulateRunoffStateGradient(_ rbar: Real, into a: UnsafeMutablePointer<Real>) {
         var adjoint = HBVState<Real>(a, unit: 0, units: 1)
-        addProcessRunoffStateGradient(rbar, into: &adjoint)
+        addProcessRunoffStateGradient(rbar * deliveredSlope, into: &adjoint)
         adjoint.store(a, unit: 0, units: 1)
     }
 
-    /// Adds `mu^T d(h f)/dtheta + rbar d(runoff)/dtheta` to `g[0..<HBVParameter.count]`
-    /// (`HBVParameter` order; derivatives with respect to the step-scaled rates).
+    /// Adds `mu^T d(h f)/dtheta + rbar d(delivered)/dtheta` to `g[0..<HBVParameter.count]`
+    /// (`HBVParameter` order; derivatives with respect to the step-scaled rates). The runoff
+    /// exchange reads `rbar` itself (`ImplicitFluxAdjoint.delivered`); the processes producing
+    /// runoff read it times d(delivered)/d(runoff).
     @inlinable
     public func accumulateParameterGradient(mu: UnsafePointer<Real>, rbar: Real,
                                             into g: UnsafeMutablePointer<Real>) {
         var gradient = HBVStepParameters<Real>.zero
         var fluxAdjoint = ImplicitFluxAdjoint<Real>()
-        addProcessParameterGradients(mu: HBVState(mu, unit: 0, units: 1), rbar: rbar,
+        fluxAdjoint.delivered = rbar
+        addProcessParameterGradients(mu: HBVState(mu, unit: 0, units: 1), rbar: rbar * deliveredSlope,
                                      fluxAdjoint: &fluxAdjoint, into: &gradient)
         gradient.add(into: g)
     }
@@ -164,6 +172,8 @@ public struct ImplicitFluxAdjoint<Real: Real_> {
     public var tosoil: Real = 0
     /// Weight of the snow's degree-day factor in the glacier's ice melt (the snow adds it to its factor's gradient).
     public var degreeDay: Real = 0
+    /// dL/d(delivered runoff) of the step, for the runoff exchange's factor.
+    public var delivered: Real = 0
 
     @inlinable public init() {}
 }

@@ -44,6 +44,8 @@ public struct SequentialHBVStepRecord<Real: BinaryFloatingPoint & Sendable>: Sen
     public var tMinusTTG: Real = 0
     public var iceShare: Real = 0
     public var iceDegreeDay: Real = 0
+    /// Q0 + Q1 + Q2 before the runoff exchange scales it.
+    public var generatedRunoff: Real = 0
 
     @inlinable public init() {}
 }
@@ -107,7 +109,7 @@ public enum SequentialHBV {
     ///
     /// - Parameters:
     ///   - g: on entry dL/d(storages after the step), on return dL/d(storages before it).
-    ///   - runoffAdjoint: dL/d(Q0 + Q1 + Q2) of this step.
+    ///   - runoffAdjoint: dL/d(delivered runoff) of this step (`HBVStepFluxes.delivered`).
     ///   - p: the parameter values the forward step used (rates per step).
     ///   - precipitation: the step's forcing precipitation (the corrections' derivatives).
     /// - Returns: dL/d(parameter values) of this step (rates per step).
@@ -116,9 +118,10 @@ public enum SequentialHBV {
                                             precipitation P: Real, pet: Real, usesETExponent: Bool, active: ActiveProcesses,
                                             record r: SequentialHBVStepRecord<Real>) -> HBVStepParameters<Real> {
         var gp = HBVStepParameters<Real>.zero
-        // The runoff is Q0 + Q1 + Q2: each gets its adjoint; the forcing is not differentiated.
+        // The output is the delivered runoff: the runoff exchange's reverse (or its null
+        // operator's) hands its adjoint on to Q0, Q1 and Q2; the forcing is not differentiated.
         var gf = HBVStepFluxes<Real>()
-        gf.q0 = gR; gf.q1 = gR; gf.q2 = gR
+        gf.delivered = gR
         let x = SequentialStepInputs<Real>(precipitation: P, temperature: 0, pet: pet, nearZero: 0,
                                            usesETExponent: usesETExponent, powers: .evaluate, limitsIceMelt: active.limitsIceMelt)
         reverseProcesses(&g, &gf, &gp, r, p, x, active: active)

@@ -10,8 +10,8 @@ import ReferenceBackend
 /// A forward run of a whole case in windows of W steps (`SimulationWindowPlan`), so memory is
 /// O(cells x W) whatever the record's length: each window reads its forcing
 /// (`CalibrationData.forcing(steps:)`: from the files, `CaseForcingWindows`, or rows of the
-/// forcing in memory), runs the runoff model from the storages the previous window ended with,
-/// delivers runoff through the exchange, routes it carrying channel storage or the unit
+/// forcing in memory), runs the runoff model (runoff exchange included) from the storages the previous window ended with,
+/// routes the delivered runoff carrying channel storage or the unit
 /// hydrograph's history (`CarriedRouting`), keeps the discharge at the gauges and writes the
 /// window's slab of each `output.fields` field. Both backends take this path; the runs are the
 /// ones an unwindowed run does, window after window, so results equal it (tested).
@@ -50,7 +50,6 @@ public struct WindowedSimulation {
         let n = data.cells
         let networkRaw = try objective.networkOutputs(x)
         let parameters = setup.space.expand(free: setup.parameterPart(x), networkRaw: networkRaw, as: Double.self)
-        let exchange = setup.exchange(x)
         let initial: [Double] = data.initialStates()
         var states = initial
         var routing = CarriedRouting(data: data, setup: setup, x: x)
@@ -63,7 +62,7 @@ public struct WindowedSimulation {
             let problem = RunoffProblem(configuration: data.configuration, forcing: forcing, parameters: windowParameters, initialStates: states)
             let result = try runoff(problem)
             states = result.finalStates
-            let routed = try routing.route(exchange.apply(result.runoff, cells: n), steps: range.count)
+            let routed = try routing.route(result.runoff, steps: range.count)
             for (g, gauge) in data.gauges.enumerated() {
                 for t in 0..<range.count { discharge[g][range.lowerBound + t] = routed[t * n + gauge.cell] }
             }
@@ -102,7 +101,6 @@ private struct FieldRun {
     let writer: FieldSlabWriter
     var states: [Double]
     var routing: CarriedRouting
-    let exchange: RunoffExchange
 
     static let catalogue: [String: (units: String, longName: String)] = [
         "snowpack": ("mm", "snow pack water equivalent at the end of the step"),
@@ -126,7 +124,6 @@ private struct FieldRun {
                                      grid: data.grid, time: data.time, to: url)
         states = initialStates
         routing = CarriedRouting(data: data, setup: setup, x: x)
-        exchange = setup.exchange(x)
     }
 
     mutating func write(problem: RunoffProblem<Double>, runoff: [Double], discharge: [Double], steps range: Range<Int>) throws {
@@ -160,7 +157,7 @@ private struct FieldRun {
         if names.contains("runoff") { try writer.write("runoff", trace.result.runoff, steps: range) }
         if names.contains("discharge") {
             // Every window routes (the field set is the same for all), so storage carries on.
-            try writer.write("discharge", try routing.route(exchange.apply(trace.result.runoff, cells: n), steps: steps), steps: range)
+            try writer.write("discharge", try routing.route(trace.result.runoff, steps: steps), steps: range)
         }
     }
 

@@ -1,9 +1,8 @@
 import Foundation
 import HydroRouting
 
-/// The routing step of the calibration chain, forward and adjoint, on the host in Double:
-/// the HBV runoff scaled by the exchange factor (`RunoffExchange`, 1 unless configured) and
-/// routed.
+/// The routing step of the calibration chain, forward and adjoint, on the host in Double: the
+/// runoff the HBV units deliver (after their runoff exchange, `RunoffExchangeProcess`) routed.
 ///
 /// Gridded cases route by D8 linear reservoirs with the calibrated velocity (MODEL.md 4.1);
 /// lumped cases by δHBV's gamma unit hydrograph with the calibrated `route_a`, `route_b`
@@ -22,22 +21,19 @@ struct CalibrationRouting {
     struct Gradient {
         /// dL/d(HBV runoff), per mm, `[steps][cells]`.
         var localRunoff: [Double]
-        /// dL/d(the routing block, then the exchange block, of the free vector), in free-vector order.
+        /// dL/d(the routing block of the free vector), in free-vector order.
         var free: [Double]
     }
 
     /// Discharge `[steps][cells]`, m³/s, from HBV runoff `[steps][cells]` in mm per step.
     func forward(runoff: [Double]) throws -> [Double] {
-        try route(setup.exchange(x).apply(runoff, cells: data.cells))
+        try route(runoff)
     }
 
-    /// dL/d HBV runoff and dL/d(routing and exchange blocks) for dL/d discharge `seed`, given the
-    /// forward's input (HBV runoff) and output.
+    /// dL/d HBV runoff and dL/d(routing block) for dL/d discharge `seed`, given the forward's
+    /// input (HBV runoff) and output.
     func adjoint(runoff: [Double], discharge: [Double], seed: RoutingSeed<Double>) throws -> Gradient {
-        let exchange = setup.exchange(x)
-        let routed = try routeAdjoint(delivered: exchange.apply(runoff, cells: data.cells), discharge: discharge, seed: seed)
-        let exchanged = exchange.pullBack(routed.localRunoff, runoff: runoff, cells: data.cells)
-        return Gradient(localRunoff: exchanged.runoff, free: routed.free + (setup.fixedExchange == nil ? exchanged.raw : []))
+        try routeAdjoint(delivered: runoff, discharge: discharge, seed: seed)
     }
 
     /// Discharge from the runoff delivered to the channels.

@@ -5,18 +5,18 @@ import HydroRouting
 /// D8 linear reservoirs: the counterpart of `CalibrationRouting` whose fields never leave the
 /// device.
 ///
-/// Forward: the HBV runoff buffer the runoff solver left on the device, times the exchange
-/// factor (folded into the routing's runoff-to-inflow scaling, so no scaled copy of the field
-/// is made), routed with `OpenCLLinearReservoirRouting`; only the series at the loss's cells
-/// (gauges, pseudo-observed cells) are gathered on the device and downloaded.
+/// Forward: the runoff buffer the runoff solver left on the device (the runoff the units
+/// deliver, after their runoff exchange) routed with `OpenCLLinearReservoirRouting`; only the
+/// series at the loss's cells (gauges, pseudo-observed cells) are gathered on the device and
+/// downloaded.
 ///
 /// Adjoint: dL/dQ at those cells uploaded as the routing's gauge seed; the routing adjoint
 /// writes dL/d(HBV runoff) straight into the buffer the runoff solver's reverse sweep reads
-/// (`runoffAdjoint`), and what the free vector needs of the velocity and exchange gradients
-/// comes back: one sum each when uniform (reduced on the device in a fixed order), one value
-/// per cell when distributed (the free vector has as many).
+/// (`runoffAdjoint`), and what the free vector needs of the velocity gradient comes back: one
+/// sum when uniform (reduced on the device in a fixed order), one value per cell when
+/// distributed (the free vector has as many).
 ///
-/// Per evaluation with gradient this moves velocity and exchange values up, the gathered
+/// Per evaluation with gradient this moves velocity values up, the gathered
 /// series down, their seeds up, and the routing block's gradient down: O(free values +
 /// loss cells x steps), not O(cells x steps). One instance serves one step count; its
 /// adjoint is that of its last forward (the buffers hold that run). Not thread-safe.
@@ -31,12 +31,10 @@ final class DeviceCalibrationRouting {
     private let finalStorage: DeviceBuffer<Float>
     private let velocityGradient: DeviceBuffer<Float>
     private let initialStorageGradient: DeviceBuffer<Float>
-    private let exchangeGradient: DeviceBuffer<Float>
     /// One-value buffer the device sums of a uniform parameter's gradient go to.
     private let sum: DeviceBuffer<Float>
-    /// The velocity and exchange of the last forward, as uploaded (1 value or one per cell).
+    /// The velocity of the last forward, as uploaded (1 value or one per cell).
     private var velocity: DeviceBuffer<Float>?
-    private var exchange: DeviceBuffer<Float>?
     /// Gathered series and their seeds, `[steps][loss cells]`, sized at the first use.
     private var gathered: DeviceBuffer<Float>?
     private var seed: DeviceBuffer<Float>?
@@ -55,19 +53,16 @@ final class DeviceCalibrationRouting {
         finalStorage = try DeviceBuffer(device: device, shape: [n])
         velocityGradient = try DeviceBuffer(device: device, shape: [n])
         initialStorageGradient = try DeviceBuffer(device: device, shape: [n])
-        exchangeGradient = try DeviceBuffer(device: device, shape: [n])
         sum = try DeviceBuffer(device: device, shape: [1])
     }
 
     /// Discharge (m³/s) at `cells`, `[steps][cells.count]`, of HBV runoff `runoff` (mm per
-    /// step, `[steps][cells]` on the device) and the routing and exchange of free vector `x`.
+    /// step, `[steps][cells]` on the device) and the routing of free vector `x`.
     func forward(runoff: DeviceBuffer<Float>, x: [Double], cells: [Int]) throws -> [Double] {
         let velocityValues = setup.velocity(x).values.map(Float.init)
         velocity = try upload(velocityValues, reusing: velocity)
-        let factors = setup.exchange(x)
-        exchange = factors.isIdentity ? nil : try upload(factors.factors.map(Float.init), reusing: exchange)
         try routing.forward(steps: steps, stepSeconds: data.stepSeconds, runoff: runoff, velocity: velocity!,
-                            initialStorage: initialStorage, discharge: discharge, finalStorage: finalStorage, runoffFactor: exchange)
+                            initialStorage: initialStorage, discharge: discharge, finalStorage: finalStorage)
         let count = steps * cells.count
         if gathered?.count != count { gathered = try DeviceBuffer(device: device, shape: [steps, cells.count]) }
         try routing.gather(steps: steps, field: discharge, cells: cells, into: gathered!)
@@ -76,25 +71,18 @@ final class DeviceCalibrationRouting {
 
     /// Runs the adjoint of the last forward for dL/dQ `seed` at `cells` (`[steps][cells.count]`):
     /// writes dL/d(HBV runoff) into `runoffAdjoint` (`[steps][cells]`, on the device) and returns
-    /// dL/d(routing block, then exchange block) of the free vector, as `CalibrationRouting`.
-    /// `runoff` is the forward's input, still on the device.
-    func adjoint(runoff: DeviceBuffer<Float>, x: [Double], cells: [Int], seed seedValues: [Double], runoffAdjoint: DeviceBuffer<Float>) throws -> [Double] {
+    /// dL/d(routing block) of the free vector, as `CalibrationRouting`.
+    func adjoint(x: [Double], cells: [Int], seed seedValues: [Double], runoffAdjoint: DeviceBuffer<Float>) throws -> [Double] {
         guard let velocity else { throw RoutingError("device routing: adjoint asked before a forward run") }
         let count = steps * cells.count
         if seed?.count != count { seed = try DeviceBuffer(device: device, shape: [steps, cells.count]) }
         try seed!.upload(seedValues.map(Float.init))
-        let calibratedExchange = setup.fixedExchange == nil
         try routing.adjoint(steps: steps, stepSeconds: data.stepSeconds, velocity: velocity, discharge: discharge,
                             seed: .gauges(cells: cells, adjoint: seed!), runoffGradient: runoffAdjoint,
-                            velocityGradient: velocityGradient, initialStorageGradient: initialStorageGradient,
-                            runoffFactor: exchange, runoffFactorGradient: calibratedExchange ? (runoff: runoff, gradient: exchangeGradient) : nil)
+                            velocityGradient: velocityGradient, initialStorageGradient: initialStorageGradient)
         var free: [Double] = []
         if setup.fixedVelocity == nil {
             free += try reduced(velocityGradient, distributed: setup.distributedVelocity, derivatives: setup.velocity(x).derivatives)
-        }
-        if calibratedExchange {
-            let exchange = setup.exchange(x)
-            free += try reduced(exchangeGradient, distributed: exchange.factors.count > 1, derivatives: exchange.derivatives)
         }
         return free
     }

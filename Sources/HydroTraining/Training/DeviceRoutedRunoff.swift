@@ -5,7 +5,7 @@ import OpenCLBackend
 /// `RoutedRunoff` resident on an OpenCL device, for cases routed by D8 linear reservoirs: the
 /// free HBV parameters are expanded into the runoff solver's parameter buffer on the device
 /// (`DeviceParameterExpansion`), the solver (`OpenCLRunoffSession`) leaves its runoff there,
-/// where the exchange factor and routing (`DeviceCalibrationRouting`) read it; the routing
+/// where the routing (`DeviceCalibrationRouting`) reads it; the routing
 /// adjoint writes dL/d runoff into the buffer the solver's reverse sweep reads, and the sweep's
 /// parameter gradient is pulled back to dL/d(free values) there too. No `[steps][cells]` field
 /// and no per-unit parameter series crosses to the host: per evaluation the free values go up,
@@ -30,9 +30,8 @@ final class DeviceRoutedRunoff: RoutedRunoff {
     /// those the device holds (free ones, rewritten by the expansion; fixed ones, uploaded once).
     private let hostParameters: [HBVParameter]
     private let deviceParameters: Set<HBVParameter>
-    /// The runoff of the last forward on the device (the solver's buffer), read by the
-    /// exchange factor's adjoint.
-    private var runoff: DeviceBuffer<Float>?
+    /// Whether a forward ran since the last reset (the adjoint is that forward's).
+    private var hasForward = false
 
     init(session: OpenCLRunoffSession, routing: DeviceCalibrationRouting, expansion: DeviceParameterExpansion?) {
         precondition(session.steps == routing.steps, "runoff session and routing cover different steps")
@@ -45,7 +44,7 @@ final class DeviceRoutedRunoff: RoutedRunoff {
     }
 
     func forward(x: [Double], networkRaw: [Double]?, cells: [Int], recording: Bool, clock: EvaluationStageClock?) throws -> [Double] {
-        runoff = nil
+        hasForward = false
         let device = routing.device
         let free = routing.setup.parameterPart(x)
         let (uploaded, kept) = try clock.time(.expansion, finishing: device) { () -> ([HBVParameter: ParameterSeries<Double>], Set<HBVParameter>) in
@@ -58,12 +57,12 @@ final class DeviceRoutedRunoff: RoutedRunoff {
         let runoff = try clock.time(.runoff, finishing: device) { try session.forwardOnDevice(uploaded, keeping: kept, recording: recording) }
         // The download of the gathered series waits for the routing's kernels.
         let gathered = try clock.time(.routing) { try routing.forward(runoff: runoff, x: x, cells: cells) }
-        self.runoff = runoff
+        hasForward = true
         return gathered
     }
 
     func gradient(x: [Double], networkRaw: [Double]?, cells: [Int], seed: [Double], clock: EvaluationStageClock?) throws -> RoutedRunoffGradient {
-        guard let runoff else { throw RunoffSessionError.gradientWithoutRecording }
+        guard hasForward else { throw RunoffSessionError.gradientWithoutRecording }
         let device = routing.device
         let free = routing.setup.parameterPart(x)
         if let expansion, expansion.expandedFree != free {
@@ -71,7 +70,7 @@ final class DeviceRoutedRunoff: RoutedRunoff {
         }
         let adjoint = try session.runoffAdjointBuffer()
         let routed = try clock.time(.routingAdjoint, finishing: device) {
-            try routing.adjoint(runoff: runoff, x: x, cells: cells, seed: seed, runoffAdjoint: adjoint)
+            try routing.adjoint(x: x, cells: cells, seed: seed, runoffAdjoint: adjoint)
         }
         let gradient = try clock.time(.runoffAdjoint, finishing: device) { try session.adjointOnDevice() }
         return try clock.time(.parameterAdjoint) {

@@ -3,8 +3,8 @@ import HydroModel
 import HydroRouting
 
 /// One quantity of a run's parameter set, physical: an HBV parameter (its first time slot, mean
-/// over components), the routing velocity or gamma parameters, or the runoff exchange factor;
-/// one value, or one per cell. What `parameters.json`, the maps and the end-of-training report
+/// over components; the runoff exchange factor EXCHANGE is one), or the routing velocity or gamma
+/// parameters; one value, or one per cell. What `parameters.json`, the maps and the end-of-training report
 /// are made from.
 public struct ParameterValues: Sendable, Equatable {
     public var name: String
@@ -44,7 +44,7 @@ public struct ParameterValues: Sendable, Equatable {
 
 extension RunResults {
     /// Every quantity of the parameter set `x` of `objective`, HBV parameters in `HBVParameter`
-    /// order, then route_a/route_b or velocity, then the exchange factor.
+    /// order (the runoff exchange factor EXCHANGE among them), then route_a/route_b or velocity.
     public static func parameterValues(objective: CalibrationObjective, free x: [Double]) throws -> [ParameterValues] {
         let data = objective.data, setup = objective.setup
         // The parameters as calibrated: TT, not the elevation-corrected TT the solvers read.
@@ -65,7 +65,6 @@ extension RunResults {
         if !velocity.isEmpty {
             out.append(ParameterValues(name: "velocity", values: velocity, bounds: ParameterBounds(TrainingSetup.velocityBounds), fixed: setup.fixedVelocity != nil))
         }
-        out.append(ParameterValues(name: "exchange", values: setup.exchange(x).factors, bounds: setup.exchangeBounds, fixed: setup.fixedExchange != nil))
         return out
     }
 

@@ -11,8 +11,8 @@ import HydroRouting
 ///
 /// Free vector: `ParameterSpace`'s raw values, then the routing block (when calibrated: the raw
 /// velocity, `v = lo + (hi - lo) * sigmoid(raw)` with `velocityBounds`, or the raw gamma
-/// parameters), then (when calibrated) the raw runoff exchange factor (`RunoffExchange`), then
-/// the regionalisation network's weights.
+/// parameters), then the regionalisation network's weights. The runoff exchange factor is the
+/// runoff model's parameter EXCHANGE (`RunoffExchangeProcess`), in the `ParameterSpace`.
 public struct TrainingSetup: Sendable {
     public var space: ParameterSpace
     /// Fixed physical velocity (m/s), or nil when it is calibrated.
@@ -34,15 +34,7 @@ public struct TrainingSetup: Sendable {
         return fixedVelocity != nil ? 0 : distributedVelocity ? space.cells : 1
     }
 
-    /// Runoff exchange factor (`RunoffExchange`): fixed (1 = none, the default) or calibrated
-    /// within `exchangeBounds`, uniform or one per cell.
-    public var fixedExchange: Double? = 1
-    public var initialExchange: Double = 1
-    public var exchangeBounds = RunoffExchange.defaultBounds
-    public var distributedExchange = false
-    var exchangeOffset: Int { space.freeCount + routingCount }
-    var exchangeCount: Int { fixedExchange != nil ? 0 : distributedExchange ? space.cells : 1 }
-    var networkOffset: Int { exchangeOffset + exchangeCount }
+    var networkOffset: Int { space.freeCount + routingCount }
     public var freeCount: Int { networkOffset + (network?.weightCount ?? 0) }
 
     public init(space: ParameterSpace, fixedVelocity: Double? = nil, initialVelocity: Double = 1) {
@@ -197,27 +189,6 @@ public struct TrainingSetup: Sendable {
         if let v = initialValues["velocity"] { startVelocity = min(max(v, velocityBounds.lower * 1.0001), velocityBounds.upper * 0.9999) }
         var setup = TrainingSetup(space: space, fixedVelocity: velocity?.fixed, initialVelocity: startVelocity)
         setup.distributedVelocity = velocity?.spatial == .distributed
-        if let exchange = config.parameters["exchange"] {
-            setup.exchangeBounds = exchange.bounds ?? RunoffExchange.defaultBounds
-            let (lo, hi) = (setup.exchangeBounds.lower, setup.exchangeBounds.upper)
-            guard lo >= 0 else {
-                throw InputError(file: config.file.path, line: exchange.line, place: "parameters.exchange.bounds", message: "an exchange factor below 0 would make runoff negative")
-            }
-            if let v = exchange.fixed {
-                guard v >= 0 else { throw InputError(file: config.file.path, line: exchange.line, place: "parameters.exchange", message: "exchange factor \(v) is negative") }
-                setup.fixedExchange = v
-            } else {
-                setup.fixedExchange = nil
-                setup.distributedExchange = exchange.spatial == .distributed
-                // A previous run's factor (--initial) is pulled inside these bounds, as for the velocity.
-                let inside = { (v: Double) in min(max(v, lo + 1e-4 * (hi - lo)), hi - 1e-4 * (hi - lo)) }
-                let start = initialValues["exchange"].map(inside) ?? exchange.initial ?? inside(1)
-                guard start > lo, start < hi else {
-                    throw InputError(file: config.file.path, line: exchange.line, place: "parameters.exchange", message: "initial exchange factor \(start) outside (\(lo), \(hi))")
-                }
-                setup.initialExchange = start
-            }
-        }
         if data.routing == .gamma { setup.gamma = try GammaRoutingSetup.from(config: config, initialValues: initialValues) }
         if attachingNetwork, !space.networkParameters.isEmpty {
             let r = config.regionalisation ?? RegionalisationConfig()
@@ -282,7 +253,6 @@ public struct TrainingSetup: Sendable {
             let u = (initialVelocity - lo) / (hi - lo)
             x += [Double](repeating: Double.log(u / (1 - u)), count: routingCount)
         }
-        x += [Double](repeating: exchangeBounds.raw(initialExchange), count: exchangeCount)
         if let network { x += network.weights }
         return x
     }
@@ -293,27 +263,19 @@ public struct TrainingSetup: Sendable {
         if gamma != nil { return ([], []) }
         if let fixedVelocity { return ([fixedVelocity], [0]) }
         let (lo, hi) = Self.velocityBounds
-        let u = x[space.freeCount..<exchangeOffset].map { ParameterTransform.sigmoid($0) }
+        let u = x[space.freeCount..<networkOffset].map { ParameterTransform.sigmoid($0) }
         return (u.map { lo + (hi - lo) * $0 }, u.map { (hi - lo) * $0 * (1 - $0) })
-    }
-
-    /// The runoff exchange of free vector `x`.
-    public func exchange(_ x: [Double]) -> RunoffExchange {
-        if let fixedExchange { return RunoffExchange(factors: [fixedExchange], derivatives: [0]) }
-        let raw = x[exchangeOffset..<networkOffset]
-        return RunoffExchange(factors: raw.map { exchangeBounds.physical($0) }, derivatives: raw.map { exchangeBounds.derivative($0) })
     }
 
     /// The HBV part of the free vector.
     public func parameterPart(_ x: [Double]) -> [Double] { Array(x[0..<space.freeCount]) }
 
     /// The routing block of the free vector (velocity or gamma parameters, as calibrated).
-    public func routingPart(_ x: [Double]) -> [Double] { Array(x[space.freeCount..<exchangeOffset]) }
+    public func routingPart(_ x: [Double]) -> [Double] { Array(x[space.freeCount..<networkOffset]) }
 
     /// What free value `index` is, for messages: parameter, and cell / zone / slot where it has one.
     public func describe(index: Int) -> String {
         if index >= networkOffset { return "network weight \(index - networkOffset)" }
-        if index >= exchangeOffset { return distributedExchange ? "runoff exchange factor at cell \(index - exchangeOffset)" : "runoff exchange factor" }
         if index >= space.freeCount, let gamma { return gamma.freeNames[index - space.freeCount] }
         if index >= space.freeCount { return distributedVelocity ? "routing velocity at cell \(index - space.freeCount)" : "routing velocity" }
         for (p, offset) in space.offsets where index >= offset {
@@ -342,7 +304,6 @@ public struct TrainingSetup: Sendable {
     /// Names of the calibrated parameters (for printing), the routing ones last.
     public var freeParameterNames: [String] {
         HBVParameter.allCases.filter { space.offsets[$0] != nil }.map(\.name) + (gamma?.freeNames ?? (fixedVelocity == nil ? ["velocity"] : []))
-            + (fixedExchange == nil ? ["exchange"] : [])
             + (network.map { n in ["network(\(space.networkParameters.map(\.name).joined(separator: ",")); \(n.weightCount) weights)"] } ?? [])
     }
 }

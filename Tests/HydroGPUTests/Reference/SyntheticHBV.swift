@@ -24,6 +24,8 @@ enum SyntheticHBV {
     /// Central values of the parameters of processes off by default (given with
     /// `offByDefault: true`): a gaining store-dependent exchange.
     static let centralOffByDefault: [HBVParameter: Double] = [.gx: 0.6, .gxref: 40, .gxpow: 2.5,
+                                                              // `runoffExchange: true`: a gaining runoff exchange.
+                                                              .exchangeFactor: 1.3,
                                                               // `glacier: true`: a glacier on part of each unit.
                                                               .gfrac: 0.4, .cfice: 1.8, .ttg: 0.3]
 
@@ -47,12 +49,14 @@ enum SyntheticHBV {
         return HBVForcing(steps: steps, cells: cells, precipitation: p, temperature: t, pet: pet)
     }
 
-    /// `offByDefault` adds the groundwater exchange, `glacier` the glacier (processes off by default).
+    /// `offByDefault` adds the groundwater exchange, `glacier` the glacier, `runoffExchange` the
+    /// runoff exchange (processes off by default).
     /// `seed` moves the parameter jitter: the way to step off a point where a branch switches
     /// within the finite-difference step (the FD check reports such points).
     static func problem(steps: Int = 96, cells: Int = 2, components: Int = 2, temporal: Temporal = .constant,
                         stepDays: Double = 1, usesETExponent: Bool = true, capillaryRise: Bool = true,
-                        offByDefault: Bool = false, glacier: Bool = false, seed: Int = 0) -> RunoffProblem<Double> {
+                        offByDefault: Bool = false, glacier: Bool = false, runoffExchange: Bool = false,
+                        seed: Int = 0) -> RunoffProblem<Double> {
         let units = cells * components
         var parameters: [HBVParameter: ParameterSeries<Double>] = [:]
         for parameter in HBVParameter.allCases {
@@ -60,7 +64,7 @@ enum SyntheticHBV {
             if ElevationCorrection.parameters.contains(parameter) { continue }   // not read by the solvers
             if parameter == .betaet && !usesETExponent { continue }
             if !parameter.process.isOnByDefault && !(offByDefault && parameter.process == .groundwaterExchange)
-                && !(glacier && parameter.process == .glacier) { continue }
+                && !(glacier && parameter.process == .glacier) && !(runoffExchange && parameter.process == .runoffExchange) { continue }
             let slots: Int, slotOfStep: [Int32]
             switch temporal {
             case .constant: slots = 1; slotOfStep = [Int32](repeating: 0, count: steps)

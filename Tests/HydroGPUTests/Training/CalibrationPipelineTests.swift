@@ -68,13 +68,14 @@ struct CalibrationPipelineTests {
         try Self.expectAdjointMatchesFiniteDifferences(objective, label: loss.rawValue)
     }
 
-    /// The runoff exchange factor (uniform, then one per cell) in the chain, against central differences.
+    /// The runoff exchange factor EXCHANGE (uniform, then one per cell; the runoff model's
+    /// `RunoffExchangeProcess`) in the chain, against central differences.
     @Test(arguments: [ParameterConfig.Spatial.uniform, .distributed])
     func exchangeGradientMatchesFiniteDifferences(spatial: ParameterConfig.Spatial) throws {
         var (config, data) = try Self.lezSubBasin(steps: 90)
-        config.parameters["exchange"] = ParameterConfig(spatial: spatial, initial: 1.4)
+        config.parameters["EXCHANGE"] = ParameterConfig(spatial: spatial, initial: 1.4)
         let objective = try Self.objective(config, data)
-        #expect(objective.setup.freeParameterNames.contains("exchange"))
+        #expect(objective.setup.freeParameterNames.contains("EXCHANGE"))
         try Self.expectAdjointMatchesFiniteDifferences(objective, label: "exchange \(spatial)")
     }
 
@@ -89,7 +90,7 @@ struct CalibrationPipelineTests {
         let indices = Array(0..<x.count).filter { i in
             let name = objective.setup.describe(index: i)
             return !name.contains("cell") || i == fc || i == fc + 5 || i == objective.setup.space.offsets[.k1]! + 3
-                || i == objective.setup.space.freeCount || i == x.count - 1 || name == "runoff exchange factor at cell 4"
+                || i == objective.setup.space.freeCount || i == x.count - 1 || name == "EXCHANGE at cell 4"
         }
         let worst = try expectAdjointMatchesCentralDifferences(g, at: x, indices: indices, describe: { objective.setup.describe(index: $0) }) {
             try objective.evaluate($0, gradient: false).loss
@@ -102,7 +103,7 @@ struct CalibrationPipelineTests {
     @Test func fixedExchangeScalesTheDischarge() throws {
         var (config, data) = try Self.lezSubBasin(steps: 60)
         let plain = try Self.objective(config, data)
-        config.parameters["exchange"] = ParameterConfig(fixed: 1.7)
+        config.parameters["EXCHANGE"] = ParameterConfig(fixed: 1.7)
         let scaled = try Self.objective(config, data)
         #expect(scaled.setup.freeCount == plain.setup.freeCount)
         let x = plain.setup.initialFreeValues()

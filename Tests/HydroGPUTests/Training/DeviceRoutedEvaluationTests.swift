@@ -37,19 +37,19 @@ struct DeviceRoutedEvaluationTests {
             data.calibrationSteps = 30..<120
             var config = hydroCase.config
             config.parameters = [:]
-            config.parameters["exchange"] = ParameterConfig(initial: 1.2)
+            config.parameters["EXCHANGE"] = ParameterConfig(initial: 1.2)
             let objective = try CalibrationPipelineTests.objective(config, data)
             #expect(objective.data.gauges.count == 3)
             return objective
         case .distributed:
             var (config, data) = try CalibrationPipelineTests.lezSubBasin(steps: 90)
             data.calibrationSteps = 20..<90
-            config.parameters["exchange"] = ParameterConfig(spatial: .distributed, initial: 1.4)
+            config.parameters["EXCHANGE"] = ParameterConfig(spatial: .distributed, initial: 1.4)
             return try CalibrationPipelineTests.objective(config, data, distributedVelocity: true)
         case .fixedExchangeAndPseudoCells:
             var (config, data) = try CalibrationPipelineTests.lezSubBasin(steps: 90)
             data.calibrationSteps = 20..<90
-            config.parameters["exchange"] = ParameterConfig(fixed: 1.3)
+            config.parameters["EXCHANGE"] = ParameterConfig(fixed: 1.3)
             var objective = try CalibrationPipelineTests.objective(config, data)
             objective.pseudoObserved = try PseudoObservations.select(PseudoObservedConfig(weight: 0.5, minAreaKm2: 5), data: data, file: "lez.yaml")
             return objective
@@ -85,8 +85,8 @@ struct DeviceRoutedEvaluationTests {
         device.backend = .openCL(OpenCLRunoffModel(device: TestDevice.shared!))
         let names = reference.setup.freeParameterNames
         switch layout {
-        case .uniform, .distributed: #expect(names.contains("velocity") && names.contains("exchange"), "\(names)")
-        case .fixedExchangeAndPseudoCells: #expect(!names.contains("exchange") && (reference.pseudoObserved?.cells.count ?? 0) >= 3)
+        case .uniform, .distributed: #expect(names.contains("velocity") && names.contains("EXCHANGE"), "\(names)")
+        case .fixedExchangeAndPseudoCells: #expect(!names.contains("EXCHANGE") && (reference.pseudoObserved?.cells.count ?? 0) >= 3)
         case .mixedHBVLayouts: #expect(names.contains("PERC") && !names.contains("UZL") && Set(reference.data.time.monthOfSteps()).count == 4, "\(names)")
         }
         let x = Self.point(reference)
@@ -161,8 +161,7 @@ struct DeviceRoutedEvaluationTests {
         let parameterValues = deviceExpansion ? setup.space.freeCount : series.values.reduce(0) { $0 + $1.values.count }
         let lossCells = Set(data.gauges.map(\.cell) + (objective.pseudoObserved?.cells ?? [])).count
         let velocity = setup.distributedVelocity ? data.cells : 1
-        let exchange = setup.freeParameterNames.contains("exchange") ? setup.exchange(x).factors.count : 0
-        let expected = 4 * (2 * parameterValues + 2 * steps * lossCells + 2 * velocity + 2 * exchange)
+        let expected = 4 * (2 * parameterValues + 2 * steps * lossCells + 2 * velocity)
         let field = 4 * steps * data.cells
         #expect(moved <= expected, "\(layout): \(moved) bytes, expected at most \(expected)")
         // With the host expansion a per-step parameter's series is itself a field (PERC in the mixed layouts).

@@ -26,7 +26,7 @@ struct JointCalibrationTests {
             config.parameters["FC"] = ParameterConfig(spatial: .network, initial: gauge == 2 ? 300 : 200)
             config.parameters["K0"] = ParameterConfig(spatial: .network)
             config.parameters["BETA"] = ParameterConfig(spatial: .network)
-            if name == "middle" { config.parameters["exchange"] = ParameterConfig(initial: 1.2) }
+            if name == "middle" { config.parameters["EXCHANGE"] = ParameterConfig(initial: 1.2) }
             config.training.priorWeight = name == "upper" ? 0.01 : 0
             loaded.append((config, data))
         }
