@@ -110,7 +110,7 @@ private struct FieldRun {
         "lower_zone": ("mm", "lower zone storage at the end of the step"),
         "evapotranspiration": ("mm", "actual evapotranspiration over the step"),
         "recharge": ("mm", "recharge from soil to the upper zone over the step"),
-        "runoff": ("mm", "runoff generated in the cell over the step"),
+        "runoff": ("mm", "runoff the cell delivers to the channels over the step (after the runoff exchange EXCHANGE)"),
         "discharge": ("m3 s-1", "routed discharge leaving the cell"),
         "ice_melt": ("mm", "glacier ice melt over the step (over the cell's area)"),
         "ice": ("mm", "glacier ice store at the end of the step, water equivalent over the cell's area (unlimited ice: its start value)"),

@@ -8,7 +8,7 @@ import Testing
 struct ModelTableTests {
     /// MODEL.md section 3: δHBV's parameter order, storages, and the rates per day.
     @Test func tableMatchesModelDescription() {
-        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW", "RFCF", "SFCF", "GFRAC", "CFICE", "TTG", "TLAPSE", "PGRAD"])
+        #expect(HBVParameter.allCases.map(\.name) == ["BETA", "FC", "K0", "K1", "K2", "LP", "PERC", "UZL", "TT", "CFMAX", "CFR", "CWH", "BETAET", "C", "GX", "GXREF", "GXPOW", "RFCF", "SFCF", "GFRAC", "CFICE", "TTG", "TLAPSE", "PGRAD", "EXCHANGE"])
         #expect(HBVParameter.count == HBVParameter.allCases.count)
         #expect(HBVStorage.allCases.map(\.name) == ["SNOWPACK", "MELTWATER", "SM", "SUZ", "SLZ", "ICE"])
         #expect(HBVStorage.count == HBVStorage.allCases.count)
@@ -64,7 +64,7 @@ struct ModelTableTests {
         let with = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: true))
         let without = HBVParameter.absenceRule(for: HBVConfiguration(usesETExponent: false))
         let switchable: [HBVParameter: Double] = [.gx: 0, .gxref: 100, .gxpow: 1, .c: 0, .tt: 0, .cfmax: 0, .cfr: 0, .cwh: 0, .rfcf: 1, .sfcf: 1,
-                                                     .gfrac: 0, .cfice: 1, .ttg: 0, .tlapse: 0, .pgrad: 0]
+                                                     .gfrac: 0, .cfice: 1, .ttg: 0, .tlapse: 0, .pgrad: 0, .exchangeFactor: 1]
         let all = Set(HBVParameter.allCases)
         #expect(with.required == all.subtracting(switchable.keys))
         #expect(with.defaults == switchable)

@@ -4,7 +4,7 @@ import HydroGPU
 import Testing
 import TestSupport
 
-/// The OpenCL training evaluation with the parameter expansion, the exchange factor and D8
+/// The OpenCL training evaluation with the parameter expansion (the exchange factor EXCHANGE among them) and D8
 /// routing on the device (`CalibrationObjective` on `.openCL`, `deviceRouting` and
 /// `deviceExpansion` on by default) against the reference backend's evaluation in Double on
 /// real Lez data: loss within 1e-5 relative, gradient within 1e-3 of its largest component, for
@@ -101,7 +101,8 @@ struct DeviceRoutedEvaluationTests {
         }
         // The routing and exchange blocks are not negligible, so their device gradients are tested.
         let routingBlock = reference.setup.space.freeCount..<(reference.setup.freeCount - (reference.setup.network?.weightCount ?? 0))
-        #expect(routingBlock.contains { abs(a.gradient![$0]) > 1e-3 * scale }, "\(layout): routing block too small to test")
+        let exchangeBlock = reference.setup.space.offsets[.exchangeFactor].map { $0..<reference.setup.space.freeCount } ?? 0..<0
+        #expect((Array(routingBlock) + Array(exchangeBlock)).contains { abs(a.gradient![$0]) > 1e-3 * scale }, "\(layout): routing and exchange blocks too small to test")
         for g in a.discharge.indices {
             let peak = a.discharge[g].max()!
             #expect(zip(a.discharge[g], b.discharge[g]).allSatisfy { abs($0 - $1) <= 1e-4 * peak }, "\(layout) gauge \(g) discharge")
