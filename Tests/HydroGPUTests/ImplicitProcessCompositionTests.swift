@@ -44,7 +44,8 @@ struct ImplicitProcessCompositionTests {
             var m = [Double](repeating: .nan, count: Self.n * Self.n)
             m.withUnsafeMutableBufferPointer { f.stateJacobian(into: $0.baseAddress!) }
             var dRunoff = [Double](repeating: 0, count: Self.n)
-            dRunoff.withUnsafeMutableBufferPointer { f.accumulateRunoffStateGradient(1, into: $0.baseAddress!) }
+            // d(runoff)/dS: the solver's gradient is of the delivered runoff, EXCHANGE times it.
+            dRunoff.withUnsafeMutableBufferPointer { f.accumulateRunoffStateGradient(1 / f.deliveredSlope, into: $0.baseAddress!) }
             for column in HBVStorage.allCases {
                 let sum = HBVStorage.allCases.reduce(0.0) { $0 + m[ImplicitJacobian.at($1, column)] }
                 let dET = column == .soilMoisture ? f.dETdSM : 0
