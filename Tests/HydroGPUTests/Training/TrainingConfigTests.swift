@@ -20,6 +20,15 @@ struct TrainingConfigTests {
         try CaseConfig.parse(base + extra, file: URL(fileURLWithPath: "/tmp/t.yaml"))
     }
 
+    /// `exchange` is the runoff model's parameter EXCHANGE (RunoffExchangeProcess): read under
+    /// its table name, with any layout a table parameter may have.
+    @Test func exchangeIsTheTableParameter() throws {
+        let config = try Self.parse("parameters:\n  exchange: {temporal: monthly, initial: 1.2, bounds: [0.3, 2]}\n")
+        let p = try #require(config.parameters["EXCHANGE"])
+        #expect(p.temporal == .monthly && p.initial == 1.2 && p.bounds == ParameterBounds(lower: 0.3, upper: 2))
+        #expect(config.parameters["exchange"] == nil)
+    }
+
     @Test func parametersAndTrainingAreRead() throws {
         let config = try Self.parse("""
         parameters:
@@ -63,7 +72,7 @@ struct TrainingConfigTests {
         ("parameters:\n  K0: {bounds: [0.9, 0.05]}\n", "line 9", "lower < upper"),
         ("parameters:\n  K0: {bounds: [0.05]}\n", "line 9", "[lower, upper]"),
         ("parameters:\n  velocity: {bounds: [0.1, 5]}\n", "line 9", "velocity has fixed bounds"),
-        ("parameters:\n  exchange: {temporal: monthly}\n", "line 9", "exchange is uniform or distributed"),
+        ("parameters:\n  velocity: {temporal: monthly}\n", "line 9", "velocity is uniform or distributed"),
     ])
     func badValuesNameTheLine(text: String, line: String, message: String) {
         do {
