@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeviceTensor
 import Foundation
+import HydroGPU
 
 /// `--device`, shared by every command that runs the model.
 struct DeviceOptions: ParsableArguments {
@@ -15,6 +16,17 @@ struct DeviceOptions: ParsableArguments {
         let selection = try DeviceSelection.select(request)
         if !quiet { printToStandardError("device: \(selection.reason)") }
         return selection
+    }
+}
+
+extension DeviceSelection {
+    /// The runoff backend of the selection: the reference, or the runoff model on the OpenCL
+    /// device it chose (opened here).
+    func runoffBackend() throws -> RunoffBackend {
+        switch backend {
+        case .reference: .reference
+        case .openCL(let info): .openCL(OpenCLRunoffModel(device: try ComputeDevice(info)))
+        }
     }
 }
 

@@ -12,7 +12,7 @@ struct CheckGradientCommand: ParsableCommand {
         discussion: "Exits 1 when a tolerance of MODEL.md section 7 is broken: adjoint vs FD 1e-6 relative where the function is smooth, OpenCL vs reference 1e-4 forward and 1e-3 gradients."
     )
 
-    @Argument(help: "Case config (YAML): check that case's training gradient at its initial values instead of the built-in synthetic problem (report only; the exit status is 0).")
+    @Argument(help: "Case config (YAML), or a multi-case config (top-level cases:): check its training gradient at its initial values instead of the built-in synthetic problem (report only; the exit status is 0).")
     var config: String?
 
     @Option(help: "HBV solver: sequential | implicit.")
@@ -80,8 +80,10 @@ struct CheckGradientCommand: ParsableCommand {
     /// The case's whole training chain: reference adjoint vs central differences, OpenCL (Float)
     /// loss and gradient vs the reference (Double) when the device selection gives OpenCL.
     private func checkCase(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        if MultiCaseConfig.declaresCases(url) { return try checkMultiCase(url) }
         let session: CaseSession
-        do { session = try CaseSession.open(URL(fileURLWithPath: path), device: deviceOptions, outputGiven: true) } catch let error as InputError {
+        do { session = try CaseSession.open(url, device: deviceOptions, outputGiven: true) } catch let error as InputError {
             throw ValidationError("\(error)")
         }
         var reference = session.objective
@@ -90,7 +92,28 @@ struct CheckGradientCommand: ParsableCommand {
             openCL = reference
             reference.backend = .reference
         }
-        let report = try CaseGradientCheck.run(reference: reference, openCL: openCL)
+        try printReport(try CaseGradientCheck.run(reference: reference, openCL: openCL), openCL: openCL?.backend.name)
+    }
+
+    /// A multi-case config: the joint objective (every case's own free values, then the shared
+    /// network's weights) on the reference, and on the selected OpenCL device when there is one.
+    private func checkMultiCase(_ url: URL) throws {
+        let reference: JointCalibrationObjective
+        var openCL: JointCalibrationObjective?
+        do {
+            let loaded = try TrainCommand.loadMultiCase(url, solver: nil)
+            let backend = try deviceOptions.select(quiet: json).runoffBackend()
+            reference = try JointCalibrationObjective.from(config: loaded.config, cases: loaded.cases, backend: .reference, initialValues: [])
+            if case .openCL = backend {
+                openCL = try JointCalibrationObjective.from(config: loaded.config, cases: loaded.cases, backend: backend, initialValues: [])
+            }
+        } catch let error as InputError {
+            throw ValidationError("\(error)")
+        }
+        try printReport(try CaseGradientCheck.run(reference: reference, openCL: openCL), openCL: openCL?.cases.first?.backend.name)
+    }
+
+    private func printReport(_ report: CaseGradientCheckReport, openCL: String?) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -98,7 +121,7 @@ struct CheckGradientCommand: ParsableCommand {
             return
         }
         print("check-gradient \(report.caseName): \(report.freeValues) free values at the config's initial values; loss (reference, Double) \(format(report.referenceLoss))")
-        print("FD: central, step \(report.step) on the raw values; OpenCL: \(openCL.map { $0.backend.name } ?? "not used (reference backend selected)")")
+        print("FD: central, step \(report.step) on the raw values; OpenCL: \(openCL ?? "not used (reference backend selected)")")
         let header = ["free value", "adjoint (Double)", "finite diff.", "rel. error", "OpenCL (Float)", "rel. diff."]
         print(header.enumerated().map { $0.element.padding(toLength: $0.offset == 0 ? 34 : 17, withPad: " ", startingAt: 0) }.joined())
         for row in report.rows {

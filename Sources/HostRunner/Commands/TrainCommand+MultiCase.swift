@@ -10,22 +10,11 @@ extension TrainCommand {
         let objective: JointCalibrationObjective
         let multi: MultiCaseConfig
         do {
-            multi = try MultiCaseConfig.load(url)
-            var loaded: [(config: CaseConfig, data: CalibrationData)] = []
-            for var config in multi.cases {
-                if let solver { config.model.solver = solver }
-                let hydroCase = try HydroCase.load(config)
-                let data = try CalibrationData.from(hydroCase)
-                for warning in try CalibrationTargets.check(data, config: hydroCase.config) { printToStandardError("warning: \(warning)") }
-                loaded.append((hydroCase.config, data))
-            }
+            let loaded = try Self.loadMultiCase(url, solver: solver)
+            multi = loaded.config
             let starts = try initialValues(for: multi.cases.map(\.name))
-            let backend: RunoffBackend
-            switch try device.select().backend {
-            case .reference: backend = .reference
-            case .openCL(let info): backend = .openCL(OpenCLRunoffModel(device: try ComputeDevice(info)))
-            }
-            objective = try JointCalibrationObjective.from(config: multi, cases: loaded, backend: backend, initialValues: starts)
+            objective = try JointCalibrationObjective.from(config: multi, cases: loaded.cases, backend: try device.select().runoffBackend(),
+                                                           initialValues: starts)
         } catch let error as InputError {
             throw ValidationError("\(error)")
         }
@@ -51,6 +40,21 @@ extension TrainCommand {
         }
         for line in try report(objective, result) { print(line) }
         print(String(format: "results: %@  (%d iterations, wall time %.1f s)", folder.path, result.iteration, Date().timeIntervalSince(started)))
+    }
+
+    /// A multi-case config and every case loaded for calibration (`solver` replaces the cases'
+    /// own); the target checks' warnings go to standard error.
+    static func loadMultiCase(_ url: URL, solver: HBVSolver?) throws -> (config: MultiCaseConfig, cases: [(config: CaseConfig, data: CalibrationData)]) {
+        let multi = try MultiCaseConfig.load(url)
+        var loaded: [(config: CaseConfig, data: CalibrationData)] = []
+        for var config in multi.cases {
+            if let solver { config.model.solver = solver }
+            let hydroCase = try HydroCase.load(config)
+            let data = try CalibrationData.from(hydroCase)
+            for warning in try CalibrationTargets.check(data, config: hydroCase.config) { printToStandardError("warning: \(warning)") }
+            loaded.append((hydroCase.config, data))
+        }
+        return (multi, loaded)
     }
 
     /// `--initial CASE=DIR,CASE=DIR`: each named case starts from that results folder's

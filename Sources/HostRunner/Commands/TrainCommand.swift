@@ -25,12 +25,7 @@ struct CaseSession {
         if !outputGiven { try CalibrationPreparation.checkOutputFolder(config) }
         for warning in prepared.warnings { printToStandardError("warning: \(warning)") }
         let (data, setup) = (prepared.data, prepared.setup)
-        let selection = try device.select()
-        let backend: RunoffBackend
-        switch selection.backend {
-        case .reference: backend = .reference
-        case .openCL(let info): backend = .openCL(OpenCLRunoffModel(device: try ComputeDevice(info)))
-        }
+        let backend = try device.select().runoffBackend()
         let t = hydroCase.config.training
         var objective = CalibrationObjective(data: data, setup: setup, loss: t.loss, backend: backend, gaugeWeights: t.gaugeWeights,
                                              priorWeight: t.priorWeight, smoothnessWeight: t.smoothnessWeight)

@@ -25,7 +25,8 @@ public struct CaseGradientCheckRow: Sendable, Codable {
 }
 
 /// `hydrogpu check-gradient CONFIG`: a real case's training gradient (the whole chain:
-/// expansion, runoff, exchange, routing, loss with pseudo-observations and regularisation)
+/// expansion, runoff with its exchange, routing, loss with pseudo-observations and
+/// regularisation), or a multi-case config's joint one (every case plus the shared network),
 /// against central finite differences on the Double reference, and the Float (OpenCL) loss and
 /// gradient against the Double ones.
 public struct CaseGradientCheckReport: Sendable, Codable {
@@ -44,29 +45,29 @@ public struct CaseGradientCheckReport: Sendable, Codable {
 }
 
 public enum CaseGradientCheck {
-    /// Checks free values `indices` (all by default) at `x` (the case's initial values by
+    /// Checks free values `indices` (all by default) at `x` (the objective's initial values by
     /// default). `openCL`, when given, is the same objective on an OpenCL backend.
-    public static func run(reference: CalibrationObjective, openCL: CalibrationObjective?, at point: [Double]? = nil,
-                           indices: [Int]? = nil, step: Double = 1e-6) throws -> CaseGradientCheckReport {
-        let x = point ?? reference.setup.initialFreeValues()
-        let e = try reference.evaluate(x, gradient: true)
+    public static func run<Objective: TrainableObjective>(reference: Objective, openCL: Objective?, at point: [Double]? = nil,
+                                                         indices: [Int]? = nil, step: Double = 1e-6) throws -> CaseGradientCheckReport {
+        let x = point ?? reference.initialFreeValues()
+        let e = try reference.trainingEvaluation(x)
         let g = e.gradient!
         let scale = g.map(abs).max() ?? 0
         var rows: [CaseGradientCheckRow] = []
-        let clEvaluation = try openCL?.evaluate(x, gradient: true)
+        let clEvaluation = try openCL?.trainingEvaluation(x)
         for i in indices ?? Array(x.indices) {
             var plus = x, minus = x
             plus[i] += step
             minus[i] -= step
-            let fd = (try reference.evaluate(plus, gradient: false).loss - reference.evaluate(minus, gradient: false).loss) / (2 * step)
+            let fd = (try reference.lossEvaluation(plus).loss - reference.lossEvaluation(minus).loss) / (2 * step)
             // A floor of 1e-8 of the largest component: values below it are FD noise either way.
             let denominator = max(abs(fd), abs(g[i]), 1e-8 * scale, .leastNormalMagnitude)
             let cl = clEvaluation?.gradient?[i]
-            rows.append(CaseGradientCheckRow(index: i, name: reference.setup.describe(index: i), adjoint: g[i], finiteDifference: fd,
+            rows.append(CaseGradientCheckRow(index: i, name: reference.describe(index: i), adjoint: g[i], finiteDifference: fd,
                                              relativeError: abs(g[i] - fd) / denominator, openCL: cl,
                                              openCLRelativeDifference: cl.map { abs($0 - g[i]) / max(abs(g[i]), 1e-3 * scale, .leastNormalMagnitude) }))
         }
-        var report = CaseGradientCheckReport(caseName: reference.data.caseName, freeValues: x.count, step: step, referenceLoss: e.loss, rows: rows)
+        var report = CaseGradientCheckReport(caseName: reference.runName, freeValues: x.count, step: step, referenceLoss: e.loss, rows: rows)
         if let c = clEvaluation {
             report.openCLLoss = c.loss
             report.lossDrift = abs(c.loss - e.loss) / max(abs(e.loss), .leastNormalMagnitude)

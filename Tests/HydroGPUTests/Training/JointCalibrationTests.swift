@@ -179,3 +179,26 @@ struct JointCalibrationTests {
         } throws: { error in "\(error)".contains("case 'middle' feeds FC, K0 from the network") }
     }
 }
+
+/// `check-gradient` on a multi-case config: the joint objective's reference adjoint against
+/// central differences, and the OpenCL (Float) evaluation of the same joint objective against
+/// the Double one (issue 12's device/reference agreement for a multi-case config).
+@Suite("Joint gradient check")
+struct JointGradientCheckTests {
+    @Test func jointCheckMatchesFiniteDifferencesAndTheDevice() throws {
+        let (multi, loaded) = try JointCalibrationTests.cases(steps: 90)
+        let reference = try JointCalibrationObjective.from(config: multi, cases: loaded, backend: .reference)
+        let openCL = try TestDevice.shared.map { device in
+            try JointCalibrationObjective.from(config: multi, cases: loaded, backend: .openCL(OpenCLRunoffModel(device: device)))
+        }
+        let indices = Array(0..<reference.networkOffset) + Array(stride(from: reference.networkOffset, to: reference.freeCount, by: 5))
+        let report = try CaseGradientCheck.run(reference: reference, openCL: openCL, indices: indices)
+        #expect(report.caseName == "joint" && report.freeValues == reference.freeCount)
+        #expect(report.worstRelativeError < 1e-5, "\(report.rows.map { ($0.name, $0.relativeError) })")
+        #expect(report.rows.contains { abs($0.finiteDifference) > 1e-6 })
+        if openCL != nil {
+            #expect(report.lossDrift! < 1e-5, "loss drift \(report.lossDrift!)")
+            #expect(report.gradientDrift! < 1e-3, "gradient drift \(report.gradientDrift!)")
+        }
+    }
+}
