@@ -13,6 +13,8 @@ struct StateLayoutTests {
     }
 
     @Test func layoutOfEachProcessSet() {
+        // The table's `absent` = `null` column, generated: only the snow has a null operator.
+        #expect(HBVProcess.allCases.filter(\.hasNullOperator) == [.snow])
         // Snow on, no glacier: the five storages of δHBV, both solvers.
         for solver in HBVSolver.allCases {
             #expect(StateLayout(Self.processes([.glacier]), solver: solver).storages
