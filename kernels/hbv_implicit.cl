@@ -2,7 +2,8 @@
 // storages solved by Newton, and the implicit-function-theorem adjoint.
 //
 // Argument layout: that of kernels/hbv_sequential.cl (arguments 0-21, same meaning, same
-// buffers; near_zero is unused here), plus
+// buffers; near_zero is unused here; a record is the L = HBV_LAYOUT_COUNT storages of the state
+// layout, no powers: checkpoints [ceil(n/K)][L][U], scratch [K-1][L][U]), plus
 //
 //  #  forward (hbv_implicit_forward)           adjoint (hbv_implicit_adjoint)
 // 21  real tolerance: Newton stops at          -
@@ -52,6 +53,17 @@ inline void ihbv_store_column(const real *S, __global real *base, uint u, uint u
     for (int i = 0; i < HBV_STORAGE_COUNT; ++i) base[(size_t)i * units + u] = S[i];
 }
 
+// A record (checkpoint or scratch row) keeps the storages of the state layout
+// (HBV_STATE_LAYOUT, StateLayout) at rows HBV_LAYOUT_SLOT(i); one it leaves out reads as 0
+// (the ice store of a glacier that is off or unlimited: no flux reads it, no rate moves it).
+inline void ihbv_load_record(__global const real *base, uint u, uint units, real *S) {
+    for (int i = 0; i < HBV_STORAGE_COUNT; ++i) S[i] = HBV_LAYOUT_KEEPS(i) ? base[(size_t)HBV_LAYOUT_SLOT(i) * units + u] : 0;
+}
+
+inline void ihbv_store_record(const real *S, __global real *base, uint u, uint units) {
+    for (int i = 0; i < HBV_STORAGE_COUNT; ++i) if (HBV_LAYOUT_KEEPS(i)) base[(size_t)HBV_LAYOUT_SLOT(i) * units + u] = S[i];
+}
+
 __kernel void hbv_implicit_forward(
     const uint units, const uint cells, const uint nmul, const uint steps,
     const uint step_begin, const uint step_end,
@@ -63,7 +75,7 @@ __kernel void hbv_implicit_forward(
     __global real *balance, const real tolerance, const uint max_iterations, const uint polishing_steps,
     __global uint *nonconverged) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
-    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
+    const size_t state_block = (size_t)HBV_LAYOUT_COUNT * units;
     for (uint u = u0; u < u0 + HYDRO_VW && u < units; ++u) {
         const uint cell = u / nmul;
         real S[HBV_STORAGE_COUNT], prev[HBV_STORAGE_COUNT], p[HBV_PARAMETER_COUNT];
@@ -74,7 +86,7 @@ __kernel void hbv_implicit_forward(
         uint failures = 0, since_checkpoint = 0, checkpoint = 0;
         for (uint t = step_begin; t < step_end; ++t) {
             if (checkpoint_interval != 0) {
-                if (since_checkpoint == 0) ihbv_store_column(S, checkpoints + checkpoint++ * state_block, u, units);
+                if (since_checkpoint == 0) ihbv_store_record(S, checkpoints + checkpoint++ * state_block, u, units);
                 if (++since_checkpoint == checkpoint_interval) since_checkpoint = 0;
             }
             ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
@@ -115,7 +127,7 @@ __kernel void hbv_implicit_adjoint(
     const real tolerance, const uint max_iterations, const uint polishing_steps) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (step_end <= step_begin) return;
-    const size_t state_block = (size_t)HBV_STORAGE_COUNT * units;
+    const size_t state_block = (size_t)HBV_LAYOUT_COUNT * units;
     const uint interval = checkpoint_interval;
     const uint segments = (step_end - step_begin + interval - 1) / interval;
     const real share = (real)1 / (real)nmul;
@@ -135,18 +147,18 @@ __kernel void hbv_implicit_adjoint(
             const uint last = min(first + interval, step_end);
             __global const real *checkpoint = checkpoints + segment * state_block;
             // Storages at the start of steps first+1 .. last-1 into scratch rows 0 .. last-first-2.
-            ihbv_load_column(checkpoint, u, units, S);
+            ihbv_load_record(checkpoint, u, units, S);
             for (uint t = first; t + 1 < last; ++t) {
                 ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
                 const size_t forcing = (size_t)t * cells + cell;
                 for (int i = 0; i < HBV_STORAGE_COUNT; ++i) prev[i] = S[i];
                 ihbv_solve_step(prev, S, p, precip[forcing], temp[forcing], pet[forcing], dt, options,
                                 tolerance, max_iterations, polishing_steps, &o);
-                ihbv_store_column(S, scratch + (t - first) * state_block, u, units);
+                ihbv_store_record(S, scratch + (t - first) * state_block, u, units);
             }
             // S_{last-1}: the next checkpoint, or solved from the start of step last-1 (in S).
             if (segment + 1 < segments) {
-                ihbv_load_column(checkpoints + (segment + 1) * state_block, u, units, end_state);
+                ihbv_load_record(checkpoints + (segment + 1) * state_block, u, units, end_state);
             } else {
                 const uint t = last - 1;
                 ihbv_load_parameters(param_values, param_offset, slot_of_step, steps, t, u, units, dt, p);
@@ -155,7 +167,7 @@ __kernel void hbv_implicit_adjoint(
                                 tolerance, max_iterations, polishing_steps, &o);
             }
             for (uint t = last; t-- > first;) {
-                if (t + 1 < last) ihbv_load_column(scratch + (t - first) * state_block, u, units, end_state);
+                if (t + 1 < last) ihbv_load_record(scratch + (t - first) * state_block, u, units, end_state);
                 for (int i = 0; i < HBV_PARAMETER_COUNT; ++i) {
                     const int now = slot_of_step[i * steps + t];
                     if (now != slot[i]) {

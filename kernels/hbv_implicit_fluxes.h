@@ -9,6 +9,13 @@
 
 // Side of the state Jacobian: one row and column per storage.
 #define IHBV_N HBV_STORAGE_COUNT
+// The storages Newton and the adjoint solve for: the state layout's (HBV_STATE_LAYOUT, a build
+// define; StateLayout), a leading block of the storages (the implicit layout leaves out only the
+// ice store, the table's last storage, when nothing moves it).
+#if !HBV_LAYOUT_IS_LEADING_BLOCK
+#error "the implicit solver's state layout must be a leading block of the storages"
+#endif
+#define IHBV_SOLVED HBV_LAYOUT_COUNT
 #define IHBV_LINE_SEARCH_HALVINGS 10
 
 // Every flux at storages S (mm) with per-step parameters p, forcing P, PET (mm per step), T.
@@ -71,8 +78,8 @@ inline void ihbv_parameter_gradient(const ihbv_fluxes *o, const real *p, const r
 }
 
 // Solves m x = b for the leading n x n block of m (one row and column per storage, row-major,
-// stride IHBV_N; the trailing storages are decoupled and constant in the step,
-// hbv_glacier_changing_storages) by Gaussian elimination with partial pivoting; b[0..n) becomes x.
+// stride IHBV_N; the trailing storages, those the state layout leaves out, are decoupled and
+// constant in the step) by Gaussian elimination with partial pivoting; b[0..n) becomes x.
 // Returns 0 when a pivot is zero or not finite.
 inline int ihbv_solve(real *m, real *b, int n) {
     for (int k = 0; k < n; ++k) {
@@ -140,8 +147,8 @@ inline int ihbv_solve_step(const real *prev, real *S, const real *p, real P, rea
         ihbv_state_jacobian(o, p, J);
         for (int k = 0; k < IHBV_N * IHBV_N; ++k) J[k] = -J[k];
         for (int i = 0; i < IHBV_N; ++i) { J[i * IHBV_N + i] += 1; dx[i] = -F[i]; }
-        // Storages past the solved block are constant this step (rate 0, no flux reads them).
-        if (!ihbv_solve(J, dx, hbv_glacier_changing_storages(options))) {
+        // Storages past the solved block (the state layout's) are constant this step (rate 0, no flux reads them).
+        if (!ihbv_solve(J, dx, IHBV_SOLVED)) {
             for (int i = 0; i < IHBV_N; ++i) dx[i] = -F[i];   // singular: fixed-point direction
         }
         real lambda = 1;
@@ -178,7 +185,7 @@ inline void ihbv_adjoint_step(const real *S, const real *p, real P, real T, real
     for (int i = 0; i < IHBV_N; ++i)
         for (int j = 0; j < IHBV_N; ++j) JT[j * IHBV_N + i] = (i == j ? (real)1 : (real)0) - J[i * IHBV_N + j];
     // Storages past the solved block are constant in the step: their mu_t is a_t.
-    if (!ihbv_solve(JT, mu, hbv_glacier_changing_storages(options))) {
+    if (!ihbv_solve(JT, mu, IHBV_SOLVED)) {
         for (int i = 0; i < IHBV_N; ++i) mu[i] = NAN;
     }
     ihbv_parameter_gradient(&o, p, mu, rbar, g);

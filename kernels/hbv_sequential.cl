@@ -39,12 +39,13 @@
 // 17  runoff [T][U] per unit (written for      checkpoints (read), as written by the forward
 //     window rows; the per-cell mean over nmul
 //     is kernel runoff_component_mean)
-// 18  checkpoints [ceil(n/K)][S+2][U]: the step  uint K
-//     record of steps step_begin + j*K: the S
-//     storages at the step's start, then its
+// 18  checkpoints [ceil(n/K)][L+2][U]: the step  uint K
+//     record of steps step_begin + j*K: the L
+//     storages of the state layout at the
+//     step's start (HBV_LAYOUT_SLOT), then its
 //     (SM/FC)^BETA and ET power law (the
 //     adjoint does not evaluate pow again)
-// 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][S+2][U] (step records recomputed
+// 19  uint K: checkpoint interval, 0 = none;   scratch [K-1][L+2][U] (step records recomputed
 //     K = 1 stores the whole trajectory          within a segment; any 1-element buffer when K = 1)
 // 20  balance [6][U] (written): per-unit       param_gradient, same layout as param_values:
 //     window totals of P, ET, Q, storage        dL/d(physical value) ADDED (+=) to it, so the
@@ -53,12 +54,16 @@
 //     groundwater exchange (in > 0, out < 0)
 // 21                                           initial_state_adjoint [S][U] (written):
 //                                              dL/d(storages at step_begin)
+// 22                                           initial_states [S][U] (read): the storages at
+//                                              step_begin the records leave out (the forward's
+//                                              argument 15, unchanged since)
 //
-// Memory for the reverse sweep: (ceil(n/K) + K - 1) * (S + 2) * U reals; K = 1 is the stored
+// Memory for the reverse sweep: (ceil(n/K) + K - 1) * (L + 2) * U reals; K = 1 is the stored
 // trajectory (no recomputation), larger K recomputes each segment once from its checkpoint.
 // (Other solvers' kernels keep this argument order; their record width is their own.)
-// A storage no step changes (the ice store without a glacier whose ice is known,
-// hbv_glacier_changing_storages) keeps its rows of the records unwritten and unread.
+// L = HBV_LAYOUT_COUNT: the records keep the storages of the run's state layout (build define
+// HBV_STATE_LAYOUT, StateLayout; every storage without it): not the snow's without snow (its
+// null operator empties them in the first step), not the ice without a glacier whose ice is known.
 // Build options besides HYDRO_VW: the problem's processes and given parameters as constants
 // (hbv_specialisation.h).
 // A work-item owns its units' columns of every array, so gradients need no atomics.
@@ -68,27 +73,46 @@
 #include "hbv_specialisation.h"
 #include "runoff_outputs.h"
 
-// The leading `count` storages of units u0.. (the others 0: the storages of a step record
-// that no step changes, which nothing reads).
-inline hbv_states load_states(__global const real *base, uint u0, uint units, int count) {
+// Every storage of units u0.. from a [HBV_STORAGE_COUNT][units] array (initial and final
+// states and their adjoints: the solvers' boundary keeps the full layout).
+inline hbv_states load_states(__global const real *base, uint u0, uint units) {
     hbv_states s;
-#define LOAD(i, name) s.name = (i) < count ? load_units(base + (size_t)(i) * units, u0, units) : (realv)(0);
+#define LOAD(i, name) s.name = load_units(base + (size_t)(i) * units, u0, units);
     HBV_STORAGES(LOAD)
 #undef LOAD
     return s;
 }
 
-// Stores the leading `count` storages.
-inline void store_states(hbv_states s, __global real *base, uint u0, uint units, int count) {
-#define STORE(i, name) if ((i) < count) store_units(s.name, base + (size_t)(i) * units, u0, units);
+inline void store_states(hbv_states s, __global real *base, uint u0, uint units) {
+#define STORE(i, name) store_units(s.name, base + (size_t)(i) * units, u0, units);
     HBV_STORAGES(STORE)
 #undef STORE
 }
 
-// A step record: the storages at the step's start, then the step's two power laws.
-#define HBV_RECORD_COUNT (HBV_STORAGE_COUNT + 2)
-#define HBV_RECORD_WPOW HBV_STORAGE_COUNT
-#define HBV_RECORD_EPOW (HBV_STORAGE_COUNT + 1)
+// A step record: the storages of the state layout (HBV_STATE_LAYOUT, StateLayout) at the
+// step's start, at rows HBV_LAYOUT_SLOT(i), then the step's two power laws.
+#define HBV_RECORD_COUNT (HBV_LAYOUT_COUNT + 2)
+#define HBV_RECORD_WPOW HBV_LAYOUT_COUNT
+#define HBV_RECORD_EPOW (HBV_LAYOUT_COUNT + 1)
+
+// The layout's storages of a record. A storage it leaves out reads as 0 (no step after the
+// run's first reads a nonzero value of it: the snow's null operator has emptied its storages,
+// nothing moves or reads the ice of a glacier that is off or unlimited), except at the window's
+// first step (`first`), where it is the initial state: the null operator drains that into the soil.
+inline hbv_states load_record_states(__global const real *record, __global const real *initial, uint u0, uint units, bool first) {
+    hbv_states s;
+#define LOAD(i, name) s.name = HBV_LAYOUT_KEEPS(i) ? load_units(record + (size_t)HBV_LAYOUT_SLOT(i) * units, u0, units) \
+                                                  : (first ? load_units(initial + (size_t)(i) * units, u0, units) : (realv)(0));
+    HBV_STORAGES(LOAD)
+#undef LOAD
+    return s;
+}
+
+inline void store_record_states(hbv_states s, __global real *record, uint u0, uint units) {
+#define STORE(i, name) if (HBV_LAYOUT_KEEPS(i)) store_units(s.name, record + (size_t)HBV_LAYOUT_SLOT(i) * units, u0, units);
+    HBV_STORAGES(STORE)
+#undef STORE
+}
 
 // Sum of the unit's storages, left to right in the table's order. The glacier's ice store lies
 // outside the unit's water: the balance counts its melt as an inflow (row 6) instead.
@@ -136,9 +160,8 @@ __kernel void hbv_sequential_forward(
     if (u0 >= units) return;
     const size_t record_block = (size_t)HBV_RECORD_COUNT * units;
     const int opts = HBV_KERNEL_OPTIONS(options);
-    const int changing = hbv_glacier_changing_storages(opts);
 
-    hbv_states s = load_states(initial_states, u0, units, HBV_STORAGE_COUNT);
+    hbv_states s = load_states(initial_states, u0, units);
     const realv storage_start = total_storage(s);
     realv sum_p = (realv)(0), sum_et = (realv)(0), sum_q = (realv)(0), sum_floor = (realv)(0), sum_exchange = (realv)(0),
           sum_ice = (realv)(0);
@@ -148,7 +171,7 @@ __kernel void hbv_sequential_forward(
         if (checkpoint_interval != 0) {
             if (since_checkpoint == 0) {
                 record = checkpoints + checkpoint++ * record_block;
-                store_states(s, record, u0, units, changing);
+                store_record_states(s, record, u0, units);
             }
             if (++since_checkpoint == checkpoint_interval) since_checkpoint = 0;
         }
@@ -169,7 +192,7 @@ __kernel void hbv_sequential_forward(
         sum_exchange += r.exchange + r.runoff_exchange;   // groundwater and runoff exchange
         sum_ice += r.ice_melt;
     }
-    store_states(s, final_states, u0, units, HBV_STORAGE_COUNT);
+    store_states(s, final_states, u0, units);
     store_units(sum_p, balance, u0, units);
     store_units(sum_et, balance + units, u0, units);
     store_units(sum_q, balance + 2 * (size_t)units, u0, units);
@@ -187,7 +210,7 @@ __kernel void hbv_sequential_adjoint(
     __global const real *param_values, __global const int *param_offset, __global const int *slot_of_step,
     __global const real *runoff_adjoint, __global const real *final_state_adjoint,
     __global const real *checkpoints, const uint checkpoint_interval, __global real *scratch,
-    __global real *param_gradient, __global real *initial_state_adjoint) {
+    __global real *param_gradient, __global real *initial_state_adjoint, __global const real *initial_states) {
     const uint u0 = get_global_id(0) * HYDRO_VW;
     if (u0 >= units || step_end <= step_begin) return;
     const size_t record_block = (size_t)HBV_RECORD_COUNT * units;
@@ -196,9 +219,8 @@ __kernel void hbv_sequential_adjoint(
     const uint segments = (step_end - step_begin + interval - 1) / interval;
     const real share = (real)1 / (real)nmul;
     const int opts = HBV_KERNEL_OPTIONS(options);
-    const int changing = hbv_glacier_changing_storages(opts);
 
-    hbv_states a = load_states(final_state_adjoint, u0, units, HBV_STORAGE_COUNT);
+    hbv_states a = load_states(final_state_adjoint, u0, units);
     // Gradients collect in registers while a parameter's slot stays the same (all steps for a
     // static parameter) and are added to param_gradient when the slot changes. A parameter the
     // problem does not give has none (hbv_specialisation.h).
@@ -216,7 +238,7 @@ __kernel void hbv_sequential_adjoint(
         // (record j is step first+1+j): storages from the end of the step before, powers from
         // the step itself, so the segment's last step is evaluated once more for its powers.
         if (last - first > 1) {
-            hbv_states s = load_states(checkpoint, u0, units, changing);
+            hbv_states s = load_record_states(checkpoint, initial_states, u0, units, first == step_begin);
             for (uint t = first; t < last; ++t) {
                 const hbv_params q = load_params(param_values, param_offset, slot_of_step, steps, t, u0, units, dt);
                 const hbv_forcing f = load_forcing(precip, temp, pet, t, cells, u0, units, nmul);
@@ -228,12 +250,12 @@ __kernel void hbv_sequential_adjoint(
                     store_units(r.epow, record + HBV_RECORD_EPOW * (size_t)units, u0, units);
                 }
                 s = hbv_end_states(&r);
-                if (t + 1 < last) store_states(s, scratch + (t - first) * record_block, u0, units, changing);
+                if (t + 1 < last) store_record_states(s, scratch + (t - first) * record_block, u0, units);
             }
         }
         for (uint t = last; t-- > first;) {
             __global const real *record = t == first ? checkpoint : scratch + (t - first - 1) * record_block;
-            const hbv_states start = load_states(record, u0, units, changing);
+            const hbv_states start = load_record_states(record, initial_states, u0, units, t == step_begin);
             const realv wpow = load_units(record + HBV_RECORD_WPOW * (size_t)units, u0, units);
             const realv epow = load_units(record + HBV_RECORD_EPOW * (size_t)units, u0, units);
 #define FLUSH(i, name) if (HBV_PARAMETER_GIVEN(i)) { \
@@ -255,5 +277,5 @@ __kernel void hbv_sequential_adjoint(
     accumulate_units(g.name * hbv_step_factor(i, dt), param_gradient + param_offset[i] + (size_t)slot[i] * units, u0, units);
     HBV_PARAMETERS(FLUSH)
 #undef FLUSH
-    store_states(a, initial_state_adjoint, u0, units, HBV_STORAGE_COUNT);
+    store_states(a, initial_state_adjoint, u0, units);
 }

@@ -12,6 +12,15 @@ func openCLHeader(_ table: ModelTable, source: String) -> String {
     """
     for (i, p) in parameters.enumerated() { h += "#define HBV_PARAM_\(p.name) \(i)\n" }
     for (i, s) in storages.enumerated() { h += "#define HBV_STORAGE_\(s.name) \(i)\n" }
+    h += "\n// The state layout (HydroModel StateLayout): bit i of HBV_STATE_LAYOUT set for every storage i\n"
+    h += "// the run's records keep (a build define; every storage without it). HBV_LAYOUT_SLOT(i) is\n"
+    h += "// storage i's row in a record, HBV_LAYOUT_COUNT the rows: compile-time constants.\n"
+    h += "#ifndef HBV_STATE_LAYOUT\n#define HBV_STATE_LAYOUT ((1 << HBV_STORAGE_COUNT) - 1)\n#endif\n"
+    h += "#define HBV_LAYOUT_KEEPS(i) (((HBV_STATE_LAYOUT) >> (i)) & 1)\n"
+    h += "#define HBV_LAYOUT_COUNT (" + storages.indices.map { "HBV_LAYOUT_KEEPS(\($0))" }.joined(separator: " + ") + ")\n"
+    h += "#define HBV_LAYOUT_SLOT(i) (" + storages.indices.map { "((i) > \($0) ? HBV_LAYOUT_KEEPS(\($0)) : 0)" }.joined(separator: " + ") + ")\n"
+    h += "// 1 when the kept storages are the table's first HBV_LAYOUT_COUNT (StateLayout.isLeadingBlock).\n"
+    h += "#define HBV_LAYOUT_IS_LEADING_BLOCK ((HBV_STATE_LAYOUT) == (1 << HBV_LAYOUT_COUNT) - 1)\n"
     h += "\n// X(index, name) for every parameter / storage / rate-per-day parameter.\n"
     h += "#define HBV_PARAMETERS(X) " + parameters.enumerated().map { "X(\($0.offset), \($0.element.swift))" }.joined(separator: " ") + "\n"
     h += "#define HBV_STORAGES(X) " + storages.enumerated().map { "X(\($0.offset), \($0.element.c))" }.joined(separator: " ") + "\n"

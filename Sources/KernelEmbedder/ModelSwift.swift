@@ -75,6 +75,14 @@ func swiftDeclarations(_ table: ModelTable, source: String) -> String {
             }
         }
 
+        /// Whether the solvers apply a null operator in place of the process when it is off
+        /// (the table's `absent` column is `null`; `StateLayout` reads it).
+        public var hasNullOperator: Bool {
+            switch self {
+    \(switchOver(processes.map { ($0.name, $0.absence == .null ? "true" : "false") }))
+            }
+        }
+
         /// What the process does.
         public var summary: String {
             switch self {

@@ -32,8 +32,8 @@ public final class ImplicitRunoffSolver {
     /// Per-unit totals of P, ET, Q, storage change and numerical inflow (0 here), `[storages][units]`.
     public var balance: DeviceBuffer<Float> { outputs.balance }
 
-    /// Values per unit in a step record (kernels/hbv_implicit.cl): the storages.
-    static let recordValues = HBVStorage.count
+    /// Values per unit in a step record (kernels/hbv_implicit.cl): the storages of the state layout.
+    public static func recordValues(_ layout: StateLayout) -> Int { layout.count }
 
     /// - Parameters:
     ///   - tolerance: Newton's |F|_inf in mm (MODEL.md 3.2: 1e-4 in Float).
@@ -47,7 +47,7 @@ public final class ImplicitRunoffSolver {
             throw .invalidProblem("Newton tolerance must be positive and the iteration cap non-negative (got \(tolerance), \(maxIterations))")
         }
         outputs = try RunoffSolverOutputs(data: data, solver: .implicit, vectorWidth: vectorWidth ?? RunoffVectorWidth.preferred(for: data.device.info),
-                                          memoryBudgetBytes: memoryBudgetBytes, checkpointInterval: checkpointInterval, recordValues: Self.recordValues)
+                                          memoryBudgetBytes: memoryBudgetBytes, checkpointInterval: checkpointInterval, recordValues: Self.recordValues(data.stateLayout))
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.polishingSteps = polishingSteps

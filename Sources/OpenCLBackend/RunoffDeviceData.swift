@@ -32,6 +32,10 @@ public final class RunoffDeviceData {
     public let offsets: [Int]
     /// Parameters the problem gave (the others have their δHBV 1.0 defaults and no gradient).
     public let givenParameters: Set<HBVParameter>
+    /// The storages the solvers' step records keep (`StateLayout`); `initialStates` keeps every storage.
+    public var stateLayout: StateLayout {
+        StateLayout(ActiveProcesses(given: givenParameters, limitsIceMelt: configuration.limitsIceMelt), solver: configuration.solver)
+    }
 
     /// Uploads `problem`, checking every shape.
     public init(device: ComputeDevice, problem: RunoffProblem<Float>) throws(OpenCLRunoffError) {

@@ -69,13 +69,15 @@ struct HBVSequentialAdjoint: KernelArguments {
     var scratch: DeviceBuffer<Float>
     var paramGradient: DeviceBuffer<Float>
     var initialStateAdjoint: DeviceBuffer<Float>
+    /// The storages at the window's start, for those the step records leave out (`StateLayout`).
+    var initialStates: DeviceBuffer<Float>
 
     var arguments: [KernelArgument] {
         [.uint32(units), .uint32(cells), .uint32(nmul), .uint32(steps), .uint32(stepBegin), .uint32(stepEnd),
          .float(dt), .float(nearZero), .int32(options),
          .buffer(precip), .buffer(temp), .buffer(pet), .buffer(paramValues), .buffer(paramOffset), .buffer(slotOfStep),
          .buffer(runoffAdjoint), .buffer(finalStateAdjoint), .buffer(checkpoints), .uint32(checkpointInterval),
-         .buffer(scratch), .buffer(paramGradient), .buffer(initialStateAdjoint)]
+         .buffer(scratch), .buffer(paramGradient), .buffer(initialStateAdjoint), .buffer(initialStates)]
     }
 }
 
@@ -217,13 +219,13 @@ extension HBVSequentialForward {
 extension HBVSequentialAdjoint {
     init(_ p: RunoffProblemArguments, runoffAdjoint: DeviceBuffer<Float>, finalStateAdjoint: DeviceBuffer<Float>,
          checkpoints: DeviceBuffer<Float>, checkpointInterval: UInt32, scratch: DeviceBuffer<Float>,
-         paramGradient: DeviceBuffer<Float>, initialStateAdjoint: DeviceBuffer<Float>) {
+         paramGradient: DeviceBuffer<Float>, initialStateAdjoint: DeviceBuffer<Float>, initialStates: DeviceBuffer<Float>) {
         self.init(units: p.units, cells: p.cells, nmul: p.nmul, steps: p.steps, stepBegin: p.stepBegin, stepEnd: p.stepEnd,
                   dt: p.dt, nearZero: p.nearZero, options: p.options, precip: p.precip, temp: p.temp, pet: p.pet,
                   paramValues: p.paramValues, paramOffset: p.paramOffset, slotOfStep: p.slotOfStep,
                   runoffAdjoint: runoffAdjoint, finalStateAdjoint: finalStateAdjoint, checkpoints: checkpoints,
                   checkpointInterval: checkpointInterval, scratch: scratch, paramGradient: paramGradient,
-                  initialStateAdjoint: initialStateAdjoint)
+                  initialStateAdjoint: initialStateAdjoint, initialStates: initialStates)
     }
 }
 

@@ -36,8 +36,8 @@ final class RunoffKernels {
     /// its `options` word and the parameters it gives as constants, so that processes that are
     /// off and parameters it does not give cost the kernels nothing (no load, no gradient
     /// register or store). The problem's results are those of the unspecialised program.
-    static func specialisationDefines(options: Int32, given: Set<HBVParameter>) -> String {
+    static func specialisationDefines(options: Int32, given: Set<HBVParameter>, layout: StateLayout) -> String {
         let mask = given.reduce(UInt64(0)) { $0 | 1 << UInt64($1.rawValue) }
-        return " -DHBV_BUILD_OPTIONS=\(options) -DHBV_GIVEN_PARAMETERS=0x\(String(mask, radix: 16))ul"
+        return " -DHBV_BUILD_OPTIONS=\(options) -DHBV_GIVEN_PARAMETERS=0x\(String(mask, radix: 16))ul" + layout.openCLDefine
     }
 }

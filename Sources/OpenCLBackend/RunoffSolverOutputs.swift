@@ -31,8 +31,12 @@ final class RunoffSolverOutputs {
         let options = Self.options(ActiveProcesses(given: data.givenParameters, limitsIceMelt: data.configuration.limitsIceMelt))
         self.options = options
         // The sequential program is built for the problem; the implicit one (not vectorised,
-        // unchanged by the glacier's cost, BENCHMARKS.md) serves every problem.
-        let specialisation = solver == .sequential ? RunoffKernels.specialisationDefines(options: options, given: data.givenParameters) : ""
+        // unchanged by the glacier's cost, BENCHMARKS.md) only for its state layout (record rows,
+        // Newton's solved block), and serves every problem of that layout.
+        let layout = data.stateLayout
+        let specialisation = solver == .sequential
+            ? RunoffKernels.specialisationDefines(options: options, given: data.givenParameters, layout: layout)
+            : layout.openCLDefine
         kernels = try RunoffKernels(solver: solver, device: data.device, vectorWidth: vectorWidth, specialisation: specialisation)
         if let checkpointInterval {
             plan = CheckpointPlan(interval: checkpointInterval, steps: data.steps, units: data.units, recordValues: recordValues)

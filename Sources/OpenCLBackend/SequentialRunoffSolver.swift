@@ -51,15 +51,20 @@ public final class SequentialRunoffSolver {
     public init(data: RunoffDeviceData, vectorWidth: Int? = nil, memoryBudgetBytes: Int = 1 << 30,
                 checkpointInterval: Int? = nil) throws(OpenCLRunoffError) {
         outputs = try RunoffSolverOutputs(data: data, solver: .sequential, vectorWidth: vectorWidth ?? RunoffVectorWidth.preferred(for: data.device.info),
-                                          memoryBudgetBytes: memoryBudgetBytes, checkpointInterval: checkpointInterval, recordValues: Self.recordValues)
+                                          memoryBudgetBytes: memoryBudgetBytes, checkpointInterval: checkpointInterval,
+                                          recordValues: Self.recordValues(data.stateLayout))
     }
+
+    /// The storages the step records keep (`StateLayout`; the kernels are built for it).
+    public var stateLayout: StateLayout { data.stateLayout }
 
     /// The reverse-sweep buffers, allocating them on first use.
     public func reverse() throws(OpenCLRunoffError) -> ReverseSweepBuffers { try outputs.reverse() }
 
-    /// Values per unit in a step record (kernels/hbv_sequential.cl): the storages at the
-    /// step's start and the step's two power laws, which the adjoint then does not evaluate again.
-    public static let recordValues = HBVStorage.count + 2
+    /// Values per unit in a step record (kernels/hbv_sequential.cl): the storages of the state
+    /// layout at the step's start and the step's two power laws, which the adjoint then does not
+    /// evaluate again.
+    public static func recordValues(_ layout: StateLayout) -> Int { layout.count + 2 }
 
     /// Enqueues a forward run over the whole record from `data.initialStates`; with
     /// `recordForAdjoint` it also keeps the step records `adjoint()` needs.
@@ -109,7 +114,8 @@ public final class SequentialRunoffSolver {
             events.append(try outputs.kernels.adjoint.launch(global: [outputs.workItems], local: outputs.workGroup, HBVSequentialAdjoint(
                 outputs.problemArguments(window), runoffAdjoint: buffers.runoffAdjoint, finalStateAdjoint: buffers.finalStateAdjoint,
                 checkpoints: buffers.checkpoints, checkpointInterval: UInt32(outputs.plan.interval), scratch: buffers.scratch,
-                paramGradient: buffers.parameterGradient, initialStateAdjoint: buffers.initialStateGradient)))
+                paramGradient: buffers.parameterGradient, initialStateAdjoint: buffers.initialStateGradient,
+                initialStates: outputs.data.initialStates)))
         }
         return RunoffLaunches(events: events)
     }

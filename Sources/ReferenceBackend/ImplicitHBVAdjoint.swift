@@ -30,7 +30,7 @@ extension ImplicitHBVNewton {
             for j in 0..<n { JT[j * n + i] = (i == j ? 1 : 0) - J[i * n + j] }
         }
         // Storages past the solved block are constant in the step: their mu_t is a_t.
-        let solved = implicitHBVSolve(JT, mu, active: active)
+        let solved = implicitHBVSolve(JT, mu, layout: layout)
         // A converged step has a non-singular J (docs section 4); NaN shows the failure if not.
         if !solved { for i in 0..<n { mu[i] = .nan } }
         fluxes.accumulateParameterGradient(mu: mu, rbar: rbar, into: gradient)

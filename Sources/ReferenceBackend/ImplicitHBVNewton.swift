@@ -4,8 +4,8 @@ import HydroModel
 // (docs/IMPLICIT-SOLVER.md section 4). kernels/hbv_implicit_fluxes.h mirrors this.
 
 /// Solves `J x = b` for the leading `n` x `n` block of a square row-major `m` of side
-/// `HBVStorage.count` (the storages the step solves for, `GlacierProcess.implicitStorageCount`;
-/// the trailing ones are decoupled and constant) by Gaussian elimination with partial pivoting.
+/// `HBVStorage.count` (the storages the step solves for, the implicit `StateLayout`'s; the
+/// trailing ones are decoupled and constant) by Gaussian elimination with partial pivoting.
 /// `m` is overwritten; `b[0..<n]` becomes `x`. Returns false when a pivot is zero or not finite.
 @inlinable @inline(__always)
 func implicitHBVSolve<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>, storages n: Int) -> Bool {
@@ -38,13 +38,14 @@ func implicitHBVSolve<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeM
     return true
 }
 
-/// `implicitHBVSolve` for the storages the `active` processes change
-/// (`GlacierProcess.implicitStorageCount`), with the block size a constant in each branch: the
-/// compiler unrolls the elimination for it, as it did for the 5 x 5 system before the glacier's
-/// ice store (a run-time size cost the implicit reference 9 % more instructions). Same arithmetic.
+/// `implicitHBVSolve` for the storages of the implicit state layout (`StateLayout`, a leading
+/// block: it leaves out only the ice store, the table's last storage, when nothing moves it),
+/// with the block size a constant in each branch: the compiler unrolls the elimination for it,
+/// as it did for the 5 x 5 system before the glacier's ice store (a run-time size cost the
+/// implicit reference 9 % more instructions). Same arithmetic.
 @inlinable
-func implicitHBVSolve<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>, active: ActiveProcesses) -> Bool {
-    switch GlacierProcess.implicitStorageCount(active) {
+func implicitHBVSolve<Real: Real_>(_ m: UnsafeMutablePointer<Real>, _ b: UnsafeMutablePointer<Real>, layout: StateLayout) -> Bool {
+    switch layout.count {
     case HBVStorage.ice.rawValue: implicitHBVSolve(m, b, storages: HBVStorage.ice.rawValue)
     case HBVStorage.count: implicitHBVSolve(m, b, storages: HBVStorage.count)
     case let n: implicitHBVSolve(m, b, storages: n)
@@ -61,7 +62,16 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     public var stepDays: Real
     public var usesETExponent: Bool
     /// The processes applied (`ActiveProcesses(given:)` of the problem).
-    public var active: ActiveProcesses
+    public var active: ActiveProcesses { didSet { layout = Self.layout(active) } }
+    /// The storages Newton and the adjoint solve for: the implicit state layout of `active`.
+    public private(set) var layout: StateLayout
+
+    @usableFromInline
+    static func layout(_ active: ActiveProcesses) -> StateLayout {
+        let layout = StateLayout(active, solver: .implicit)
+        precondition(layout.isLeadingBlock, "the implicit state layout \(layout) is not a leading block of the storages")
+        return layout
+    }
     /// Full Newton steps taken after the tolerance is met, each kept only if it does not raise
     /// |F|: one makes the root accurate far below the tolerance (gradients of nearly empty
     /// stores in Float need it), at the cost of one iteration per step.
@@ -75,6 +85,7 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
     public init(tolerance: Real, maxIterations: Int, stepDays: Real, usesETExponent: Bool, active: ActiveProcesses = .all,
                 polishingSteps: Int = 0) {
         self.active = active
+        self.layout = Self.layout(active)
         self.polishingSteps = polishingSteps
         self.tolerance = tolerance
         self.maxIterations = maxIterations
@@ -131,8 +142,8 @@ public struct ImplicitHBVNewton<Real: Real_>: Sendable {
             fluxes.stateJacobian(into: J)
             for k in 0..<(n * n) { J[k] = -J[k] }
             for i in 0..<n { J[i * n + i] += 1; dx[i] = -F[i] }
-            // Storages past the solved block (`GlacierProcess.implicitStorageCount`) are constant this step (rate 0, no flux reads them): dx = 0.
-            if !implicitHBVSolve(J, dx, active: active) {
+            // Storages past the solved block (the state layout's) are constant this step (rate 0, no flux reads them): dx = 0.
+            if !implicitHBVSolve(J, dx, layout: layout) {
                 for i in 0..<n { dx[i] = -F[i] }   // singular: fixed-point direction
             }
             var lambda: Real = 1

@@ -30,9 +30,10 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
         /// In the packed parameter layout; nil for a forward run.
         var parameterGradient: SendableMutablePointer<Real>?
         var initialGradient: SendableMutablePointer<Real>?
-        /// Storages at every step boundary of every unit, `[units][steps + 1][storages]` (nil: none):
-        /// a forward run writes it; with `replayTrajectory` a gradient run reads it instead of
-        /// solving the steps again.
+        /// Storages of the state layout (`newton.layout`) at every step boundary of every unit,
+        /// `[units][steps + 1][layout.count]` (nil: none): a forward run writes it; with
+        /// `replayTrajectory` a gradient run reads it instead of solving the steps again.
+        /// Storages the layout leaves out are constant: read back as the unit's initial ones.
         var trajectoryTape: SendableMutablePointer<Real>? = nil
         var replayTrajectory = false
     }
@@ -46,16 +47,18 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
     func run(cells range: Range<Int>, _ io: Buffers) {
         let units = cells * components
         let n = Self.parameterCount, m = HBVStorage.count   // parameters, storages
+        // The trajectory keeps the layout's storages (rows `kept`, a leading block of the storages).
+        let kept = newton.layout.count
         // Per-task trajectory scratch only when a gradient is wanted and no tape holds it.
-        let trajectoryCount = io.runoffAdjoint == nil || io.trajectoryTape != nil ? 0 : (steps + 1) * m
-        let scratchCount = ImplicitHBVNewton<Real>.workspaceCount + ImplicitHBVNewton<Real>.adjointWorkspaceCount + 3 * n + 3 * m
+        let trajectoryCount = io.runoffAdjoint == nil || io.trajectoryTape != nil ? 0 : (steps + 1) * kept
+        let scratchCount = ImplicitHBVNewton<Real>.workspaceCount + ImplicitHBVNewton<Real>.adjointWorkspaceCount + 3 * n + 4 * m
         let scratch = UnsafeMutablePointer<Real>.allocate(capacity: scratchCount + trajectoryCount)
         defer { scratch.deallocate() }
         let workspace = scratch
         let adjointWorkspace = workspace + ImplicitHBVNewton<Real>.workspaceCount
         let parameterValues = adjointWorkspace + ImplicitHBVNewton<Real>.adjointWorkspaceCount
         let stepGradient = parameterValues + n
-        let previous = stepGradient + n, state = previous + m, mu = state + m
+        let previous = stepGradient + n, state = previous + m, mu = state + m, recorded = mu + m
         let scratchTrajectory = scratch + scratchCount
         let replay = io.replayTrajectory && io.trajectoryTape != nil
         let share = 1 / Real(components)
@@ -66,13 +69,13 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
             if !replay { for t in 0..<steps { io.runoff[t * cells + cell] = 0 } }
             for k in 0..<components {
                 let unit = cell * components + k
-                let trajectory = io.trajectoryTape.map { $0.base + unit * (steps + 1) * m } ?? scratchTrajectory
+                let trajectory = io.trajectoryTape.map { $0.base + unit * (steps + 1) * kept } ?? scratchTrajectory
                 let keepsTrajectory = io.trajectoryTape != nil || trajectoryCount > 0
                 if !replay { // forward: Newton through the steps (a replay reads the trajectory from the tape)
                     var balance = UnitWaterBalance()
                     var failures = 0
                     for i in 0..<m { previous[i] = io.initial[i * units + unit] }
-                    if keepsTrajectory { for i in 0..<m { trajectory[i] = previous[i] } }
+                    if keepsTrajectory { for i in 0..<kept { trajectory[i] = previous[i] } }
                     balance.initialStorage = WaterBalanceSum.of(previous)
                     for t in 0..<steps {
                         for p in given { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
@@ -91,7 +94,7 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                         balance.exchange += Double(fluxes.exchange) + Double(fluxes.runoffExchange)   // groundwater and runoff exchange
                         balance.iceMelt += Double(fluxes.iceMelt)
                         for i in 0..<m { previous[i] = state[i] }
-                        if keepsTrajectory { for i in 0..<m { trajectory[(t + 1) * m + i] = state[i] } }
+                        if keepsTrajectory { for i in 0..<kept { trajectory[(t + 1) * kept + i] = state[i] } }
                     }
                     balance.finalStorage = WaterBalanceSum.of(previous)
                     for i in 0..<m { io.finalStates[i * units + unit] = previous[i] }
@@ -102,11 +105,14 @@ struct ImplicitHBVSweep<Real: Real_>: Sendable {
                 guard let runoffAdjoint = io.runoffAdjoint, let endAdjoint = io.finalStateAdjoint,
                       let gradient = io.parameterGradient, let initialGradient = io.initialGradient else { continue }
                 for i in 0..<m { mu[i] = endAdjoint[i * units + unit] }
+                // The storages past the layout's keep their start values (nothing moves them).
+                for i in kept..<m { recorded[i] = io.initial[i * units + unit] }
                 for t in stride(from: steps - 1, through: 0, by: -1) {
+                    for i in 0..<kept { recorded[i] = trajectory[(t + 1) * kept + i] }
                     for p in given { parameterValues[p] = io.values[io.stepBase[t * n + p] + unit] }
                     for p in 0..<n { stepGradient[p] = 0 }
                     let forcing = t * cells + cell
-                    newton.adjointStep(state: trajectory + (t + 1) * m, parameters: ImplicitHBVParameters(parameterValues),
+                    newton.adjointStep(state: recorded, parameters: ImplicitHBVParameters(parameterValues),
                                        precipitation: io.precipitation[forcing], temperature: io.temperature[forcing],
                                        pet: io.pet[forcing], rbar: runoffAdjoint[forcing] * share,
                                        mu: mu, gradient: stepGradient, workspace: adjointWorkspace)

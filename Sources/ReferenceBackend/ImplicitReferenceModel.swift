@@ -41,14 +41,15 @@ public struct ImplicitReferenceModel<Real: Real_>: RunoffModel, Sendable {
         return (result, gradient!)
     }
 
-    /// Forward run over steps `0..<steps` (default: all) that keeps the storages at every step
-    /// boundary (`5 x (steps + 1) x units` values) when they fit `tapeBudgetBytes`, so that
+    /// Forward run over steps `0..<steps` (default: all) that keeps the storages of its state
+    /// layout at every step boundary (`StateLayout.count x (steps + 1) x units` values: 5 without
+    /// a glacier whose ice is known) when they fit `tapeBudgetBytes`, so that
     /// `gradient(of:runoffAdjoint:)` runs only the adjoint sweep, without Newton. The result is
     /// bit for bit that of `forward`.
     public func record(_ problem: RunoffProblem<Real>, steps: Int? = nil,
                        tapeBudgetBytes: Int = RecordedRunoff<Real>.defaultTapeBudgetBytes) throws -> RecordedRunoff<Real> {
         let steps = steps ?? problem.forcing.steps
-        let count = HBVStorage.count * (steps + 1) * problem.units
+        let count = problem.stateLayout.count * (steps + 1) * problem.units
         let tape = RecordedRunoff<Real>.fits(count, budget: tapeBudgetBytes) ? RunoffTape<Real>(count: count) : nil
         let (result, _) = try run(problem, steps: steps, runoffAdjoint: nil, finalStateAdjoint: nil, tape: tape)
         return RecordedRunoff(problem: problem, steps: steps, result: result, tape: tape)

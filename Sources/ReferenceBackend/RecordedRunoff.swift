@@ -16,7 +16,8 @@ public struct RecordedRunoff<Real: Real_>: Sendable {
     /// Runoff `[steps][cells]`, final storages, audit: as `forward` returns them.
     public let result: RunoffResult<Real>
     /// What the reverse sweep reads, per unit: sequential, each step's two power laws
-    /// `[units][steps][2]`; implicit, the storages at each step boundary `[units][steps + 1][HBVStorage.count]`.
+    /// `[units][steps][2]`; implicit, the storages of its state layout at each step boundary
+    /// `[units][steps + 1][StateLayout.count]`.
     /// nil when it did not fit the budget: the gradient then runs the forward again.
     let tape: RunoffTape<Real>?
 

@@ -7,16 +7,13 @@
 // ice store ICE, otherwise the ice is unlimited and ICE stays); the melt goes to the upper zone.
 #include "hbv_sequential_types.h"
 
-// The leading storages a step changes, in both solvers: the ice store (the table's last
-// storage) only with a glacier whose ice is known; otherwise nothing moves it and no flux reads
-// it, so it stays constant: the implicit Newton system and adjoint leave it out, the sequential
-// kernels' step records do not carry it (GlacierProcess.implicitStorageCount).
+// The ice store changes only with a glacier whose ice is known; otherwise nothing moves it and
+// no flux reads it, so the state layout (StateLayout, HBV_STATE_LAYOUT) leaves it out of the
+// records and of the implicit Newton system. It is the table's last storage, so the implicit
+// layout stays a leading block (hbv_implicit_fluxes.h).
 #if HBV_STORAGE_ICE != HBV_STORAGE_COUNT - 1
-#error "the ice store must be the table's last storage (hbv_glacier_changing_storages)"
+#error "the ice store must be the table's last storage (the implicit state layout is a leading block)"
 #endif
-inline int hbv_glacier_changing_storages(int options) {
-    return ((options & HBV_ACTIVE_glacier) && (options & HBV_OPTION_ICE_LIMITED)) ? HBV_STORAGE_COUNT : HBV_STORAGE_ICE;
-}
 
 inline void hbv_glacier_forward(hbv_states *s, const hbv_params *q, const hbv_step_inputs *x, hbv_trace *r) {
     const realv zero = (realv)(0), one = (realv)(1);

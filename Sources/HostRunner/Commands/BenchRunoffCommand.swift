@@ -33,6 +33,8 @@ struct BenchRunoffCommand: ParsableCommand {
     var checkpointInterval: Int?
     @Option(name: .customLong("memory-budget-mb"), help: "Device memory for the reverse sweep's stored storages, MiB.")
     var memoryBudgetMB: Int = 1024
+    @Flag(name: .customLong("no-snow"), help: "A problem without snow: the snow's parameters left out (its null operator; no snow storages in the sequential solver's step records).")
+    var noSnow = false
     @OptionGroup var deviceOptions: DeviceOptions
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -68,6 +70,7 @@ struct BenchRunoffCommand: ParsableCommand {
     private func problem<Real: Real_>(_ solver: HBVSolver) -> RunoffProblem<Real> {
         var problem: RunoffProblem<Real> = SyntheticRunoff.problem(cells: cells, steps: steps, components: components)
         problem.configuration.solver = solver
+        if noSnow { for parameter in HBVParameter.allCases where parameter.process == .snow { problem.parameters[parameter] = nil } }
         return problem
     }
 

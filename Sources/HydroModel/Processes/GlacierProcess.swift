@@ -58,17 +58,10 @@ public enum GlacierProcess: SequentialProcess {
 /// width 0.1 mm (`ImplicitHBVConstants.limiterWidth`: bare once the pack is below 0.1 mm) and
 /// the ice limit by the same limiter (1 when the ice is not limited).
 /// kernels/processes/glacier.h: the same in OpenCL C.
-extension GlacierProcess {
-    /// The leading storages the implicit solver's Newton system and adjoint solve for. The ice
-    /// store is the table's last storage; only a glacier with known ice moves it, otherwise its
-    /// rate is 0 and no flux reads it, so it stays constant and its row and column of the
-    /// Jacobian are the identity's: the solver leaves it out (a 5 x 5 system, as before the
-    /// glacier). kernels/processes/glacier.h (`hbv_glacier_changing_storages`) is the same.
-    @inlinable
-    public static func implicitStorageCount(_ active: ActiveProcesses) -> Int {
-        active.contains(.glacier) && active.limitsIceMelt ? HBVStorage.count : HBVStorage.ice.rawValue
-    }
-}
+// Only a glacier with known ice moves the ice store; otherwise its rate is 0 and no flux reads
+// it, so it stays constant and its row and column of the implicit Jacobian are the identity's:
+// the state layout (`StateLayout`) leaves it out of the records and the Newton system (a 5 x 5
+// system, as before the glacier).
 
 extension GlacierProcess: ImplicitProcess {
     @inlinable @inline(__always)

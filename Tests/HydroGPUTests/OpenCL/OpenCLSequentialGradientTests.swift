@@ -88,7 +88,7 @@ struct OpenCLSequentialGradientTests {
         }
         // A budget below the trajectory's size picks checkpoints, and gives the same gradient.
         let units = 19 * 2
-        let record = SequentialRunoffSolver.recordValues
+        let record = SequentialRunoffSolver.recordValues(problem.stateLayout)
         let budget = CheckpointPlan(interval: 1, steps: 365, units: units, recordValues: record).bytes / 4
         let chosen = try CheckpointPlan.choose(steps: 365, units: units, budgetBytes: budget, recordValues: record)
         #expect(chosen.interval > 1 && chosen.bytes <= budget)
