@@ -13,8 +13,10 @@ struct StateLayoutTests {
     }
 
     @Test func layoutOfEachProcessSet() {
-        // The table's `absent` = `null` column, generated: only the snow has a null operator.
-        #expect(HBVProcess.allCases.filter(\.hasNullOperator) == [.snow])
+        // The table's `absent` = `null` column, generated: the snow and the runoff exchange (which
+        // owns no storage) have a null operator.
+        #expect(HBVProcess.allCases.filter(\.hasNullOperator) == [.snow, .runoffExchange])
+        #expect(!HBVStorage.allCases.contains { $0.process == .runoffExchange })
         // Snow on, no glacier: the five storages of δHBV, both solvers.
         for solver in HBVSolver.allCases {
             #expect(StateLayout(Self.processes([.glacier]), solver: solver).storages
