@@ -51,7 +51,7 @@
 //     window totals of P, ET, Q, storage        dL/d(physical value) ADDED (+=) to it, so the
 //     change (end - start) and numerical        caller zeroes it (or accumulates windows)
 //     inflow (water added by the SM floor),
-//     groundwater exchange (in > 0, out < 0)
+//     groundwater and runoff exchange (in > 0, out < 0)
 // 21                                           initial_state_adjoint [S][U] (written):
 //                                              dL/d(storages at step_begin)
 // 22                                           initial_states [S][U] (read): the storages at

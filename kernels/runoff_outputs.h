@@ -16,7 +16,7 @@ __kernel void runoff_component_mean(const uint values, const uint nmul,
 
 // Water-balance audit. balance is [7][units]: per-unit totals of P, ET, Q, the storage change,
 // the numerical inflow N (water a lower bound added, e.g. the SM floor), the groundwater
-// exchange X (> 0 gained, < 0 lost across the boundary) and the glacier's ice melt I (water
+// exchange X (groundwater and runoff exchange; > 0 gained, < 0 lost across the boundary) and the glacier's ice melt I (water
 // from the ice store, which lies outside the unit's storage sum dS) over the run (mm).
 // One work-group of `get_local_size(0)` work-items (a power of two) writes summary[0..8] =
 // sum P, sum ET, sum Q, sum dS, sum N, max |P + N + X + I - ET - Q - dS|, the largest

@@ -11,9 +11,9 @@ import OpenCLBackend
 ///            calibration steps at the gauges (missing observations masked), plus the
 ///            pseudo-observed term at ungauged cells when configured (`CalibrationLoss`)
 ///
-/// (the routing, `CalibrationRouting`, takes the runoff scaled by the exchange factor)
-/// and back: loss adjoint at those cells -> routing adjoint (dL/d runoff, dL/d routing
-/// parameters and exchange factor) -> runoff adjoint (dL/d physical parameters)
+/// (the routing, `CalibrationRouting`, takes the runoff the units deliver, after their runoff
+/// exchange) and back: loss adjoint at those cells -> routing adjoint (dL/d runoff, dL/d
+/// routing parameters) -> runoff adjoint (dL/d physical parameters, EXCHANGE among them)
 /// -> ParameterSpace.pullBack -> dL/dx.
 /// Optional regularisation adds `prior * mean((x - x0)²)` and `smoothness * mean over
 /// distributed parameters and cells of (x_cell - x_downstream)²`.
@@ -22,7 +22,7 @@ import OpenCLBackend
 /// evaluations (and its copies share): an evaluation with a gradient runs the runoff forward
 /// once and its reverse sweep from what the forward kept, and the OpenCL backend's forcing
 /// stays on the device. On the OpenCL backend a case routed by D8 linear reservoirs keeps its
-/// runoff on the device too (`DeviceRoutedRunoff`: exchange, routing and their adjoints there,
+/// runoff on the device too (`DeviceRoutedRunoff`: routing and its adjoint there,
 /// only the loss cells' series and seeds crossing) and, unless `deviceExpansion` is off, its
 /// parameter expansion and pull-back as well (`DeviceParameterExpansion`); the reference
 /// backend and lumped gamma cases route on the host (`HostRoutedRunoff`) and expand there.

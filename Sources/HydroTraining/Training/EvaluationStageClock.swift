@@ -23,12 +23,12 @@ public final class EvaluationStageClock: @unchecked Sendable {
         /// HBV runoff forward (on the backend's device; includes its uploads, and its download
         /// when the routing runs on the host).
         case runoff
-        /// Exchange and routing forward, and the discharge at the loss's cells (on the device:
+        /// Routing forward, and the discharge at the loss's cells (on the device:
         /// the gather and its download).
         case routing
         /// The loss (with pseudo-observations) and regularisation, from the loss cells' series.
         case loss
-        /// Routing and exchange adjoint back to dL/d runoff (on the device: seed upload and the
+        /// Routing adjoint back to dL/d runoff (on the device: seed upload and the
         /// routing block's gradient download).
         case routingAdjoint
         /// HBV runoff adjoint back to dL/d physical parameters.

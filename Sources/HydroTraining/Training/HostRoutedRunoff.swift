@@ -1,7 +1,7 @@
 import HydroModel
 
-/// `RoutedRunoff` with the parameter expansion (`ParameterSpace.expand`, `.pullBack`), the
-/// exchange and the routing on the host in Double (`CalibrationRouting`): the parameter series
+/// `RoutedRunoff` with the parameter expansion (`ParameterSpace.expand`, `.pullBack`) and the
+/// routing on the host in Double (`CalibrationRouting`): the parameter series
 /// go to the session and their gradients come back, the runoff field comes back from it (a
 /// download on the OpenCL backend), and the runoff adjoint goes back to it. The path of the
 /// reference backend and of lumped cases routed by the gamma unit hydrograph (whose routing

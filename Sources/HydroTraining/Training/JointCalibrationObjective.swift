@@ -5,7 +5,7 @@ import HydroRegionalisation
 /// regionalisation network (docs/REGIONALISATION.md, "Several catchments").
 ///
 /// Free vector: each case's own free values in case order (its uniform, zoned and distributed
-/// parameters, velocity and exchange factor, i.e. its `TrainingSetup` free vector without the
+/// parameters, the exchange factor among them, and velocity, i.e. its `TrainingSetup` free vector without the
 /// network block), then the shared network weights once. Case `k` sees
 /// `own_k ++ weights`, the layout its `CalibrationObjective` expects.
 ///

@@ -1,14 +1,14 @@
 import HydroModel
 
 /// The part of the calibration chain between the free vector and discharge at the cells the
-/// loss reads (gauges, pseudo-observed cells): parameter expansion, HBV runoff, exchange factor,
-/// routing, and its reverse back to dL/d(free values). `CalibrationObjective` keeps one per step
+/// loss reads (gauges, pseudo-observed cells): parameter expansion, HBV runoff (its runoff
+/// exchange included), routing, and its reverse back to dL/d(free values). `CalibrationObjective` keeps one per step
 /// count between evaluations (`RunoffSessionCache`) and computes the regionalisation network,
 /// the loss and regularisation on the host around it, whatever runs inside.
 ///
 /// Two implementations: `HostRoutedRunoff` (expansion on the host, a `RunoffSession` of either
-/// backend, then exchange and routing on the host in Double) and `DeviceRoutedRunoff` (OpenCL
-/// runoff, exchange and D8 routing on the device, and by default the expansion and its
+/// backend, then routing on the host in Double) and `DeviceRoutedRunoff` (OpenCL
+/// runoff and D8 routing on the device, and by default the expansion and its
 /// pull-back too; only the free values, the loss cells' series and seeds, and dL/d(free values)
 /// cross). Both take and return the same host values, so the loss and its seed do not depend
 /// on where the fields live.
@@ -17,7 +17,7 @@ protocol RoutedRunoff: AnyObject {
     var steps: Int { get }
 
     /// Discharge (m³/s) at `cells`, `[steps][cells.count]`, of free vector `x` (its HBV
-    /// parameter, routing and exchange blocks) and the regionalisation network's raw outputs
+    /// parameter and routing blocks) and the regionalisation network's raw outputs
     /// `networkRaw` (`[cells][network parameters]`, nil without a network). With `recording`,
     /// keeps what `gradient` needs (replacing what an earlier run kept).
     func forward(x: [Double], networkRaw: [Double]?, cells: [Int], recording: Bool, clock: EvaluationStageClock?) throws -> [Double]
@@ -34,6 +34,6 @@ struct RoutedRunoffGradient {
     /// dL/d(the network's raw outputs), `[cells][network parameters]` (empty without a network),
     /// as `ParameterSpace.pullBack(...).network`.
     var network: [Double]
-    /// dL/d(the routing block, then the exchange block, of the free vector), in free-vector order.
+    /// dL/d(the routing block of the free vector), in free-vector order.
     var routing: [Double]
 }

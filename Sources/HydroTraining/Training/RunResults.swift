@@ -57,7 +57,7 @@ public enum RunResults {
         let summary = parameterSummary(parameters)
         var maps: [(name: String, raster: Raster<Double>)] = []
         let hbv = Set(HBVParameter.allCases.map(\.name))
-        // HBV parameters that vary in space, and routing/exchange values given per cell.
+        // HBV parameters that vary in space (the exchange factor among them), and routing values given per cell.
         for p in parameters where p.values.count == data.cells && p.values.count > 1 && (!hbv.contains(p.name) || p.values.min()! != p.values.max()!) {
             maps.append((p.name, data.grid.raster(ofActiveCells: p.values)))
         }
